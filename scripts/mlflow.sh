@@ -26,6 +26,13 @@ install_venv() {
     return 0
   fi
   command -v "$python" >/dev/null || die "$python not found: install Python 3.10+ (e.g. apt-get install python3 python3-venv)"
+  if ! "$python" -c 'import venv, ensurepip' 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+    else
+      die "Python's venv module is missing: install it (Debian: sudo apt-get install python3-venv)"
+    fi
+  fi
   echo "mlflow.sh: creating virtualenv $venv with $(tr '\n' ' ' <"$req")" >&2
   rm -rf "$venv"
   "$python" -m venv "$venv" || die "could not create a virtualenv: install python3-venv"

@@ -1,0 +1,101 @@
+// Command mlexp explores MLflow runs of recommender-model experiments: it serves the web UI
+// and JSON API, and (in later versions) logs, compares and charts runs from the terminal.
+//
+// Run `mlexp help` for the commands and `mlexp help COMMAND` for their flags.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal, restore the default handling: a second Ctrl-C kills at once
+	// instead of waiting for the graceful shutdown.
+	go func() { <-ctx.Done(); stop() }()
+	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mlexp:", err)
+		os.Exit(1)
+	}
+}
+
+// env is what a command may use of the outside world; tests give their own.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand of mlexp.
+type command struct {
+	name    string
+	summary string // one line, for `mlexp help`
+	run     func(ctx context.Context, args []string, e env) error
+	// help writes the command's full help; nil for a command without flags.
+	help func(w io.Writer, e env)
+}
+
+// commands lists every subcommand, in the order `mlexp help` shows them.
+func commands() []command {
+	return []command{
+		{name: "serve", summary: "serve the web UI, JSON API, health probes and metrics", run: serve, help: serveHelp},
+		{name: "version", summary: "print the version of mlexp", run: version},
+	}
+}
+
+// run is the whole program behind main: it dispatches args[1] to its command. args[0] is
+// the program name, as in os.Args.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	cmds := commands()
+	if len(args) < 2 {
+		return fmt.Errorf("no command given: the commands are %s; see `mlexp help`", commandNames(cmds))
+	}
+	name, rest := args[1], args[2:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(rest) == 0 {
+			writeHelp(stdout, cmds, e)
+			return nil
+		}
+		name, rest = rest[0], []string{"--help"}
+	}
+	for _, c := range cmds {
+		if c.name == name {
+			return c.run(ctx, rest, e)
+		}
+	}
+	return fmt.Errorf("unknown command %q: the commands are %s; see `mlexp help`", name, commandNames(cmds))
+}
+
+// writeHelp writes the help of mlexp: every command, and the flags of each.
+func writeHelp(w io.Writer, cmds []command, e env) {
+	fmt.Fprintf(w, "mlexp explores MLflow runs of recommender-model experiments.\n\n")
+	fmt.Fprintf(w, "Usage: mlexp COMMAND [flags]\n\nCommands:\n")
+	for _, c := range cmds {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "  %-10s %s\n", "help", "show this help, or `mlexp help COMMAND` for one command")
+	for _, c := range cmds {
+		if c.help != nil {
+			fmt.Fprintf(w, "\n%s\n", strings.Repeat("─", 72))
+			c.help(w, e)
+		}
+	}
+}
+
+func commandNames(cmds []command) string {
+	names := make([]string, len(cmds))
+	for i, c := range cmds {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}

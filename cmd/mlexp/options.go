@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+)
+
+// option is a flag with an environment equivalent. The flag wins over the environment
+// variable, which wins over the default.
+type option struct {
+	name  string // the flag without dashes, e.g. "addr"
+	arg   string // what the value is, for help, e.g. "HOST:PORT"
+	env   string // e.g. "MLEXP_ADDR"; empty when there is none
+	def   string // the default value
+	usage string // one sentence
+}
+
+// setting is the value an option resolved to and where it came from, so that an error can
+// name exactly what the user has to fix.
+type setting struct {
+	value  string
+	source string // "--addr", "MLEXP_ADDR" or "the default"
+}
+
+// errorf returns an error naming the setting's source and value.
+func (s setting) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s=%q: %s", s.source, s.value, fmt.Sprintf(format, args...))
+}
+
+// parseOptions parses the flags of command name from args and resolves every option. On
+// -h/--help it writes help to e.stdout and returns flag.ErrHelp.
+func parseOptions(name string, args []string, opts []option, help func(io.Writer, env), e env) (map[string]setting, []string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned, help is written below
+	for _, o := range opts {
+		fs.String(o.name, "", o.usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			help(e.stdout, e)
+			return nil, nil, err
+		}
+		return nil, nil, fmt.Errorf("%s: %v; see `mlexp %s --help`", name, err, name)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	settings := make(map[string]setting, len(opts))
+	for _, o := range opts {
+		switch {
+		case given[o.name]:
+			settings[o.name] = setting{fs.Lookup(o.name).Value.String(), "--" + o.name}
+		case o.env != "" && e.getenv(o.env) != "":
+			settings[o.name] = setting{e.getenv(o.env), o.env}
+		default:
+			settings[o.name] = setting{o.def, "the default"}
+		}
+	}
+	return settings, fs.Args(), nil
+}
+
+// writeOptions writes the help of opts.
+func writeOptions(w io.Writer, opts []option) {
+	fmt.Fprintf(w, "Flags (a flag wins over its environment variable, which wins over the default):\n")
+	for _, o := range opts {
+		fmt.Fprintf(w, "  --%s %s\n", o.name, o.arg)
+		fmt.Fprintf(w, "        %s\n", o.usage)
+		def := o.def
+		if def == "" {
+			def = "none"
+		}
+		if o.env != "" {
+			fmt.Fprintf(w, "        environment: %s; default: %s\n", o.env, def)
+		} else {
+			fmt.Fprintf(w, "        default: %s\n", def)
+		}
+	}
+}
+
+// defaultDataDir is the per-user directory for mlexp's own data, following the platform's
+// convention (XDG on Linux and other Unixes).
+func defaultDataDir(getenv func(string) string) string {
+	switch runtime.GOOS {
+	case "windows":
+		if d := getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "mlexp")
+		}
+	case "darwin":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Application Support", "mlexp")
+		}
+	default:
+		if d := getenv("XDG_DATA_HOME"); d != "" {
+			return filepath.Join(d, "mlexp")
+		}
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, ".local", "share", "mlexp")
+		}
+	}
+	return "mlexp-data" // no home at all (a bare container): the working directory
+}

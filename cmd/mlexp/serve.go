@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/web"
+)
+
+// Timeouts of the HTTP server. They bound what a slow or malicious client can hold; the
+// write timeout is generous because a cold load of a large experiment from MLflow may take
+// a while.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = time.Minute
+	writeTimeout      = 5 * time.Minute
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 1 << 20
+)
+
+// serve runs `mlexp serve` until ctx is done, then shuts down gracefully. Once it listens it
+// logs "listening" with the actual address (addr) and its URL (url), so that a caller that
+// asked for port 0 learns the port.
+func serve(ctx context.Context, args []string, e env) error {
+	cfg, err := parseServeConfig(args, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	logger := newLogger(e.stdout, cfg.logFormat, cfg.logLevel)
+	metrics := web.NewMetrics()
+	client, err := newMLflowClient(cfg.trackingURI, e.getenv, metrics)
+	if err != nil {
+		return err
+	}
+	handler := web.NewServer(web.Deps{
+		Logger:  logger,
+		Checks:  []web.Check{{Name: "mlflow", Check: client.Ping}},
+		Metrics: metrics,
+		Now:     time.Now,
+	})
+
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("serve: cannot listen on %s: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	addr := ln.Addr().String()
+	logger.Info("listening", "addr", addr, "url", "http://"+addr,
+		"mlflow", client.TrackingURI(), "data_dir", cfg.dataDir, "version", buildVersion())
+	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, logger)
+}
+
+// newMLflowClient builds the MLflow client from MLflow's environment, with the tracking URI
+// resolved from the flag or the environment, reporting every call to metrics.
+func newMLflowClient(uri setting, getenv func(string) string, metrics *web.Metrics) (*mlflow.Client, error) {
+	withURI := func(key string) string {
+		if key == "MLFLOW_TRACKING_URI" {
+			return uri.value
+		}
+		return getenv(key)
+	}
+	observe := func(c mlflow.Call) { metrics.ObserveMLflowCall(c.Endpoint, c.Status, c.Duration, c.Err) }
+	client, err := mlflow.NewClientFromEnv(withURI, mlflow.WithObserver(observe))
+	if err != nil {
+		return nil, fmt.Errorf("serve: MLflow settings: %w", err)
+	}
+	return client, nil
+}
+
+// serveUntilDone serves on ln until ctx is done, then stops accepting connections and
+// gives in-flight requests up to timeout to finish. A shutdown asked for through ctx is the
+// normal end and returns nil.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, logger *slog.Logger) error {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err) // Serve returns only on failure until Shutdown
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", "timeout", timeout.String())
+	// The shutdown's own deadline, not ctx: ctx is already done.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("serve: shutdown: requests still running after %s were cut off: %w", timeout, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

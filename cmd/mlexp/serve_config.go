@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// serveConfig is the resolved configuration of `mlexp serve`.
+type serveConfig struct {
+	addr            string
+	trackingURI     setting // kept with its source: the mlflow package validates it
+	logFormat       string  // auto, json or text
+	logLevel        slog.Level
+	shutdownTimeout time.Duration
+	dataDir         string
+}
+
+// serveOptions lists the flags of `mlexp serve`.
+func serveOptions(getenv func(string) string) []option {
+	return []option{
+		{name: "addr", arg: "HOST:PORT", env: "MLEXP_ADDR", def: "127.0.0.1:8080",
+			usage: "address to listen on; port 0 picks a free port (the log line \"listening\" says which)"},
+		{name: "mlflow-tracking-uri", arg: "URL", env: "MLFLOW_TRACKING_URI",
+			usage: "URL of the MLflow tracking server, e.g. http://127.0.0.1:5000 (required)"},
+		{name: "log-format", arg: "FORMAT", env: "MLEXP_LOG_FORMAT", def: "auto",
+			usage: "log format: json, text, or auto (text when stdout is a terminal, JSON otherwise)"},
+		{name: "log-level", arg: "LEVEL", env: "MLEXP_LOG_LEVEL", def: "info",
+			usage: "least important level logged: debug, info, warn or error"},
+		{name: "shutdown-timeout", arg: "DURATION", env: "MLEXP_SHUTDOWN_TIMEOUT", def: "15s",
+			usage: "on SIGINT or SIGTERM, how long in-flight requests may take to finish (e.g. 15s, 1m)"},
+		{name: "data-dir", arg: "DIR", env: "MLEXP_DATA_DIR", def: defaultDataDir(getenv),
+			usage: "directory for mlexp's own data, such as its database; created when first needed"},
+	}
+}
+
+// serveHelp writes the help of `mlexp serve`.
+func serveHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp serve [flags]
+
+Serves the web UI, the JSON API, /healthz (the process is alive), /readyz (MLflow answers)
+and /metrics (Prometheus). It starts even when MLflow is down, answers /readyz with 503
+until MLflow is back, and stops gracefully on SIGINT or SIGTERM.
+
+`)
+	writeOptions(w, serveOptions(e.getenv))
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+// mlflowEnvHelp describes the environment of MLflow's own clients, which mlexp honours.
+const mlflowEnvHelp = `MLflow connection, from the same environment variables as MLflow's own clients:
+  MLFLOW_TRACKING_URI               URL of the tracking server (--mlflow-tracking-uri wins)
+  MLFLOW_TRACKING_TOKEN             bearer token sent with every request to MLflow
+  MLFLOW_TRACKING_USERNAME          user name for HTTP basic authentication
+  MLFLOW_TRACKING_PASSWORD          password for HTTP basic authentication
+  MLFLOW_TRACKING_INSECURE_TLS      true to skip verifying MLflow's TLS certificate
+  MLFLOW_TRACKING_SERVER_CERT_PATH  PEM file of the CA that signed MLflow's certificate
+`
+
+// parseServeConfig resolves and checks the configuration of `mlexp serve`. Every error
+// names the flag or environment variable to fix.
+func parseServeConfig(args []string, e env) (serveConfig, error) {
+	s, rest, err := parseOptions("serve", args, serveOptions(e.getenv), serveHelp, e)
+	if err != nil {
+		return serveConfig{}, err
+	}
+	if len(rest) > 0 {
+		return serveConfig{}, fmt.Errorf("serve: unexpected argument %q: serve takes only flags; see `mlexp serve --help`", rest[0])
+	}
+	cfg := serveConfig{trackingURI: s["mlflow-tracking-uri"], dataDir: s["data-dir"].value}
+
+	addr := s["addr"]
+	host, port, err := net.SplitHostPort(addr.value)
+	if err != nil {
+		return cfg, addr.errorf("not a HOST:PORT address such as 127.0.0.1:8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return cfg, addr.errorf("port %q is not a number from 0 to 65535", port)
+	}
+	cfg.addr = net.JoinHostPort(host, port)
+
+	switch f := s["log-format"]; f.value {
+	case "auto", "json", "text":
+		cfg.logFormat = f.value
+	default:
+		return cfg, f.errorf("not a log format: use auto, json or text")
+	}
+
+	lvl := s["log-level"]
+	if err := cfg.logLevel.UnmarshalText([]byte(lvl.value)); err != nil {
+		return cfg, lvl.errorf("not a log level: use debug, info, warn or error")
+	}
+
+	st := s["shutdown-timeout"]
+	if cfg.shutdownTimeout, err = time.ParseDuration(st.value); err != nil || cfg.shutdownTimeout <= 0 {
+		return cfg, st.errorf("not a positive duration such as 15s or 1m")
+	}
+
+	if cfg.dataDir == "" {
+		return cfg, s["data-dir"].errorf("must not be empty")
+	}
+
+	uri := cfg.trackingURI
+	if uri.value == "" {
+		return cfg, fmt.Errorf("serve: no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
+	}
+	if u, err := url.Parse(uri.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return cfg, uri.errorf("not the http:// or https:// URL of an MLflow tracking server")
+	}
+	return cfg, nil
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics holds the Prometheus collectors of mlexp on a registry of its own, so that two
+// servers in one process (as in tests) never share or clash over metrics.
+type Metrics struct {
+	registry *prometheus.Registry
+
+	httpRequests  *prometheus.CounterVec
+	httpDuration  *prometheus.HistogramVec
+	mlflowCalls   *prometheus.CounterVec
+	mlflowLatency *prometheus.HistogramVec
+}
+
+// NewMetrics returns the metrics of mlexp, registered with a new registry that also holds
+// the Go runtime and process collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mlexp_http_requests_total",
+			Help: "HTTP requests answered, by route pattern, method and status code.",
+		}, []string{"route", "method", "code"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "mlexp_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route pattern and method.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route", "method"}),
+		mlflowCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mlexp_mlflow_requests_total",
+			Help: `HTTP attempts made to MLflow, by endpoint and status code ("error" when no answer arrived).`,
+		}, []string{"endpoint", "code"}),
+		mlflowLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "mlexp_mlflow_request_duration_seconds",
+			Help:    "Duration of HTTP attempts made to MLflow, by endpoint.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"endpoint"}),
+	}
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.httpRequests, m.httpDuration, m.mlflowCalls, m.mlflowLatency,
+	)
+	return m
+}
+
+// Registry returns the registry the metrics are registered with, for adding collectors and
+// for serving them.
+func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// ObserveMLflowCall records one HTTP attempt to MLflow: status is the HTTP status, or 0 when
+// no answer arrived. It fits the observer of the mlflow client, which web does not import.
+func (m *Metrics) ObserveMLflowCall(endpoint string, status int, d time.Duration, err error) {
+	code := "error"
+	if status != 0 {
+		code = strconv.Itoa(status)
+	}
+	m.mlflowCalls.WithLabelValues(endpoint, code).Inc()
+	m.mlflowLatency.WithLabelValues(endpoint).Observe(d.Seconds())
+}
+
+// observeHTTP records one answered request.
+func (m *Metrics) observeHTTP(route, method string, status int, d time.Duration) {
+	method = methodLabel(method)
+	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.httpDuration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// methodLabel bounds the method label: a client can send any method name, and each name
+// would otherwise become a new time series.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "OTHER"
+}

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+)
+
+// unmatchedRoute is the route label of requests that matched no pattern, so that scanners
+// probing random paths cannot create new time series.
+const unmatchedRoute = "unmatched"
+
+// isProbe says whether route is polled every few seconds by orchestrators and scrapers;
+// their access log lines are at debug level so they do not drown the rest.
+func isProbe(route string) bool {
+	switch route {
+	case "GET /healthz", "GET /readyz", "GET /metrics":
+		return true
+	}
+	return false
+}
+
+// observe counts and times every request by route pattern and writes the access log. It
+// must wrap the mux without copying the request: the mux sets r.Pattern on the request it is
+// given, and that is what is read here once the mux is done.
+func (s *server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.now()
+		rec := record(w)
+		defer func() {
+			d := s.now().Sub(start)
+			route := r.Pattern
+			if route == "" {
+				route = unmatchedRoute
+			}
+			status := rec.statusCode()
+			s.metrics.observeHTTP(route, r.Method, status, d)
+			level := slog.LevelInfo
+			if isProbe(route) && status < http.StatusInternalServerError {
+				level = slog.LevelDebug
+			}
+			s.logger.LogAttrs(r.Context(), level, "http request",
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.String("route", route),
+				slog.Int("status", status),
+				slog.Int64("bytes", rec.bytes),
+				slog.Duration("duration", d),
+				slog.String("remote", r.RemoteAddr),
+			)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// recoverPanics turns a panic in a handler into a logged 500 in the error envelope, so that
+// one bad request neither kills the connection silently nor goes unnoticed.
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := record(w)
+		defer func() {
+			p := recover()
+			if p == nil {
+				return
+			}
+			if p == http.ErrAbortHandler { // the handler's deliberate way to abort a response
+				panic(p)
+			}
+			s.logger.ErrorContext(r.Context(), "panic serving request",
+				"method", r.Method, "path", r.URL.Path, "route", r.Pattern,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if rec.wroteHeader {
+				// Too late for a clean answer: abort, so the client sees a broken response
+				// rather than a truncated one that looks whole.
+				panic(http.ErrAbortHandler)
+			}
+			s.writeJSON(rec, r, http.StatusInternalServerError, internalError())
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// statusRecorder remembers the status and size of an answer.
+type statusRecorder struct {
+	http.ResponseWriter
+	status      int
+	bytes       int64
+	wroteHeader bool
+}
+
+// record wraps w, or returns it when it is already a statusRecorder.
+func record(w http.ResponseWriter) *statusRecorder {
+	if rec, ok := w.(*statusRecorder); ok {
+		return rec
+	}
+	return &statusRecorder{ResponseWriter: w}
+}
+
+func (rec *statusRecorder) WriteHeader(code int) {
+	if !rec.wroteHeader && code >= 200 { // 1xx answers are informational, not the status
+		rec.status, rec.wroteHeader = code, true
+	}
+	rec.ResponseWriter.WriteHeader(code)
+}
+
+func (rec *statusRecorder) Write(b []byte) (int, error) {
+	if !rec.wroteHeader {
+		rec.status, rec.wroteHeader = http.StatusOK, true
+	}
+	n, err := rec.ResponseWriter.Write(b)
+	rec.bytes += int64(n)
+	return n, err
+}
+
+// Flush lets streaming handlers flush through the recorder.
+func (rec *statusRecorder) Flush() {
+	if f, ok := rec.ResponseWriter.(http.Flusher); ok {
+		if !rec.wroteHeader {
+			rec.status, rec.wroteHeader = http.StatusOK, true
+		}
+		f.Flush()
+	}
+}
+
+// Unwrap gives http.ResponseController access to the underlying writer.
+func (rec *statusRecorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
+
+// statusCode is the status answered; a handler that wrote nothing answered 200.
+func (rec *statusRecorder) statusCode() int {
+	if rec.status == 0 {
+		return http.StatusOK
+	}
+	return rec.status
+}

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// successEnvelope is the body of every successful JSON answer.
+type successEnvelope struct {
+	Status string `json:"status"` // always "success"
+	Data   any    `json:"data"`
+}
+
+// errorEnvelope is the body of every JSON error.
+type errorEnvelope struct {
+	Status string    `json:"status"` // always "error"
+	Error  errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// respondJSON writes data in the success envelope with the given status.
+func (s *server) respondJSON(w http.ResponseWriter, r *http.Request, status int, data any) {
+	s.writeJSON(w, r, status, successEnvelope{Status: "success", Data: data})
+}
+
+// respondError writes err in the error envelope, with the HTTP status of its mlexp code.
+// Internal errors (and codes unknown to errorStatus, which are bugs) are logged, and
+// answered with a generic message and no details, so that nothing internal leaks; every
+// other error is the caller's or a dependency's and is left to the access log.
+func (s *server) respondError(w http.ResponseWriter, r *http.Request, err error) {
+	status := errorStatus(mlexp.ErrorCode(err))
+	if status == http.StatusInternalServerError {
+		s.logger.ErrorContext(r.Context(), "internal error",
+			"method", r.Method, "path", r.URL.Path, "err", err)
+		s.writeJSON(w, r, status, internalError())
+		return
+	}
+	var e *mlexp.Error
+	errors.As(err, &e) // always true: only an *mlexp.Error has a code other than internal
+	s.writeJSON(w, r, status, errorEnvelope{Status: "error", Error: errorBody{
+		Code: e.Code, Message: e.Message, Field: e.Field, Details: e.Details,
+	}})
+}
+
+// internalError is the whole answer to an internal error.
+func internalError() errorEnvelope {
+	return errorEnvelope{Status: "error", Error: errorBody{
+		Code: mlexp.EINTERNAL, Message: mlexp.ErrorMessage(&mlexp.Error{Code: mlexp.EINTERNAL}),
+	}}
+}
+
+// errorStatus maps an mlexp error code to its HTTP status; this is the only such mapping.
+func errorStatus(code string) int {
+	switch code {
+	case mlexp.EINVALID:
+		return http.StatusBadRequest
+	case mlexp.ENOTFOUND:
+		return http.StatusNotFound
+	case mlexp.ECONFLICT:
+		return http.StatusConflict
+	case mlexp.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case mlexp.EFORBIDDEN:
+		return http.StatusForbidden
+	case mlexp.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// writeJSON encodes v completely before writing anything, so that an encoding failure can
+// still be answered with a clean 500.
+func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		s.logger.ErrorContext(r.Context(), "encoding JSON answer", "path", r.URL.Path, "err", err)
+		buf.Reset()
+		buf.WriteString(`{"status":"error","error":{"code":"internal","message":"internal error"}}` + "\n")
+		status = http.StatusInternalServerError
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		s.logger.DebugContext(r.Context(), "writing answer", "path", r.URL.Path, "err", err)
+	}
+}

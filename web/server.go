@@ -1,0 +1,79 @@
+// Package web is the HTTP face of mlexp: the JSON API, health and readiness probes and
+// Prometheus metrics. Every route is listed in routes.go; every JSON answer goes through
+// response.go.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// DefaultCheckTimeout bounds each readiness check when Deps.CheckTimeout is zero.
+const DefaultCheckTimeout = 2 * time.Second
+
+// Check is one dependency that /readyz asks: Check returns nil when the dependency can
+// serve, and must give up when ctx is done.
+type Check struct {
+	Name  string // e.g. "mlflow", "database"
+	Check func(ctx context.Context) error
+}
+
+// Deps are everything the server needs, passed explicitly. Zero fields get defaults: a
+// logger that discards, new Metrics, time.Now and DefaultCheckTimeout.
+type Deps struct {
+	Logger       *slog.Logger
+	Checks       []Check // asked by /readyz, concurrently
+	Metrics      *Metrics
+	Now          func() time.Time
+	CheckTimeout time.Duration
+}
+
+// server holds the dependencies of the handlers.
+type server struct {
+	logger       *slog.Logger
+	checks       []Check
+	metrics      *Metrics
+	now          func() time.Time
+	checkTimeout time.Duration
+}
+
+// NewServer returns the HTTP handler of mlexp: every route, wrapped in the request metrics,
+// access log and panic recovery.
+func NewServer(deps Deps) http.Handler {
+	s := newServer(deps)
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.wrap(mux)
+}
+
+// newServer fills in the defaults of deps.
+func newServer(deps Deps) *server {
+	s := &server{
+		logger:       deps.Logger,
+		checks:       deps.Checks,
+		metrics:      deps.Metrics,
+		now:          deps.Now,
+		checkTimeout: deps.CheckTimeout,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.checkTimeout <= 0 {
+		s.checkTimeout = DefaultCheckTimeout
+	}
+	return s
+}
+
+// wrap adds the middleware around the mux. The recovery sits inside the metrics and the
+// log, so that a panic is counted and logged as the 500 it is answered with.
+func (s *server) wrap(mux *http.ServeMux) http.Handler {
+	return s.observe(s.recoverPanics(mux))
+}
