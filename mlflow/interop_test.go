@@ -1,11 +1,8 @@
 package mlflow_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -71,18 +68,11 @@ func interopSpec(t *testing.T) runSpec {
 
 func python(t *testing.T, script string, stdin []byte, args ...string) []byte {
 	t.Helper()
-	cmd := exec.Command(srv.Python(), append([]string{filepath.Join("testdata", script)}, args...)...)
-	cmd.Env = append(cmd.Environ(), "MLFLOW_TRACKING_URI="+srv.URL, "MLFLOW_DISABLE_TELEMETRY=true", "PYTHONUTF8=1")
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := srv.RunPython(script, stdin, args...)
 	if err != nil {
-		t.Fatalf("python %s: %v\n%s", script, err, stderr.Bytes())
+		t.Fatal(err)
 	}
-	// MLflow may print its own messages ("View run ..."); the script's JSON is the last line.
-	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
-	return lines[len(lines)-1]
+	return out
 }
 
 func TestInteropPythonLogsGoReads(t *testing.T) {
@@ -91,7 +81,7 @@ func TestInteropPythonLogsGoReads(t *testing.T) {
 	var logged struct {
 		RunID string `json:"run_id"`
 	}
-	if err := json.Unmarshal(python(t, "interop_log.py", in), &logged); err != nil {
+	if err := json.Unmarshal(python(t, "log_run.py", in), &logged); err != nil {
 		t.Fatal(err)
 	}
 
@@ -179,7 +169,7 @@ func TestInteropGoLogsPythonReads(t *testing.T) {
 	}
 
 	var got readBack
-	if err := json.Unmarshal(python(t, "interop_read.py", nil, run.Info.RunID), &got); err != nil {
+	if err := json.Unmarshal(python(t, "read_run.py", nil, run.Info.RunID), &got); err != nil {
 		t.Fatal(err)
 	}
 	compareRun(t, spec, got)

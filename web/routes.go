@@ -11,9 +11,22 @@ import (
 // so they must stay free of per-request values.
 func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
+
+	// Ingest (API paths take an optional trailing slash).
+	api(mux, "POST /api/experiments/quick-tests", s.handleQuickTest)
+	api(mux, "POST /api/experiments/training-runs", s.handleTrainingRun)
+	api(mux, "GET /api/experiments/ingest/{id}", s.handleIngestStatus)
+	api(mux, "POST /api/experiments/runs/{run_id}/deploy", s.handleDeploy)
+
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry(), promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
 		Registry: s.metrics.Registry(), // counts its own failures
 	}))
+}
+
+// api registers pattern with and without a trailing slash.
+func api(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	mux.HandleFunc(pattern, h)
+	mux.HandleFunc(pattern+"/{$}", h)
 }

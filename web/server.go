@@ -28,6 +28,8 @@ type Deps struct {
 	Metrics      *Metrics
 	Now          func() time.Time
 	CheckTimeout time.Duration
+	Ingest       Ingester // nil: the ingest routes answer 503
+	Deployer     Deployer
 }
 
 // server holds the dependencies of the handlers.
@@ -37,6 +39,8 @@ type server struct {
 	metrics      *Metrics
 	now          func() time.Time
 	checkTimeout time.Duration
+	ingest       Ingester
+	deployer     Deployer
 }
 
 // NewServer returns the HTTP handler of mlexp: every route, wrapped in the request metrics,
@@ -56,6 +60,8 @@ func newServer(deps Deps) *server {
 		metrics:      deps.Metrics,
 		now:          deps.Now,
 		checkTimeout: deps.CheckTimeout,
+		ingest:       deps.Ingest,
+		deployer:     deps.Deployer,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

@@ -69,6 +69,13 @@ type served struct {
 // once it listens. The server is stopped at the end of the test.
 func MustStartServe(t *testing.T, vars map[string]string, args ...string) *served {
 	t.Helper()
+	if vars["MLEXP_DATA_DIR"] == "" { // never the real per-user directory
+		with := map[string]string{"MLEXP_DATA_DIR": t.TempDir()}
+		for k, v := range vars {
+			with[k] = v
+		}
+		vars = with
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &served{logs: newLogSink(), stderr: &bytes.Buffer{}, cancel: cancel, done: make(chan error, 1)}
 	argv := append([]string{"mlexp", "serve", "--addr", "127.0.0.1:0", "--log-level", "debug"}, args...)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -117,11 +118,16 @@ func TestServeConfigPrecedence(t *testing.T) {
 	}
 	want := serveConfig{
 		addr:            "0.0.0.0:9000",
-		trackingURI:     setting{"https://flag:443/prefix", "--mlflow-tracking-uri"},
 		logFormat:       "auto",
 		logLevel:        slog.LevelDebug,
 		shutdownTimeout: 3 * time.Second,
-		dataDir:         defaultDataDir(env.getenv), // $XDG_DATA_HOME/mlexp on Linux
+		ingestWait:      2 * time.Second,
+		store: storeConfig{
+			trackingURI: setting{"https://flag:443/prefix", "--mlflow-tracking-uri"},
+			dataDir:     defaultDataDir(env.getenv), // $XDG_DATA_HOME/mlexp on Linux
+			db:          filepath.Join(defaultDataDir(env.getenv), "mlexp.db"),
+			workers:     4,
+		},
 	}
 	if cfg != want {
 		t.Errorf("config %+v\nwant   %+v", cfg, want)

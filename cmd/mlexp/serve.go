@@ -38,15 +38,23 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	logger := newLogger(e.stdout, cfg.logFormat, cfg.logLevel)
 	metrics := web.NewMetrics()
-	client, err := newMLflowClient(cfg.trackingURI, e.getenv, metrics)
+	observe := func(c mlflow.Call) { metrics.ObserveMLflowCall(c.Endpoint, c.Status, c.Duration, c.Err) }
+	b, err := openBackend(ctx, cfg.store, e.getenv, logger, cfg.ingestWait, mlflow.WithObserver(observe))
 	if err != nil {
-		return err
+		return fmt.Errorf("serve: %w", err)
 	}
+	b.startDelivery(ctx)
+	defer b.close() // after the HTTP server has stopped: deliveries in flight finish
 	handler := web.NewServer(web.Deps{
-		Logger:  logger,
-		Checks:  []web.Check{{Name: "mlflow", Check: client.Ping}},
-		Metrics: metrics,
-		Now:     time.Now,
+		Logger: logger,
+		Checks: []web.Check{
+			{Name: "mlflow", Check: b.client.Ping},
+			{Name: "database", Check: b.store.Ping},
+		},
+		Metrics:  metrics,
+		Now:      time.Now,
+		Ingest:   b.ingest,
+		Deployer: b.logger,
 	})
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.addr)
@@ -64,25 +72,8 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	addr := ln.Addr().String()
 	logger.Info("listening", "addr", addr, "url", "http://"+addr,
-		"mlflow", client.TrackingURI(), "data_dir", cfg.dataDir, "version", buildVersion())
+		"mlflow", b.client.TrackingURI(), "db", cfg.store.db, "version", buildVersion())
 	return serveUntilDone(ctx, srv, ln, cfg.shutdownTimeout, logger)
-}
-
-// newMLflowClient builds the MLflow client from MLflow's environment, with the tracking URI
-// resolved from the flag or the environment, reporting every call to metrics.
-func newMLflowClient(uri setting, getenv func(string) string, metrics *web.Metrics) (*mlflow.Client, error) {
-	withURI := func(key string) string {
-		if key == "MLFLOW_TRACKING_URI" {
-			return uri.value
-		}
-		return getenv(key)
-	}
-	observe := func(c mlflow.Call) { metrics.ObserveMLflowCall(c.Endpoint, c.Status, c.Duration, c.Err) }
-	client, err := mlflow.NewClientFromEnv(withURI, mlflow.WithObserver(observe))
-	if err != nil {
-		return nil, fmt.Errorf("serve: MLflow settings: %w", err)
-	}
-	return client, nil
 }
 
 // serveUntilDone serves on ln until ctx is done, then stops accepting connections and

@@ -13,29 +13,27 @@ import (
 // serveConfig is the resolved configuration of `mlexp serve`.
 type serveConfig struct {
 	addr            string
-	trackingURI     setting // kept with its source: the mlflow package validates it
-	logFormat       string  // auto, json or text
+	logFormat       string // auto, json or text
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
-	dataDir         string
+	ingestWait      time.Duration
+	store           storeConfig
 }
 
 // serveOptions lists the flags of `mlexp serve`.
 func serveOptions(getenv func(string) string) []option {
-	return []option{
+	return append([]option{
 		{name: "addr", arg: "HOST:PORT", env: "MLEXP_ADDR", def: "127.0.0.1:8080",
 			usage: "address to listen on; port 0 picks a free port (the log line \"listening\" says which)"},
-		{name: "mlflow-tracking-uri", arg: "URL", env: "MLFLOW_TRACKING_URI",
-			usage: "URL of the MLflow tracking server, e.g. http://127.0.0.1:5000 (required)"},
 		{name: "log-format", arg: "FORMAT", env: "MLEXP_LOG_FORMAT", def: "auto",
 			usage: "log format: json, text, or auto (text when stdout is a terminal, JSON otherwise)"},
 		{name: "log-level", arg: "LEVEL", env: "MLEXP_LOG_LEVEL", def: "info",
 			usage: "least important level logged: debug, info, warn or error"},
 		{name: "shutdown-timeout", arg: "DURATION", env: "MLEXP_SHUTDOWN_TIMEOUT", def: "15s",
 			usage: "on SIGINT or SIGTERM, how long in-flight requests may take to finish (e.g. 15s, 1m)"},
-		{name: "data-dir", arg: "DIR", env: "MLEXP_DATA_DIR", def: defaultDataDir(getenv),
-			usage: "directory for mlexp's own data, such as its database; created when first needed"},
-	}
+		{name: "ingest-wait", arg: "DURATION", env: "MLEXP_INGEST_WAIT", def: "2s",
+			usage: "how long an ingest request waits for MLflow before answering 202 with a status URL"},
+	}, storeOptions(getenv)...)
 }
 
 // serveHelp writes the help of `mlexp serve`.
@@ -71,7 +69,7 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 	if len(rest) > 0 {
 		return serveConfig{}, fmt.Errorf("serve: unexpected argument %q: serve takes only flags; see `mlexp serve --help`", rest[0])
 	}
-	cfg := serveConfig{trackingURI: s["mlflow-tracking-uri"], dataDir: s["data-dir"].value}
+	var cfg serveConfig
 
 	addr := s["addr"]
 	host, port, err := net.SplitHostPort(addr.value)
@@ -100,14 +98,15 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 		return cfg, st.errorf("not a positive duration such as 15s or 1m")
 	}
 
-	if cfg.dataDir == "" {
-		return cfg, s["data-dir"].errorf("must not be empty")
+	iw := s["ingest-wait"]
+	if cfg.ingestWait, err = time.ParseDuration(iw.value); err != nil || cfg.ingestWait < 0 {
+		return cfg, iw.errorf("not a duration such as 2s (0 answers at once)")
 	}
 
-	uri := cfg.trackingURI
-	if uri.value == "" {
-		return cfg, fmt.Errorf("serve: no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
+	if cfg.store, err = parseStoreConfig(s); err != nil {
+		return cfg, fmt.Errorf("serve: %w", err)
 	}
+	uri := cfg.store.trackingURI
 	if u, err := url.Parse(uri.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return cfg, uri.errorf("not the http:// or https:// URL of an MLflow tracking server")
 	}

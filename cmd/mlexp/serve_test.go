@@ -24,7 +24,7 @@ func TestServeWithMLflow(t *testing.T) {
 	s := MustStartServe(t, map[string]string{"MLFLOW_TRACKING_URI": mlflowServer.URL}, "--shutdown-timeout", "5s")
 	waitForStatus(t, s.URL+"/healthz", http.StatusOK, 10*time.Second)
 	a := decodeReadyz(t, waitForStatus(t, s.URL+"/readyz", http.StatusOK, 10*time.Second))
-	if a.Status != "success" || a.Data.Checks["mlflow"] != "ok" || len(a.Data.Checks) != 1 {
+	if a.Status != "success" || a.Data.Checks["mlflow"] != "ok" || a.Data.Checks["database"] != "ok" || len(a.Data.Checks) != 2 {
 		t.Errorf("/readyz answered %+v", a)
 	}
 
@@ -122,7 +122,7 @@ func TestServeAddressInUse(t *testing.T) {
 	}
 	defer l.Close()
 	err = run(t.Context(), []string{"mlexp", "serve", "--addr", l.Addr().String(), "--mlflow-tracking-uri", mlflowServer.URL},
-		envOf(nil), io.Discard, io.Discard)
+		envOf(map[string]string{"MLEXP_DATA_DIR": t.TempDir()}), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "cannot listen on "+l.Addr().String()) {
 		t.Errorf("run returned %v, want a listen error naming the address", err)
 	}

@@ -4,6 +4,7 @@
 package mlflowtest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -184,4 +185,21 @@ func tail(path string) string {
 		lines = lines[len(lines)-25:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// RunPython runs one of the scripts in internal/mlflowtest/python (log_run.py, read_run.py)
+// with the official MLflow client pointed at this server, and returns the JSON line it
+// printed last (MLflow may print messages of its own before it).
+func (s *Server) RunPython(script string, stdin []byte, args ...string) ([]byte, error) {
+	cmd := exec.Command(s.Python(), append([]string{filepath.Join(s.Root, "internal", "mlflowtest", "python", script)}, args...)...)
+	cmd.Env = append(os.Environ(), "MLFLOW_TRACKING_URI="+s.URL, "MLFLOW_DISABLE_TELEMETRY=true", "PYTHONUTF8=1")
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("python %s: %w\n%s", script, err, stderr.Bytes())
+	}
+	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
+	return lines[len(lines)-1], nil
 }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mlexp-dev/mlexp/chart"
+	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/sqlstore"
+	"github.com/mlexp-dev/mlexp/tracking"
+)
+
+// storeOptions are the flags of every command that uses mlexp's database and MLflow.
+func storeOptions(getenv func(string) string) []option {
+	return []option{
+		{name: "mlflow-tracking-uri", arg: "URL", env: "MLFLOW_TRACKING_URI",
+			usage: "URL of the MLflow tracking server, e.g. http://127.0.0.1:5000 (required)"},
+		{name: "data-dir", arg: "DIR", env: "MLEXP_DATA_DIR", def: defaultDataDir(getenv),
+			usage: "directory for mlexp's own data, such as its database; created when first needed"},
+		{name: "db", arg: "PATH", env: "MLEXP_DB",
+			usage: "the database: a SQLite file path (default: mlexp.db in the data directory)"},
+		{name: "outbox-workers", arg: "N", env: "MLEXP_OUTBOX_WORKERS", def: "4",
+			usage: "how many results are delivered to MLflow at once"},
+	}
+}
+
+// storeConfig is the resolved configuration of the database and MLflow.
+type storeConfig struct {
+	trackingURI setting
+	dataDir     string
+	db          string
+	workers     int
+}
+
+func parseStoreConfig(s map[string]setting) (storeConfig, error) {
+	cfg := storeConfig{trackingURI: s["mlflow-tracking-uri"], dataDir: s["data-dir"].value, db: s["db"].value}
+	if cfg.dataDir == "" {
+		return cfg, s["data-dir"].errorf("must not be empty")
+	}
+	if cfg.db == "" {
+		cfg.db = filepath.Join(cfg.dataDir, "mlexp.db")
+	}
+	w := s["outbox-workers"]
+	n, err := strconv.Atoi(w.value)
+	if err != nil || n < 1 || n > 64 {
+		return cfg, w.errorf("not a number of workers from 1 to 64")
+	}
+	cfg.workers = n
+	if cfg.trackingURI.value == "" {
+		return cfg, fmt.Errorf("no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
+	}
+	return cfg, nil
+}
+
+// backend is what commands use of the outside world: MLflow, the store, and the logging,
+// delivery and ingest built on them.
+type backend struct {
+	client   *mlflow.Client
+	store    *sqlstore.DB
+	logger   *tracking.Logger
+	delivery *tracking.Delivery
+	ingest   *tracking.Ingest
+
+	stop func() // stops the delivery started by startDelivery and waits for it
+}
+
+// openBackend connects to MLflow (lazily: nothing is asked yet) and opens the store.
+func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) string, log *slog.Logger, ingestWait time.Duration, opts ...mlflow.Option) (*backend, error) {
+	withURI := func(key string) string {
+		if key == "MLFLOW_TRACKING_URI" {
+			return cfg.trackingURI.value
+		}
+		return getenv(key)
+	}
+	client, err := mlflow.NewClientFromEnv(withURI, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("MLflow settings (%s): %w", cfg.trackingURI.source, err)
+	}
+	store, err := sqlstore.Open(ctx, cfg.db)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", cfg.db, err)
+	}
+	b := &backend{client: client, store: store, stop: func() {}}
+	b.logger = tracking.NewLogger(client, chart.TrainingCurves)
+	b.delivery = tracking.NewDelivery(store, b.logger, log, tracking.DeliveryConfig{Workers: cfg.workers})
+	b.ingest = tracking.NewIngest(store, b.delivery, ingestWait)
+	return b, nil
+}
+
+// startDelivery delivers the outbox in the background until close.
+func (b *backend) startDelivery(ctx context.Context) {
+	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); b.delivery.Run(dctx) }()
+	b.stop = func() { cancel(); wg.Wait() }
+}
+
+// close stops the delivery (letting deliveries in flight finish) and closes the store.
+func (b *backend) close() error {
+	b.stop()
+	return b.store.Close()
+}

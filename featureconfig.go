@@ -1,0 +1,144 @@
+package mlexp
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Feature is one input feature of a tower with its embedding dimension.
+type Feature struct {
+	Name         string `json:"name"`
+	EmbeddingDim int    `json:"embedding_dim"`
+}
+
+// CrossFeature is a crossed feature (e.g. category × subcategory) hashed into Buckets.
+type CrossFeature struct {
+	Features []string `json:"features"`
+	Buckets  int      `json:"buckets"`
+}
+
+// Name is the cross's MLflow name, e.g. "category_x_subcategory".
+func (c CrossFeature) Name() string { return strings.Join(c.Features, "_x_") }
+
+// FeatureConfig is one configuration of a two-tower retrieval model: the features of the
+// query and candidate towers, the cross features, and other numeric settings (such as
+// revenue_buckets).
+type FeatureConfig struct {
+	ID             string             `json:"id"`
+	Name           string             `json:"name,omitempty"` // display name; defaults to ID
+	QueryTower     []Feature          `json:"query_tower"`
+	CandidateTower []Feature          `json:"candidate_tower"`
+	CrossFeatures  []CrossFeature     `json:"cross_features,omitempty"`
+	Settings       map[string]float64 `json:"settings,omitempty"`
+}
+
+// DisplayName is Name, or ID when Name is empty.
+func (c FeatureConfig) DisplayName() string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.ID
+}
+
+// Limits of a feature configuration.
+const (
+	MaxEmbeddingDim = 1 << 16
+	MaxBuckets      = 1 << 31
+	maxFeatures     = 200
+)
+
+// reservedParams are MLflow param names of the naming contract that a setting may not take.
+var reservedParams = map[string]bool{
+	"run_type": true, "config_id": true, "data_sample_percent": true, "epochs": true, "batch_size": true,
+	"training_run_id": true, "cross_features": true, "query_tower": true, "candidate_tower": true,
+}
+
+// Validate checks the configuration; field names are prefixed with prefix.
+func (c FeatureConfig) Validate(prefix string) error {
+	if err := validateName(prefix+".id", c.ID); err != nil {
+		return err
+	}
+	if c.Name != "" {
+		if err := validateName(prefix+".name", c.Name); err != nil {
+			return err
+		}
+	}
+	if len(c.QueryTower) == 0 {
+		return InvalidField(prefix+".query_tower", "needs at least one feature")
+	}
+	if len(c.CandidateTower) == 0 {
+		return InvalidField(prefix+".candidate_tower", "needs at least one feature")
+	}
+	if len(c.QueryTower)+len(c.CandidateTower) > maxFeatures || len(c.CrossFeatures) > maxFeatures || len(c.Settings) > maxFeatures {
+		return InvalidField(prefix, "has more than %d features, crosses or settings", maxFeatures)
+	}
+	seen := map[string]string{}
+	for tower, feats := range map[string][]Feature{"query_tower": c.QueryTower, "candidate_tower": c.CandidateTower} {
+		for i, f := range feats {
+			field := fmt.Sprintf("%s.%s[%d]", prefix, tower, i)
+			if err := validateIdentifier(field+".name", f.Name); err != nil {
+				return err
+			}
+			if f.EmbeddingDim < 1 || f.EmbeddingDim > MaxEmbeddingDim {
+				return InvalidField(field+".embedding_dim", "must be between 1 and %d, got %d", MaxEmbeddingDim, f.EmbeddingDim)
+			}
+			if other, dup := seen[f.Name]; dup {
+				return InvalidField(field+".name", "feature %q appears twice (also in %s)", f.Name, other)
+			}
+			seen[f.Name] = tower
+		}
+	}
+	crosses := map[string]bool{}      // canonical cross names
+	bucketParams := map[string]bool{} // the "{a}_x_{b}_buckets" params the crosses log
+	for i, x := range c.CrossFeatures {
+		field := fmt.Sprintf("%s.cross_features[%d]", prefix, i)
+		if len(x.Features) < 2 {
+			return InvalidField(field+".features", "a cross needs at least two features")
+		}
+		for j, f := range x.Features {
+			if err := validateIdentifier(fmt.Sprintf("%s.features[%d]", field, j), f); err != nil {
+				return err
+			}
+		}
+		if x.Buckets < 1 || x.Buckets > MaxBuckets {
+			return InvalidField(field+".buckets", "must be between 1 and %d, got %d", MaxBuckets, x.Buckets)
+		}
+		key := canonicalCross(x.Features)
+		if crosses[key] {
+			return InvalidField(field, "cross %s appears twice", x.Name())
+		}
+		crosses[key] = true
+		bucketParams[x.Name()+"_buckets"] = true
+	}
+	for _, k := range sortedKeys(c.Settings) {
+		field := prefix + ".settings." + k
+		if err := validateIdentifier(field, k); err != nil {
+			return err
+		}
+		if reservedParams[k] || strings.HasSuffix(k, "_embedding_dim") || bucketParams[k] {
+			return InvalidField(field, "%q clashes with a param mlexp logs itself", k)
+		}
+		if v := c.Settings[k]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return InvalidField(field, "must be a finite number")
+		}
+	}
+	return nil
+}
+
+// canonicalCross is the order-independent identity of a cross.
+func canonicalCross(features []string) string {
+	s := append([]string(nil), features...)
+	sort.Strings(s)
+	return strings.Join(s, "_x_")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

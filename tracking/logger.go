@@ -1,0 +1,181 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/mlflow"
+)
+
+// CurvesRenderer draws a training's per-epoch history as a PNG (chart.TrainingCurves).
+type CurvesRenderer func(title string, history []mlexp.EpochMetrics) ([]byte, error)
+
+// Logger logs results to MLflow in the shape of the naming contract.
+type Logger struct {
+	client *mlflow.Client
+	curves CurvesRenderer
+
+	mu          sync.Mutex
+	experiments map[string]string // experiment name → id, for experiments known to carry their tags
+}
+
+// NewLogger returns a logger that writes through client and draws curves with curves.
+func NewLogger(client *mlflow.Client, curves CurvesRenderer) *Logger {
+	return &Logger{client: client, curves: curves, experiments: map[string]string{}}
+}
+
+// LogQuickTest logs a quick test as one MLflow run and returns its id. resume says that an
+// earlier attempt may have made part of the run: it is looked up by its idempotency key and
+// finished instead of made again. A first attempt takes at most 4 requests (3 once the
+// experiment is known).
+func (l *Logger) LogQuickTest(ctx context.Context, r mlexp.QuickTestReport, resume bool) (string, error) {
+	if err := r.Validate(); err != nil {
+		return "", err
+	}
+	return l.log(ctx, quickTestRecord(r), resume)
+}
+
+// LogTrainingRun logs a full training, its per-epoch history, training_curves.png and the
+// model URI, and returns the run id. resume is as for LogQuickTest.
+func (l *Logger) LogTrainingRun(ctx context.Context, r mlexp.TrainingRunReport, resume bool) (string, error) {
+	if err := r.Validate(); err != nil {
+		return "", err
+	}
+	return l.log(ctx, trainingRunRecord(r), resume)
+}
+
+func (l *Logger) log(ctx context.Context, rec record, resume bool) (string, error) {
+	expID, err := l.experiment(ctx, rec.Experiment, rec.ExperimentTags)
+	if err != nil {
+		return "", err
+	}
+	var run *mlflow.Run
+	if resume {
+		if run, err = l.findByKey(ctx, expID, rec.IdempotencyKey); err != nil {
+			return "", err
+		}
+		if run != nil && run.Info.Status != mlflow.StatusRunning {
+			return run.Info.RunID, nil // an earlier attempt finished it: the last step sets the status
+		}
+	}
+	if run == nil {
+		if run, err = l.client.CreateRun(ctx, mlflow.CreateRunRequest{ExperimentID: expID, RunName: rec.RunName, StartTime: rec.Start, Tags: rec.Tags}); err != nil {
+			return "", err
+		}
+	}
+	id := run.Info.RunID
+	if err := l.client.LogBatch(ctx, id, rec.Metrics, rec.Params, nil); err != nil {
+		return id, err
+	}
+	if rec.ModelURI != "" {
+		if err := l.client.UploadArtifact(ctx, run.Info.ArtifactURI, ModelURIArtifact, []byte(rec.ModelURI+"\n")); err != nil {
+			return id, err
+		}
+	}
+	if len(rec.History) > 0 && l.curves != nil {
+		png, err := l.curves(rec.RunName, rec.History)
+		if err != nil {
+			return id, fmt.Errorf("drawing training curves: %w", err)
+		}
+		if err := l.client.UploadArtifact(ctx, run.Info.ArtifactURI, CurvesArtifact, png); err != nil {
+			return id, err
+		}
+	}
+	// Last, so that a run in a terminal state is a complete run.
+	if _, err := l.client.UpdateRun(ctx, mlflow.UpdateRunRequest{RunID: id, Status: rec.Status, EndTime: rec.End}); err != nil {
+		return id, err
+	}
+	return id, nil
+}
+
+// findByKey returns the run carrying the idempotency key, or nil.
+func (l *Logger) findByKey(ctx context.Context, expID, key string) (*mlflow.Run, error) {
+	filter, err := mlflow.And(mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", key))
+	if err != nil {
+		return nil, err
+	}
+	runs, err := l.client.SearchRuns(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{expID}, Filter: filter,
+		OrderBy: []string{"attributes.start_time ASC"}, Limit: 1})
+	if err != nil || len(runs) == 0 {
+		return nil, err
+	}
+	return &runs[0], nil
+}
+
+// experiment returns the id of the named experiment, creating it with its tags, or adding
+// missing tags to an experiment made elsewhere. Known experiments cost no request.
+func (l *Logger) experiment(ctx context.Context, name string, tags []mlflow.Tag) (string, error) {
+	l.mu.Lock()
+	id, ok := l.experiments[name]
+	l.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	exp, err := l.client.GetExperimentByName(ctx, name)
+	if errors.Is(err, mlflow.ErrNotFound) {
+		id, err = l.client.CreateExperiment(ctx, name, "", tags)
+		if errors.Is(err, mlflow.ErrAlreadyExists) { // made concurrently by someone else
+			exp, err = l.client.GetExperimentByName(ctx, name)
+		} else if err == nil {
+			exp = &mlflow.Experiment{ID: id, Name: name, LifecycleStage: "active", Tags: tags}
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	if exp.LifecycleStage == "deleted" {
+		return "", &mlexp.Error{Code: mlexp.ECONFLICT, Message: fmt.Sprintf("MLflow experiment %q (id %s) is deleted: restore it in MLflow (mlflow experiments restore --experiment-id %s) or delete it permanently", name, exp.ID, exp.ID)}
+	}
+	for _, t := range tags {
+		if v, _ := exp.Tag(t.Key); v != t.Value {
+			if err := l.client.SetExperimentTag(ctx, exp.ID, t); err != nil {
+				return "", err
+			}
+		}
+	}
+	l.mu.Lock()
+	l.experiments[name] = exp.ID
+	l.mu.Unlock()
+	return exp.ID, nil
+}
+
+// Deploy marks run runID as the deployed run of its experiment and clears the mark on the
+// runs that had it. It returns the ids of those runs.
+func (l *Logger) Deploy(ctx context.Context, runID string) ([]string, error) {
+	run, err := l.client.GetRun(ctx, runID)
+	if errors.Is(err, mlflow.ErrNotFound) {
+		return nil, mlexp.Errorf(mlexp.ENOTFOUND, "run %s does not exist in MLflow", runID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if run.Info.LifecycleStage == "deleted" {
+		return nil, mlexp.Errorf(mlexp.ECONFLICT, "run %s is deleted in MLflow", runID)
+	}
+	filter, err := mlflow.And(mlflow.Where(mlflow.Tags, TagDeployed, "=", "true"))
+	if err != nil {
+		return nil, err
+	}
+	deployed, err := l.client.SearchRuns(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{run.Info.ExperimentID}, Filter: filter})
+	if err != nil {
+		return nil, err
+	}
+	// Mark first, then clear: there is never a moment without a deployed run.
+	if err := l.client.SetTag(ctx, runID, mlflow.Tag{Key: TagDeployed, Value: "true"}); err != nil {
+		return nil, err
+	}
+	var cleared []string
+	for _, r := range deployed {
+		if r.Info.RunID == runID {
+			continue
+		}
+		if err := l.client.SetTag(ctx, r.Info.RunID, mlflow.Tag{Key: TagDeployed, Value: "false"}); err != nil {
+			return cleared, err
+		}
+		cleared = append(cleared, r.Info.RunID)
+	}
+	return cleared, nil
+}

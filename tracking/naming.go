@@ -1,0 +1,192 @@
+// Package tracking maps mlexp's domain to MLflow and back: it logs quick tests and full
+// trainings in the shape of the naming contract (design.md §3), reads runs back as domain
+// runs, and delivers the ingest outbox.
+package tracking
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/mlflow"
+)
+
+// Tag and param names of the MLflow naming contract.
+const (
+	TagModelID        = "ml_model_id"
+	TagModelName      = "ml_model_name"
+	TagDatasetID      = "dataset_id"
+	TagDatasetName    = "dataset_name"
+	TagDatasetVersion = "dataset_version"
+	TagConfigID       = "feature_config_id"
+	TagDeployed       = "is_deployed"
+	TagFailureStage   = "failure_stage"
+	TagFailureReason  = "failure_reason"
+	TagIdempotencyKey = "mlexp.idempotency_key"
+	TagRunName        = "mlflow.runName"
+
+	RunTypeQuickTest    = "quick_test"
+	RunTypeFullTraining = "full_training"
+
+	CurvesArtifact   = "training_curves.png"
+	ModelURIArtifact = "model/model_uri.txt"
+)
+
+// record is one result mapped to MLflow: everything needed to log it.
+type record struct {
+	Experiment     string
+	ExperimentTags []mlflow.Tag
+	RunName        string
+	Start, End     time.Time
+	Status         mlflow.RunStatus
+	Params         []mlflow.Param
+	Metrics        []mlflow.Metric
+	Tags           []mlflow.Tag // includes the idempotency key and the run name
+	IdempotencyKey string
+	ModelURI       string
+	History        []mlexp.EpochMetrics // drawn as training_curves.png when not empty
+}
+
+// QuickTestKey is the idempotency key of a quick test: one MLflow run per key.
+func QuickTestKey(r mlexp.QuickTestReport) string {
+	return fmt.Sprintf("quick-test/%s/%s/%s/%d", r.Model.ID, r.Dataset.ID, r.FeatureConfig.ID, r.QuickTest.ID)
+}
+
+// TrainingRunKey is the idempotency key of a full training.
+func TrainingRunKey(r mlexp.TrainingRunReport) string {
+	return fmt.Sprintf("full-training/%s/%s/%s/%d", r.Model.ID, r.Dataset.ID, r.FeatureConfig.ID, r.TrainingRun.ID)
+}
+
+func quickTestRecord(r mlexp.QuickTestReport) record {
+	q := r.QuickTest
+	rec := baseRecord(r.Model, r.Dataset, r.FeatureConfig, RunTypeQuickTest, q.Status, q.Failure, q.Timing)
+	rec.RunName = fmt.Sprintf("%s Quick Test #%d", r.FeatureConfig.DisplayName(), q.ID)
+	rec.IdempotencyKey = QuickTestKey(r)
+	rec.Params = append(rec.Params,
+		mlflow.Param{Key: "data_sample_percent", Value: formatNumber(q.DataSamplePercent)},
+		mlflow.Param{Key: "epochs", Value: strconv.Itoa(q.Epochs)},
+	)
+	rec.Metrics = finalMetrics(q.Metrics, q.CostUSD, q.FinishedAt, q.Epochs, false)
+	return rec.finish()
+}
+
+func trainingRunRecord(r mlexp.TrainingRunReport) record {
+	t := r.TrainingRun
+	rec := baseRecord(r.Model, r.Dataset, r.FeatureConfig, RunTypeFullTraining, t.Status, t.Failure, t.Timing)
+	rec.RunName = fmt.Sprintf("%s Full Training #%d", r.FeatureConfig.DisplayName(), t.ID)
+	rec.IdempotencyKey = TrainingRunKey(r)
+	rec.Params = append(rec.Params,
+		mlflow.Param{Key: "epochs", Value: strconv.Itoa(t.Epochs)},
+		mlflow.Param{Key: "batch_size", Value: strconv.Itoa(t.BatchSize)},
+		mlflow.Param{Key: "training_run_id", Value: strconv.Itoa(t.ID)},
+		mlflow.Param{Key: "data_sample_percent", Value: "100"},
+	)
+	// Per-epoch values are metric history (step = epoch), with times spread over the run so
+	// that the final values, logged at the end time, are the ones MLflow reports as latest.
+	span := t.FinishedAt.Sub(t.StartedAt)
+	for _, e := range t.History {
+		at := t.StartedAt.Add(span * time.Duration(e.Epoch) / time.Duration(t.Epochs+1))
+		e.Metrics.Each(func(k string, v float64) {
+			rec.Metrics = append(rec.Metrics, mlflow.Metric{Key: k, Value: mlflow.Float(v), Timestamp: at.UnixMilli(), Step: int64(e.Epoch)})
+		})
+	}
+	rec.Metrics = append(rec.Metrics, finalMetrics(t.Metrics, t.CostUSD, t.FinishedAt, lastEpoch(t), true)...)
+	rec.ModelURI = t.ModelURI
+	rec.History = t.History
+	return rec.finish()
+}
+
+func lastEpoch(t mlexp.TrainingRun) int {
+	if n := len(t.History); n > 0 {
+		return t.History[n-1].Epoch
+	}
+	return t.Epochs
+}
+
+func baseRecord(m mlexp.Model, d mlexp.Dataset, c mlexp.FeatureConfig, runType string, status mlexp.Status, f *mlexp.Failure, tm mlexp.Timing) record {
+	rec := record{
+		Experiment:     mlexp.ExperimentName(m, d),
+		ExperimentTags: ExperimentTags(m, d),
+		Start:          tm.StartedAt,
+		End:            tm.FinishedAt,
+		Status:         mlflow.StatusFinished,
+		Params:         append([]mlflow.Param{{Key: "run_type", Value: runType}, {Key: "config_id", Value: c.ID}}, configParams(c)...),
+		Tags: []mlflow.Tag{
+			{Key: TagDatasetID, Value: d.ID},
+			{Key: TagConfigID, Value: c.ID},
+		},
+	}
+	if d.Version != "" {
+		rec.Tags = append(rec.Tags, mlflow.Tag{Key: TagDatasetVersion, Value: d.Version})
+	}
+	if status == mlexp.StatusFailed {
+		rec.Status = mlflow.StatusFailed
+		rec.Tags = append(rec.Tags, mlflow.Tag{Key: TagFailureStage, Value: f.Stage}, mlflow.Tag{Key: TagFailureReason, Value: f.Reason})
+	}
+	return rec
+}
+
+// finish adds the tags every run carries.
+func (r record) finish() record {
+	r.Tags = append(r.Tags, mlflow.Tag{Key: TagRunName, Value: r.RunName}, mlflow.Tag{Key: TagIdempotencyKey, Value: r.IdempotencyKey})
+	return r
+}
+
+// ExperimentTags are the tags by which a model's experiments are found.
+func ExperimentTags(m mlexp.Model, d mlexp.Dataset) []mlflow.Tag {
+	return []mlflow.Tag{
+		{Key: TagModelID, Value: m.ID}, {Key: TagModelName, Value: m.Name},
+		{Key: TagDatasetID, Value: d.ID}, {Key: TagDatasetName, Value: d.Name},
+	}
+}
+
+// configParams are the params that describe a feature configuration.
+func configParams(c mlexp.FeatureConfig) []mlflow.Param {
+	var ps []mlflow.Param
+	names := func(fs []mlexp.Feature) string {
+		s := make([]string, len(fs))
+		for i, f := range fs {
+			s[i] = f.Name
+			ps = append(ps, mlflow.Param{Key: f.Name + "_embedding_dim", Value: strconv.Itoa(f.EmbeddingDim)})
+		}
+		return strings.Join(s, ",")
+	}
+	query, candidate := names(c.QueryTower), names(c.CandidateTower)
+	ps = append(ps, mlflow.Param{Key: "query_tower", Value: query}, mlflow.Param{Key: "candidate_tower", Value: candidate})
+	crosses := make([]string, len(c.CrossFeatures))
+	for i, x := range c.CrossFeatures {
+		crosses[i] = x.Name()
+		ps = append(ps, mlflow.Param{Key: x.Name() + "_buckets", Value: strconv.Itoa(x.Buckets)})
+	}
+	cross := strings.Join(crosses, ",")
+	if cross == "" {
+		cross = "none"
+	}
+	ps = append(ps, mlflow.Param{Key: "cross_features", Value: cross})
+	for _, k := range slices.Sorted(maps.Keys(c.Settings)) {
+		ps = append(ps, mlflow.Param{Key: k, Value: formatNumber(c.Settings[k])})
+	}
+	return ps
+}
+
+// finalMetrics are the result's metrics at the end time; full trainings also log final_loss.
+func finalMetrics(m mlexp.Metrics, cost *float64, at time.Time, step int, full bool) []mlflow.Metric {
+	var ms []mlflow.Metric
+	add := func(k string, v float64) {
+		ms = append(ms, mlflow.Metric{Key: k, Value: mlflow.Float(v), Timestamp: at.UnixMilli(), Step: int64(step)})
+	}
+	m.Each(add)
+	if full && m.Loss != nil {
+		add(mlexp.MetricFinalLoss, *m.Loss)
+	}
+	if cost != nil {
+		add(mlexp.MetricCostUSD, *cost)
+	}
+	return ms
+}
+
+func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
