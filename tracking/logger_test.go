@@ -3,8 +3,8 @@ package tracking_test
 import (
 	"bytes"
 	"encoding/json"
-	"maps"
 	"image/png"
+	"maps"
 	"strings"
 	"testing"
 
@@ -65,7 +65,7 @@ func TestQuickTestIsLoggedInTheSpecShape(t *testing.T) {
 		"run_type": "quick_test", "config_id": "config-042", "data_sample_percent": "10", "epochs": "2",
 		"user_id_embedding_dim": "64", "city_embedding_dim": "16", "product_id_embedding_dim": "64", "product_name_embedding_dim": "32",
 		"category_embedding_dim": "16", "subcategory_embedding_dim": "16",
-		"cross_features":                "category_x_subcategory,user_id_x_city",
+		"cross_features":                 "category_x_subcategory,user_id_x_city",
 		"category_x_subcategory_buckets": "1000", "user_id_x_city_buckets": "5000", "revenue_buckets": "10",
 		"query_tower": "user_id,city", "candidate_tower": "product_id,product_name,category,subcategory",
 	}
