@@ -128,20 +128,19 @@ func (d *Delivery) DeliverOne(ctx context.Context) (bool, error) {
 }
 
 func (d *Delivery) deliver(ctx context.Context, item *mlexp.OutboxItem) (string, error) {
-	resume := item.Attempts > 1 // an earlier attempt may have made part of the run
 	switch item.Kind {
 	case mlexp.KindQuickTest:
 		var r mlexp.QuickTestReport
 		if err := json.Unmarshal(item.Payload, &r); err != nil {
 			return "", mlexp.Errorf(mlexp.EINVALID, "stored quick test is unreadable: %v", err)
 		}
-		return d.logger.LogQuickTest(ctx, r, resume)
+		return d.logger.LogQuickTest(ctx, r)
 	case mlexp.KindTrainingRun:
 		var r mlexp.TrainingRunReport
 		if err := json.Unmarshal(item.Payload, &r); err != nil {
 			return "", mlexp.Errorf(mlexp.EINVALID, "stored training run is unreadable: %v", err)
 		}
-		return d.logger.LogTrainingRun(ctx, r, resume)
+		return d.logger.LogTrainingRun(ctx, r)
 	}
 	return "", mlexp.Errorf(mlexp.EINVALID, "unknown outbox item kind %q", item.Kind)
 }

@@ -27,39 +27,37 @@ func NewLogger(client *mlflow.Client, curves CurvesRenderer) *Logger {
 	return &Logger{client: client, curves: curves, experiments: map[string]string{}}
 }
 
-// LogQuickTest logs a quick test as one MLflow run and returns its id. resume says that an
-// earlier attempt may have made part of the run: it is looked up by its idempotency key and
-// finished instead of made again. A first attempt takes at most 4 requests (3 once the
-// experiment is known).
-func (l *Logger) LogQuickTest(ctx context.Context, r mlexp.QuickTestReport, resume bool) (string, error) {
+// LogQuickTest logs a quick test as one MLflow run and returns its id. The run is first
+// looked up by its idempotency key, so that logging the same result again — a retried
+// delivery, a second outbox, the demo run twice — finishes or returns the run an earlier
+// attempt made instead of making another. It takes 4 requests once the experiment is known.
+func (l *Logger) LogQuickTest(ctx context.Context, r mlexp.QuickTestReport) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", err
 	}
-	return l.log(ctx, quickTestRecord(r), resume)
+	return l.log(ctx, quickTestRecord(r))
 }
 
 // LogTrainingRun logs a full training, its per-epoch history, training_curves.png and the
-// model URI, and returns the run id. resume is as for LogQuickTest.
-func (l *Logger) LogTrainingRun(ctx context.Context, r mlexp.TrainingRunReport, resume bool) (string, error) {
+// model URI, and returns the run id; like LogQuickTest, it never makes a second run.
+func (l *Logger) LogTrainingRun(ctx context.Context, r mlexp.TrainingRunReport) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", err
 	}
-	return l.log(ctx, trainingRunRecord(r), resume)
+	return l.log(ctx, trainingRunRecord(r))
 }
 
-func (l *Logger) log(ctx context.Context, rec record, resume bool) (string, error) {
+func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	expID, err := l.experiment(ctx, rec.Experiment, rec.ExperimentTags)
 	if err != nil {
 		return "", err
 	}
-	var run *mlflow.Run
-	if resume {
-		if run, err = l.findByKey(ctx, expID, rec.IdempotencyKey); err != nil {
-			return "", err
-		}
-		if run != nil && run.Info.Status != mlflow.StatusRunning {
-			return run.Info.RunID, nil // an earlier attempt finished it: the last step sets the status
-		}
+	run, err := l.findByKey(ctx, expID, rec.IdempotencyKey)
+	if err != nil {
+		return "", err
+	}
+	if run != nil && run.Info.Status != mlflow.StatusRunning {
+		return run.Info.RunID, nil // an earlier attempt finished it: the last step sets the status
 	}
 	if run == nil {
 		if run, err = l.client.CreateRun(ctx, mlflow.CreateRunRequest{ExperimentID: expID, RunName: rec.RunName, StartTime: rec.Start, Tags: rec.Tags}); err != nil {

@@ -19,19 +19,19 @@ func TestQuickTestIsLoggedInTheSpecShape(t *testing.T) {
 	isolate(t, &r.Model, &r.Dataset)
 	var calls counter
 	l := newLogger(t, mlflow.WithObserver(calls.observe))
-	runID, err := l.LogQuickTest(ctx(t), r, false)
+	runID, err := l.LogQuickTest(ctx(t), r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// get-by-name, create experiment, create run, log batch, update = 5 for a new experiment.
-	if n := calls.n.Load(); n > 5 {
+	// get-by-name, create experiment, search, create run, log batch, update = 6 for a new experiment.
+	if n := calls.n.Load(); n > 6 {
 		t.Errorf("first quick test of a new experiment took %d requests", n)
 	}
-	// A second quick test in the known experiment takes at most 4 (3 on a first attempt).
+	// A second quick test in the known experiment takes at most 4.
 	r2 := r
 	r2.QuickTest.ID = 4
 	calls.n.Store(0)
-	if _, err := l.LogQuickTest(ctx(t), r2, false); err != nil {
+	if _, err := l.LogQuickTest(ctx(t), r2); err != nil {
 		t.Fatal(err)
 	}
 	if n := calls.n.Load(); n > 4 {
@@ -122,7 +122,7 @@ func TestFullTrainingHistoryCurvesAndModelURI(t *testing.T) {
 	r := sample.TrainingRunReport()
 	isolate(t, &r.Model, &r.Dataset)
 	l := newLogger(t)
-	runID, err := l.LogTrainingRun(ctx(t), r, false)
+	runID, err := l.LogTrainingRun(ctx(t), r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +177,7 @@ func TestFailedRunsAreRecorded(t *testing.T) {
 	r.QuickTest.Status = mlexp.StatusFailed
 	r.QuickTest.Failure = &mlexp.Failure{Stage: "Transform", Reason: "OOM during Transform: user:256d (too large)"}
 	r.QuickTest.Metrics = mlexp.Metrics{}
-	runID, err := newLogger(t).LogQuickTest(ctx(t), r, false)
+	runID, err := newLogger(t).LogQuickTest(ctx(t), r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,14 +203,14 @@ func TestResumeFinishesAHalfMadeRunInsteadOfMakingAnother(t *testing.T) {
 	c := client(t, srv.URL)
 	// A first attempt that died after creating the run: the run exists, RUNNING, with its
 	// tags but no params or metrics.
-	first, err := l.LogQuickTest(ctx(t), r, false)
+	first, err := l.LogQuickTest(ctx(t), r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.UpdateRun(ctx(t), mlflow.UpdateRunRequest{RunID: first, Status: mlflow.StatusRunning}); err != nil {
 		t.Fatal(err)
 	}
-	again, err := l.LogQuickTest(ctx(t), r, true)
+	again, err := l.LogQuickTest(ctx(t), r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestResumeFinishesAHalfMadeRunInsteadOfMakingAnother(t *testing.T) {
 	// Resuming a finished run writes nothing.
 	var endpoints []string
 	l2 := newLogger(t, mlflow.WithObserver(func(c mlflow.Call) { endpoints = append(endpoints, c.Endpoint) }))
-	if id, err := l2.LogQuickTest(ctx(t), r, true); err != nil || id != first {
+	if id, err := l2.LogQuickTest(ctx(t), r); err != nil || id != first {
 		t.Fatalf("resume of a finished run = %s, %v", id, err)
 	}
 	for _, e := range endpoints {
@@ -242,9 +242,9 @@ func TestDeploySwitchesTheMark(t *testing.T) {
 	r := sample.TrainingRunReport()
 	isolate(t, &r.Model, &r.Dataset)
 	l := newLogger(t)
-	a, _ := l.LogTrainingRun(ctx(t), r, false)
+	a, _ := l.LogTrainingRun(ctx(t), r)
 	r.TrainingRun.ID = 47
-	b, _ := l.LogTrainingRun(ctx(t), r, false)
+	b, _ := l.LogTrainingRun(ctx(t), r)
 	if cleared, err := l.Deploy(ctx(t), a); err != nil || len(cleared) != 0 {
 		t.Fatalf("deploy a: %v, %v", cleared, err)
 	}

@@ -26,6 +26,8 @@ func storeOptions(getenv func(string) string) []option {
 			usage: "the database: a SQLite file path (default: mlexp.db in the data directory)"},
 		{name: "outbox-workers", arg: "N", env: "MLEXP_OUTBOX_WORKERS", def: "4",
 			usage: "how many results are delivered to MLflow at once"},
+		{name: "outbox-lease", arg: "DURATION", env: "MLEXP_OUTBOX_LEASE", def: "30s",
+			usage: "how long a delivery holds its result; after a crash, others take it over once this passes"},
 	}
 }
 
@@ -35,6 +37,7 @@ type storeConfig struct {
 	dataDir     string
 	db          string
 	workers     int
+	lease       time.Duration
 }
 
 func parseStoreConfig(s map[string]setting) (storeConfig, error) {
@@ -51,6 +54,10 @@ func parseStoreConfig(s map[string]setting) (storeConfig, error) {
 		return cfg, w.errorf("not a number of workers from 1 to 64")
 	}
 	cfg.workers = n
+	l := s["outbox-lease"]
+	if cfg.lease, err = time.ParseDuration(l.value); err != nil || cfg.lease < time.Second {
+		return cfg, l.errorf("not a duration of at least 1s, such as 30s")
+	}
 	if cfg.trackingURI.value == "" {
 		return cfg, fmt.Errorf("no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
 	}
@@ -87,7 +94,7 @@ func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) strin
 	}
 	b := &backend{client: client, store: store, stop: func() {}}
 	b.logger = tracking.NewLogger(client, chart.TrainingCurves)
-	b.delivery = tracking.NewDelivery(store, b.logger, log, tracking.DeliveryConfig{Workers: cfg.workers})
+	b.delivery = tracking.NewDelivery(store, b.logger, log, tracking.DeliveryConfig{Workers: cfg.workers, Lease: cfg.lease})
 	b.ingest = tracking.NewIngest(store, b.delivery, ingestWait)
 	return b, nil
 }

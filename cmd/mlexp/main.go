@@ -30,6 +30,7 @@ func main() {
 // env is what a command may use of the outside world; tests give their own.
 type env struct {
 	getenv func(string) string
+	stdin  io.Reader // for `-f -`
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -47,6 +48,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{name: "serve", summary: "serve the web UI, JSON API, health probes and metrics", run: serve, help: serveHelp},
+		{name: "log", summary: "log quick tests or full trainings from a JSON or JSON Lines file into MLflow", run: logResults, help: logHelp},
+		{name: "deploy", summary: "mark an MLflow run as the deployed one of its experiment", run: deploy, help: deployHelp},
 		{name: "version", summary: "print the version of mlexp", run: version},
 	}
 }
@@ -54,7 +57,12 @@ func commands() []command {
 // run is the whole program behind main: it dispatches args[1] to its command. args[0] is
 // the program name, as in os.Args.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	return runWithInput(ctx, args, getenv, os.Stdin, stdout, stderr)
+}
+
+// runWithInput is run with standard input given explicitly (tests give their own).
+func runWithInput(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	cmds := commands()
 	if len(args) < 2 {
 		return fmt.Errorf("no command given: the commands are %s; see `mlexp help`", commandNames(cmds))

@@ -127,6 +127,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 			dataDir:     defaultDataDir(env.getenv), // $XDG_DATA_HOME/mlexp on Linux
 			db:          filepath.Join(defaultDataDir(env.getenv), "mlexp.db"),
 			workers:     4,
+			lease:       30 * time.Second,
 		},
 	}
 	if cfg != want {

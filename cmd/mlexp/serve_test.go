@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +18,14 @@ import (
 // mlflowServer is the real MLflow shared by the tests of this package.
 var mlflowServer *mlflowtest.Server
 
-func TestMain(m *testing.M) { mlflowtest.Main(m, &mlflowServer) }
+func TestMain(m *testing.M) {
+	if args := os.Getenv(childArgsEnv); args != "" { // this binary was started as mlexp by startChild
+		os.Args = append([]string{"mlexp"}, strings.Split(args, "\x1f")...)
+		main()
+		os.Exit(0)
+	}
+	mlflowtest.Main(m, &mlflowServer)
+}
 
 func TestServeWithMLflow(t *testing.T) {
 	// The tracking URI comes from MLflow's own environment variable here.

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// logOptions are the flags of `mlexp log`.
+func logOptions(getenv func(string) string) []option {
+	return append([]option{
+		{name: "f", arg: "FILE", usage: "the results: one JSON object, or JSON Lines (one object a line); - reads standard input"},
+		{name: "wait", arg: "DURATION", env: "MLEXP_LOG_WAIT", def: "2m",
+			usage: "how long to wait for MLflow; what is not delivered by then stays queued in the database"},
+		{name: "json", arg: "BOOL", def: "false", usage: "true prints the ingest items as JSON"},
+	}, storeOptions(getenv)...)
+}
+
+func logHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp log quick-test -f FILE [flags]
+       mlexp log training-run -f FILE [flags]
+
+Logs quick tests or full trainings into MLflow through the same durable outbox as the API:
+every result is committed to mlexp's database first, then delivered. The whole file is
+checked before anything is queued; an error names the line and the field. Logging the same
+result again adds nothing. What MLflow does not take within --wait stays queued and is
+delivered by 'mlexp serve' or the next 'mlexp log'. The body of each object is the same as
+for POST /api/experiments/quick-tests/ and /training-runs/ (see README.md).
+
+`)
+	writeOptions(w, logOptions(e.getenv))
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+// logResults runs `mlexp log quick-test|training-run`.
+func logResults(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			logHelp(e.stdout, e)
+			return nil
+		}
+		return errors.New("log: say what to log: `mlexp log quick-test -f FILE` or `mlexp log training-run -f FILE`")
+	}
+	kind := args[0]
+	if kind != "quick-test" && kind != "training-run" {
+		return fmt.Errorf("log: unknown kind %q: use quick-test or training-run", kind)
+	}
+	s, rest, err := parseOptions("log", args[1:], logOptions(e.getenv), logHelp, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("log: unexpected argument %q", rest[0])
+	}
+	wait, err := time.ParseDuration(s["wait"].value)
+	if err != nil || wait < 0 {
+		return s["wait"].errorf("not a duration such as 2m")
+	}
+	asJSON := s["json"].value == "true"
+	store, err := parseStoreConfig(s)
+	if err != nil {
+		return fmt.Errorf("log: %w", err)
+	}
+	name := s["f"].value
+	if name == "" {
+		return errors.New("log: -f FILE is required (- reads standard input)")
+	}
+	input, err := readInput(name, e.stdin)
+	if err != nil {
+		return fmt.Errorf("log: %w", err)
+	}
+	submit, n, err := parseReports(kind, name, input)
+	if err != nil {
+		return err
+	}
+
+	b, err := openBackend(ctx, store, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0)
+	if err != nil {
+		return fmt.Errorf("log: %w", err)
+	}
+	b.startDelivery(ctx)
+	defer b.close()
+	items := make([]*mlexp.OutboxItem, 0, n)
+	for _, fn := range submit {
+		item, err := fn(ctx, b)
+		if err != nil {
+			return fmt.Errorf("log: queuing: %w", err)
+		}
+		items = append(items, item)
+	}
+	items = awaitItems(ctx, b, items, wait, progressBar(e.stderr))
+	return reportItems(e.stdout, items, asJSON, store.db)
+}
+
+func readInput(name string, stdin io.Reader) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(stdin)
+	}
+	return os.ReadFile(name)
+}
+
+// submitFunc queues one parsed result.
+type submitFunc func(context.Context, *backend) (*mlexp.OutboxItem, error)
+
+// parseReports reads every JSON value of input, checks each, and returns what to submit. Any
+// error stops everything, so that a file is queued whole or not at all.
+func parseReports(kind, name string, input []byte) ([]submitFunc, int, error) {
+	var submit []submitFunc
+	var problems []string
+	dec := json.NewDecoder(bytes.NewReader(input))
+	for {
+		start := dec.InputOffset()
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if err == io.EOF {
+			break
+		}
+		line := 1 + bytes.Count(input[:start], []byte("\n")) + leadingNewlines(input[start:])
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s:%d: not valid JSON: %v", name, line, err))
+			break
+		}
+		var check error
+		switch kind {
+		case "quick-test":
+			var r mlexp.QuickTestReport
+			if check = mlexp.UnmarshalStrict(raw, &r); check == nil {
+				check = r.Validate()
+			}
+			submit = append(submit, func(ctx context.Context, b *backend) (*mlexp.OutboxItem, error) { return b.ingest.SubmitQuickTest(ctx, r) })
+		default:
+			var r mlexp.TrainingRunReport
+			if check = mlexp.UnmarshalStrict(raw, &r); check == nil {
+				check = r.Validate()
+			}
+			submit = append(submit, func(ctx context.Context, b *backend) (*mlexp.OutboxItem, error) { return b.ingest.SubmitTrainingRun(ctx, r) })
+		}
+		if check != nil {
+			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, mlexp.ErrorMessage(check)))
+		}
+	}
+	switch {
+	case len(problems) > 20:
+		problems = append(problems[:20], fmt.Sprintf("... and %d more", len(problems)-20))
+		fallthrough
+	case len(problems) > 0:
+		return nil, 0, fmt.Errorf("log: nothing was queued; fix these and run again:\n  %s", strings.Join(problems, "\n  "))
+	case len(submit) == 0:
+		return nil, 0, fmt.Errorf("log: %s holds no results", name)
+	}
+	return submit, len(submit), nil
+}
+
+func leadingNewlines(b []byte) int {
+	n := 0
+	for _, c := range b {
+		switch c {
+		case '\n':
+			n++
+		case ' ', '\t', '\r':
+		default:
+			return n
+		}
+	}
+	return n
+}
