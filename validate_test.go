@@ -2,6 +2,7 @@ package mlexp_test
 
 import (
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -108,5 +109,25 @@ func TestTrainingRunReportValidate(t *testing.T) {
 				t.Fatalf("err = %v, want one naming %s", err, tc.field)
 			}
 		})
+	}
+}
+
+// TestDocumentedExamplesAreValid keeps the README's request bodies honest.
+func TestDocumentedExamplesAreValid(t *testing.T) {
+	for file, v := range map[string]interface{ Validate() error }{
+		"docs/examples/quick-test.json":   &mlexp.QuickTestReport{},
+		"docs/examples/training-run.json": &mlexp.TrainingRunReport{},
+	} {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mlexp.UnmarshalStrict(body, v); err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		if err := v.Validate(); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
 	}
 }

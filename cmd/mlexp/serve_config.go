@@ -40,9 +40,10 @@ func serveOptions(getenv func(string) string) []option {
 func serveHelp(w io.Writer, e env) {
 	fmt.Fprintf(w, `Usage: mlexp serve [flags]
 
-Serves the web UI, the JSON API, /healthz (the process is alive), /readyz (MLflow answers)
-and /metrics (Prometheus). It starts even when MLflow is down, answers /readyz with 503
-until MLflow is back, and stops gracefully on SIGINT or SIGTERM.
+Serves the JSON API, /healthz (the process is alive), /readyz (MLflow and the database
+answer) and /metrics (Prometheus), and delivers the ingest outbox to MLflow. It starts even
+when MLflow is down, answers /readyz with 503 until MLflow is back, and stops gracefully on
+SIGINT or SIGTERM: in-flight requests and deliveries finish.
 
 `)
 	writeOptions(w, serveOptions(e.getenv))
