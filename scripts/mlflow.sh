@@ -64,6 +64,9 @@ run_server() {
   [ -n "$port" ] || die "--port P is required"
   # Quieter, faster start-up: no telemetry, no update check.
   export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true
+  # No background job runner (used by GenAI features, not tracking): it costs a few
+  # processes and CPU at every start.
+  export MLFLOW_SERVER_ENABLE_JOB_EXECUTION=${MLFLOW_SERVER_ENABLE_JOB_EXECUTION:-false}
   exec "$venv/bin/mlflow" server \
     --backend-store-uri "${MLEXP_MLFLOW_BACKEND_URI:-sqlite:///$data/mlflow.db}" \
     --artifacts-destination "$data/artifacts" \

@@ -1,0 +1,104 @@
+package mlexp
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+)
+
+// RunType is the kind of a run: a quick test or a full training.
+type RunType string
+
+// Run types, as logged in the run_type param.
+const (
+	QuickTestRun    RunType = "quick_test"
+	FullTrainingRun RunType = "full_training"
+)
+
+// Label is the human name of the run type.
+func (t RunType) Label() string {
+	switch t {
+	case QuickTestRun:
+		return "Quick Test"
+	case FullTrainingRun:
+		return "Full Training"
+	case "":
+		return "Unknown"
+	}
+	return string(t)
+}
+
+// MLflow run statuses as they appear on a Run.
+const (
+	RunFinished = "FINISHED"
+	RunFailed   = "FAILED"
+	RunRunning  = "RUNNING"
+	RunKilled   = "KILLED"
+)
+
+// Run is one MLflow run of a model's experiment, read into the domain: what every query
+// works on. Metrics hold the latest value of each metric (loss falls back to final_loss);
+// a value may be NaN.
+type Run struct {
+	ID             string            `json:"run_id"`
+	Name           string            `json:"run_name"`
+	ExperimentID   string            `json:"experiment_id"`
+	Type           RunType           `json:"run_type"`
+	ConfigID       string            `json:"config_id"`
+	ConfigName     string            `json:"config_name"`
+	Status         string            `json:"status"`
+	Start          time.Time         `json:"start_time"`
+	End            time.Time         `json:"end_time"` // zero while running
+	CostUSD        *float64          `json:"cost_usd"`
+	Deployed       bool              `json:"is_deployed"`
+	Failure        *Failure          `json:"failure,omitempty"`
+	DatasetID      string            `json:"dataset_id,omitempty"`
+	DatasetVersion string            `json:"dataset_version,omitempty"`
+	Params         map[string]string `json:"params"`
+	Metrics        MetricValues      `json:"metrics"`
+}
+
+// Duration is how long the run took; zero while it runs.
+func (r Run) Duration() time.Duration {
+	if r.End.IsZero() || r.End.Before(r.Start) {
+		return 0
+	}
+	return r.End.Sub(r.Start)
+}
+
+// Metric returns the run's value of metric, and whether it has a usable (non-NaN) one.
+func (r Run) Metric(metric string) (float64, bool) {
+	v, ok := r.Metrics[metric]
+	return v, ok && !math.IsNaN(v)
+}
+
+// Failed reports whether the run failed or was killed.
+func (r Run) Failed() bool { return r.Status == RunFailed || r.Status == RunKilled }
+
+// MetricValues are metric values by MLflow key. In JSON, NaN and ±Infinity (which JSON
+// cannot hold) are written as null.
+type MetricValues map[string]float64
+
+// MarshalJSON implements json.Marshaler.
+func (m MetricValues) MarshalJSON() ([]byte, error) {
+	out := make(map[string]*float64, len(m))
+	for k, v := range m {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			out[k] = nil
+			continue
+		}
+		out[k] = &v
+	}
+	return json.Marshal(out)
+}
+
+// Number is a float64 that JSON writes as null when it is NaN or infinite.
+type Number float64
+
+// MarshalJSON implements json.Marshaler.
+func (n Number) MarshalJSON() ([]byte, error) {
+	if math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(n))
+}
