@@ -26,7 +26,7 @@ demo: build mlflow-start
 	@url=$$(scripts/mlflow.sh url --data $(DATA)/mlflow); \
 	 echo "MLflow UI:  $$url"; \
 	 echo "mlexp:      http://$(ADDR)/  (Ctrl-C stops mlexp; 'make mlflow-stop' stops MLflow)"; \
-	 if bin/mlexp help 2>/dev/null | grep -q '^  demo'; then MLFLOW_TRACKING_URI=$$url bin/mlexp demo; \
+	 if bin/mlexp help 2>/dev/null | grep -q '^  demo'; then MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp demo; \
 	 else echo "No demo data yet: the ingest commands are not built yet."; fi; \
 	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp serve --addr $(ADDR)
 

@@ -139,13 +139,17 @@ func parseReports(kind, name string, input []byte) ([]submitFunc, int, error) {
 			if check = mlexp.UnmarshalStrict(raw, &r); check == nil {
 				check = r.Validate()
 			}
-			submit = append(submit, func(ctx context.Context, b *backend) (*mlexp.OutboxItem, error) { return b.ingest.SubmitQuickTest(ctx, r) })
+			submit = append(submit, func(ctx context.Context, b *backend) (*mlexp.OutboxItem, error) {
+				return b.ingest.SubmitQuickTest(ctx, r)
+			})
 		default:
 			var r mlexp.TrainingRunReport
 			if check = mlexp.UnmarshalStrict(raw, &r); check == nil {
 				check = r.Validate()
 			}
-			submit = append(submit, func(ctx context.Context, b *backend) (*mlexp.OutboxItem, error) { return b.ingest.SubmitTrainingRun(ctx, r) })
+			submit = append(submit, func(ctx context.Context, b *backend) (*mlexp.OutboxItem, error) {
+				return b.ingest.SubmitTrainingRun(ctx, r)
+			})
 		}
 		if check != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, mlexp.ErrorMessage(check)))

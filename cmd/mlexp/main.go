@@ -50,6 +50,7 @@ func commands() []command {
 		{name: "serve", summary: "serve the JSON API, health probes and metrics, and deliver queued results to MLflow", run: serve, help: serveHelp},
 		{name: "log", summary: "log quick tests or full trainings from a JSON or JSON Lines file into MLflow", run: logResults, help: logHelp},
 		{name: "deploy", summary: "mark an MLflow run as the deployed one of its experiment", run: deploy, help: deployHelp},
+		{name: "demo", summary: "seed MLflow with a demo experiment (idempotent)", run: demo, help: demoHelp},
 		{name: "version", summary: "print the version of mlexp", run: version},
 	}
 }

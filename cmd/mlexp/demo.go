@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	demodata "github.com/mlexp-dev/mlexp/demo"
+	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/tracking"
+)
+
+// demoOptions lists the flags of `mlexp demo`.
+func demoOptions(getenv func(string) string) []option {
+	return append([]option{
+		{name: "seed", arg: "N", def: strconv.FormatUint(demodata.DefaultSeed, 10),
+			usage: "seed of the demo's values: the same seed gives the same results; each seed is its own experiment"},
+		{name: "wait", arg: "DURATION", def: "2m",
+			usage: "how long to wait for MLflow to take every result (e.g. 30s, 5m)"},
+	}, storeOptions(getenv)...)
+}
+
+// demoHelp writes the help of `mlexp demo`.
+func demoHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp demo [flags]
+
+Seeds MLflow with a synthetic demo experiment, "%s":
+a grid of 12 feature configs (user/product embedding dims × cross features) tested on 10%% of
+the data, replicates of four of them, one quick test that fails with an OOM, and four full
+trainings with training curves, the second best of which is marked deployed.
+
+The results go through the same outbox as reported results: they are committed to the
+database first, then delivered to MLflow. Running the demo again adds nothing, even with a
+new database: every result is logged once, by its idempotency key. If MLflow is down, the
+results stay queued in the database; `+"`mlexp serve`"+` delivers them once MLflow is back.
+
+`, demodata.ExperimentName(demodata.DefaultSeed))
+	writeOptions(w, demoOptions(e.getenv))
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+// demoConfig is the resolved configuration of `mlexp demo`.
+type demoConfig struct {
+	seed  uint64
+	wait  time.Duration
+	store storeConfig
+}
+
+func parseDemoConfig(args []string, e env) (demoConfig, error) {
+	s, rest, err := parseOptions("demo", args, demoOptions(e.getenv), demoHelp, e)
+	if err != nil {
+		return demoConfig{}, err
+	}
+	if len(rest) > 0 {
+		return demoConfig{}, fmt.Errorf("demo: unexpected argument %q: demo takes only flags; see `mlexp demo --help`", rest[0])
+	}
+	var cfg demoConfig
+	if cfg.seed, err = strconv.ParseUint(s["seed"].value, 10, 64); err != nil {
+		return cfg, s["seed"].errorf("not a seed: use a whole number from 0 to %d", uint64(1<<64-1))
+	}
+	if cfg.wait, err = time.ParseDuration(s["wait"].value); err != nil || cfg.wait <= 0 {
+		return cfg, s["wait"].errorf("not a positive duration such as 2m or 30s")
+	}
+	if cfg.store, err = parseStoreConfig(s); err != nil {
+		return cfg, fmt.Errorf("demo: %w", err)
+	}
+	return cfg, nil
+}
+
+// submitted is one demo result in the outbox.
+type submitted struct {
+	key  string
+	item *mlexp.OutboxItem
+}
+
+// demo runs `mlexp demo`: it submits the demo's results through the ingest path, waits until
+// MLflow has them all, marks the chosen full training deployed and prints a summary.
+func demo(ctx context.Context, args []string, e env) error {
+	cfg, err := parseDemoConfig(args, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	b, err := openBackend(ctx, cfg.store, e.getenv, log, 0)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer b.close()
+
+	set := demodata.Reports(cfg.seed)
+	name := demodata.ExperimentName(cfg.seed)
+	queued := func(n int) string {
+		return fmt.Sprintf("%d demo results stay queued in the database %s, and `mlexp serve` with that database delivers them once MLflow answers; "+
+			"run `mlexp demo` again afterwards to mark the deployed run", n, cfg.store.db)
+	}
+
+	// Asking MLflow first tells "MLflow is down" from any other failure, and which results
+	// were there before.
+	pingErr := b.client.Ping(ctx)
+	var before map[string]bool
+	if pingErr == nil {
+		if before, err = demoKeysIn(ctx, b.client, name); err != nil {
+			return fmt.Errorf("demo: reading experiment %q: %w", name, err)
+		}
+		b.startDelivery(ctx)
+	}
+	var items []submitted
+	for _, r := range set.QuickTests {
+		item, err := b.ingest.SubmitQuickTest(ctx, r)
+		if err != nil {
+			return demoSubmitError(err, cfg.store.db)
+		}
+		items = append(items, submitted{tracking.QuickTestKey(r), item})
+	}
+	for _, r := range set.TrainingRuns {
+		item, err := b.ingest.SubmitTrainingRun(ctx, r)
+		if err != nil {
+			return demoSubmitError(err, cfg.store.db)
+		}
+		items = append(items, submitted{tracking.TrainingRunKey(r), item})
+	}
+	if pingErr != nil {
+		return fmt.Errorf("demo: MLflow at %s is not available (%v): the %s", b.client.TrackingURI(), pingErr, queued(len(items)))
+	}
+
+	if err := awaitDelivery(ctx, b.ingest, items, cfg.wait, queued); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	deployed := items[len(set.QuickTests)+set.Deployed].item
+	if _, err := b.logger.Deploy(ctx, deployed.RunID); err != nil {
+		return fmt.Errorf("demo: all results are in MLflow, but marking run %s deployed failed: %w; run `mlexp demo` again", deployed.RunID, err)
+	}
+
+	fresh, failed := 0, 0
+	for _, it := range items {
+		if !before[it.key] {
+			fresh++
+		}
+	}
+	for _, r := range set.QuickTests {
+		if r.QuickTest.Status == mlexp.StatusFailed {
+			failed++
+		}
+	}
+	d := set.TrainingRuns[set.Deployed]
+	fmt.Fprintf(e.stdout, "demo: %d quick tests (%d failed) and %d full trainings in MLflow experiment %q; %d were new, %d were already there\n",
+		len(set.QuickTests), failed, len(set.TrainingRuns), name, fresh, len(items)-fresh)
+	fmt.Fprintf(e.stdout, "demo: deployed %q (run %s, Recall@100 %.1f%%), the second best full training\n",
+		fmt.Sprintf("%s Full Training #%d", d.FeatureConfig.DisplayName(), d.TrainingRun.ID), deployed.RunID, 100**d.TrainingRun.Metrics.RecallAt100)
+	if exp, err := b.client.GetExperimentByName(ctx, name); err == nil {
+		fmt.Fprintf(e.stdout, "demo: open %s/#/experiments/%s\n", b.client.TrackingURI(), exp.ID)
+	}
+	return nil
+}
+
+// demoKeysIn returns the idempotency keys of the runs in experiment name; none when the
+// experiment does not exist yet.
+func demoKeysIn(ctx context.Context, c *mlflow.Client, name string) (map[string]bool, error) {
+	keys := map[string]bool{}
+	exp, err := c.GetExperimentByName(ctx, name)
+	if errors.Is(err, mlflow.ErrNotFound) {
+		return keys, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	runs, err := c.SearchRuns(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{exp.ID}})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range runs {
+		if k, ok := r.Data.Tag(tracking.TagIdempotencyKey); ok {
+			keys[k] = true
+		}
+	}
+	return keys, nil
+}
+
+// demoSubmitError explains why the outbox did not take a demo result.
+func demoSubmitError(err error, db string) error {
+	if mlexp.ErrorCode(err) == mlexp.ECONFLICT {
+		return fmt.Errorf("demo: the database %s holds demo results of another version of mlexp with other values (%s); "+
+			"use a new --data-dir, or delete the demo experiment in MLflow and its database", db, mlexp.ErrorMessage(err))
+	}
+	return fmt.Errorf("demo: queueing the results in the database %s: %w", db, err)
+}
+
+// awaitDelivery polls the items until every one is delivered. It fails when MLflow refused
+// one for good, when wait is over, or when ctx ends; queued(n) explains what happens to the
+// n results still queued.
+func awaitDelivery(ctx context.Context, ingest *tracking.Ingest, items []submitted, wait time.Duration, queued func(int) string) error {
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		pending, lastErr := 0, ""
+		for _, it := range items {
+			if it.item.Status == mlexp.OutboxPending {
+				item, err := ingest.Status(ctx, it.item.ID)
+				if err != nil {
+					return fmt.Errorf("reading the delivery of %s: %w", it.key, err)
+				}
+				*it.item = *item
+			}
+			switch it.item.Status {
+			case mlexp.OutboxFailed:
+				return fmt.Errorf("MLflow refused the result %s: %s", it.key, it.item.LastError)
+			case mlexp.OutboxPending:
+				pending++
+				if it.item.LastError != "" {
+					lastErr = it.item.LastError
+				}
+			}
+		}
+		if pending == 0 {
+			return nil
+		}
+		why := ""
+		if lastErr != "" {
+			why = " (last error: " + lastErr + ")"
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("interrupted while %d of %d results were not in MLflow yet: the %s", pending, len(items), queued(pending))
+		case <-deadline.C:
+			return fmt.Errorf("after %s, %d of %d results are not in MLflow yet%s: the %s", wait, pending, len(items), why, queued(pending))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

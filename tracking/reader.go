@@ -1,0 +1,145 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/mlflow"
+)
+
+// Snapshot is every run of one experiment as last read from MLflow.
+type Snapshot struct {
+	ExperimentID string
+	Runs         []mlexp.Run
+	FetchedAt    time.Time
+	// Stale is set when MLflow could not be reached for a refresh; StaleReason says why.
+	Stale       bool
+	StaleReason string
+}
+
+// Reader reads the runs of experiments from MLflow through a cache: a snapshot is fresh for
+// the TTL; an older one is served at once while one background refresh runs
+// (stale-while-revalidate); concurrent requests for the same experiment share one fetch;
+// and when MLflow cannot be reached the last snapshot is served, marked stale.
+type Reader struct {
+	client *mlflow.Client
+	ttl    time.Duration
+	now    func() time.Time
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	entries  map[string]*Snapshot
+	models   []ModelInfo // nil until read, and after ModelsChanged
+	modelsAt time.Time
+	flight   singleflight.Group
+}
+
+// NewReader returns a reader whose snapshots are fresh for ttl.
+func NewReader(client *mlflow.Client, ttl time.Duration, now func() time.Time, log *slog.Logger) *Reader {
+	return &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*Snapshot{}}
+}
+
+// fetchTimeout bounds a refresh that no request waits for.
+const fetchTimeout = 2 * time.Minute
+
+// Runs returns the runs of the experiment. Callers must not modify the returned snapshot.
+func (r *Reader) Runs(ctx context.Context, experimentID string) (*Snapshot, error) {
+	r.mu.Lock()
+	snap := r.entries[experimentID]
+	r.mu.Unlock()
+	if snap != nil {
+		if r.now().Sub(snap.FetchedAt) >= r.ttl {
+			go r.refresh(experimentID) // serve what we have; the next request sees the new one
+		}
+		return snap, nil
+	}
+	// Nothing cached: wait for a fetch, shared with concurrent callers. The fetch itself is
+	// not cancelled when this caller gives up, so that the others still get it.
+	ch := r.flight.DoChan(experimentID, func() (any, error) { return r.fetch(experimentID) })
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*Snapshot), nil
+	}
+}
+
+// refresh re-reads the experiment in the background; a failure marks the cached snapshot
+// stale instead of dropping it.
+func (r *Reader) refresh(experimentID string) {
+	_, err, _ := r.flight.Do(experimentID, func() (any, error) { return r.fetch(experimentID) })
+	if err == nil {
+		return
+	}
+	r.log.Warn("refreshing runs from MLflow; serving the cached ones, marked stale", "experiment", experimentID, "err", err)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old := r.entries[experimentID]; old != nil {
+		stale := *old
+		stale.Stale, stale.StaleReason = true, mlexp.ErrorMessage(err)
+		// Retry after a TTL rather than on every request while MLflow is down.
+		stale.FetchedAt = r.now()
+		r.entries[experimentID] = &stale
+	}
+}
+
+func (r *Reader) fetch(experimentID string) (*Snapshot, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+	defer cancel()
+	var runs []mlexp.Run
+	err := r.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}}, func(page []mlflow.Run) error {
+		if runs == nil {
+			runs = make([]mlexp.Run, 0, len(page))
+		}
+		for i := range page {
+			runs = append(runs, ToRun(&page[i]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, MLflowError(err, "reading the runs of experiment "+experimentID)
+	}
+	snap := &Snapshot{ExperimentID: experimentID, Runs: runs, FetchedAt: r.now()}
+	r.mu.Lock()
+	r.entries[experimentID] = snap
+	r.mu.Unlock()
+	return snap, nil
+}
+
+// Invalidate drops the cached runs of an experiment (after mlexp itself changed them).
+func (r *Reader) Invalidate(experimentID string) {
+	r.mu.Lock()
+	delete(r.entries, experimentID)
+	r.mu.Unlock()
+}
+
+// MLflowError turns an error of the MLflow client into an mlexp error with a message that
+// says what failed and what to do.
+func MLflowError(err error, doing string) error {
+	var ve *mlflow.ValidationError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve):
+		return &mlexp.Error{Code: mlexp.EINVALID, Field: ve.Field, Message: ve.Error(), Err: err}
+	case errors.Is(err, mlflow.ErrNotFound):
+		return &mlexp.Error{Code: mlexp.ENOTFOUND, Message: fmt.Sprintf("%s: not found in MLflow", doing), Err: err}
+	case errors.Is(err, mlflow.ErrUnauthenticated), errors.Is(err, mlflow.ErrPermissionDenied):
+		return &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf("%s: MLflow refused mlexp's credentials (check MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD): %v", doing, err), Err: err}
+	case errors.Is(err, mlflow.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf("%s: MLflow cannot be reached right now; try again shortly (%v)", doing, err), Err: err}
+	case errors.Is(err, mlflow.ErrInvalidParameter):
+		return &mlexp.Error{Code: mlexp.EINVALID, Message: fmt.Sprintf("%s: MLflow refused the request: %v", doing, err), Err: err}
+	}
+	return &mlexp.Error{Code: mlexp.EINTERNAL, Message: doing, Err: err}
+}
