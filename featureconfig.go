@@ -57,7 +57,7 @@ var reservedParams = map[string]bool{
 
 // Validate checks the configuration; field names are prefixed with prefix.
 func (c FeatureConfig) Validate(prefix string) error {
-	if err := validateName(prefix+".id", c.ID); err != nil {
+	if err := validateID(prefix+".id", c.ID); err != nil {
 		return err
 	}
 	if c.Name != "" {

@@ -2,6 +2,7 @@ package mlexp
 
 import (
 	"regexp"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -24,7 +25,7 @@ const maxNameLength = 200
 
 // Validate checks the model; field names are prefixed with prefix (e.g. "model").
 func (m Model) Validate(prefix string) error {
-	if err := validateName(prefix+".id", m.ID); err != nil {
+	if err := validateID(prefix+".id", m.ID); err != nil {
 		return err
 	}
 	return validateName(prefix+".name", m.Name)
@@ -32,7 +33,7 @@ func (m Model) Validate(prefix string) error {
 
 // Validate checks the dataset; field names are prefixed with prefix (e.g. "dataset").
 func (d Dataset) Validate(prefix string) error {
-	if err := validateName(prefix+".id", d.ID); err != nil {
+	if err := validateID(prefix+".id", d.ID); err != nil {
 		return err
 	}
 	if err := validateName(prefix+".name", d.Name); err != nil {
@@ -60,6 +61,18 @@ func validateName(field, v string) error {
 		if r < 0x20 || r == 0x7f {
 			return InvalidField(field, "contains a control character")
 		}
+	}
+	return nil
+}
+
+// validateID checks an id: a name without quotes or backslashes, since ids end up in the
+// filters by which mlexp finds runs in MLflow.
+func validateID(field, v string) error {
+	if err := validateName(field, v); err != nil {
+		return err
+	}
+	if strings.ContainsAny(v, `'"\`) {
+		return InvalidField(field, "must not contain quotes or backslashes")
 	}
 	return nil
 }

@@ -22,6 +22,8 @@ func TestQuickTestReportValidate(t *testing.T) {
 		{"missing model id", func(r *mlexp.QuickTestReport) { r.Model.ID = "" }, "model.id"},
 		{"missing dataset name", func(r *mlexp.QuickTestReport) { r.Dataset.Name = "" }, "dataset.name"},
 		{"control character in a name", func(r *mlexp.QuickTestReport) { r.Model.Name = "a\nb" }, "model.name"},
+		{"quotes in an id", func(r *mlexp.QuickTestReport) { r.FeatureConfig.ID = `config-"42'` }, "feature_config.id"},
+		{"backslash in an id", func(r *mlexp.QuickTestReport) { r.Dataset.ID = `ds\1` }, "dataset.id"},
 		{"negative embedding dim", func(r *mlexp.QuickTestReport) { r.FeatureConfig.QueryTower[0].EmbeddingDim = -64 }, "feature_config.query_tower[0].embedding_dim"},
 		{"zero embedding dim", func(r *mlexp.QuickTestReport) { r.FeatureConfig.CandidateTower[1].EmbeddingDim = 0 }, "feature_config.candidate_tower[1].embedding_dim"},
 		{"feature name not an identifier", func(r *mlexp.QuickTestReport) { r.FeatureConfig.QueryTower[1].Name = "City Name" }, "feature_config.query_tower[1].name"},

@@ -20,6 +20,17 @@ type Logger struct {
 
 	mu          sync.Mutex
 	experiments map[string]string // experiment name → id, for experiments known to carry their tags
+	changed     func(experimentID string)
+}
+
+// OnChange makes the logger call fn after it changed the runs of an experiment (a run
+// logged, a deployment switched), so that caches can drop what they hold.
+func (l *Logger) OnChange(fn func(experimentID string)) { l.changed = fn }
+
+func (l *Logger) notify(experimentID string) {
+	if l.changed != nil {
+		l.changed(experimentID)
+	}
 }
 
 // NewLogger returns a logger that writes through client and draws curves with curves.
@@ -86,6 +97,7 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	if _, err := l.client.UpdateRun(ctx, mlflow.UpdateRunRequest{RunID: id, Status: rec.Status, EndTime: rec.End}); err != nil {
 		return id, err
 	}
+	l.notify(expID)
 	return id, nil
 }
 
@@ -144,11 +156,11 @@ func (l *Logger) experiment(ctx context.Context, name string, tags []mlflow.Tag)
 // runs that had it. It returns the ids of those runs.
 func (l *Logger) Deploy(ctx context.Context, runID string) ([]string, error) {
 	run, err := l.client.GetRun(ctx, runID)
-	if errors.Is(err, mlflow.ErrNotFound) {
+	if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
 		return nil, mlexp.Errorf(mlexp.ENOTFOUND, "run %s does not exist in MLflow", runID)
 	}
 	if err != nil {
-		return nil, err
+		return nil, MLflowError(err, "reading run "+runID)
 	}
 	if run.Info.LifecycleStage == "deleted" {
 		return nil, mlexp.Errorf(mlexp.ECONFLICT, "run %s is deleted in MLflow", runID)
@@ -159,11 +171,11 @@ func (l *Logger) Deploy(ctx context.Context, runID string) ([]string, error) {
 	}
 	deployed, err := l.client.SearchRuns(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{run.Info.ExperimentID}, Filter: filter})
 	if err != nil {
-		return nil, err
+		return nil, MLflowError(err, "finding the deployed run")
 	}
 	// Mark first, then clear: there is never a moment without a deployed run.
 	if err := l.client.SetTag(ctx, runID, mlflow.Tag{Key: TagDeployed, Value: "true"}); err != nil {
-		return nil, err
+		return nil, MLflowError(err, "marking run "+runID+" deployed")
 	}
 	var cleared []string
 	for _, r := range deployed {
@@ -171,9 +183,10 @@ func (l *Logger) Deploy(ctx context.Context, runID string) ([]string, error) {
 			continue
 		}
 		if err := l.client.SetTag(ctx, r.Info.RunID, mlflow.Tag{Key: TagDeployed, Value: "false"}); err != nil {
-			return cleared, err
+			return cleared, MLflowError(err, "clearing the deployed mark of run "+r.Info.RunID)
 		}
 		cleared = append(cleared, r.Info.RunID)
 	}
+	l.notify(run.Info.ExperimentID)
 	return cleared, nil
 }

@@ -12,27 +12,10 @@ import (
 	"github.com/mlexp-dev/mlexp/mlflow"
 )
 
-// ModelInfo is a model found from the tags of its MLflow experiments, with one dataset per
-// experiment.
-type ModelInfo struct {
-	ID       string        `json:"model_id"`
-	Name     string        `json:"model_name"`
-	Datasets []DatasetInfo `json:"datasets"`
-}
-
-// DatasetInfo is one experiment of a model.
-type DatasetInfo struct {
-	ID             string `json:"dataset_id"`
-	Name           string `json:"dataset_name"`
-	ExperimentID   string `json:"experiment_id"`
-	ExperimentName string `json:"experiment_name"`
-	LastUpdateTime int64  `json:"last_update_time"` // ms since the epoch
-}
-
 // Models lists the models that have experiments in MLflow, found by the ml_model_id tag,
 // most recently active dataset first. The list is cached like runs: fresh for the TTL, and
 // the last one is served while MLflow cannot be reached.
-func (r *Reader) Models(ctx context.Context) ([]ModelInfo, error) {
+func (r *Reader) Models(ctx context.Context) ([]mlexp.ModelInfo, error) {
 	r.mu.Lock()
 	cached, at := r.models, r.modelsAt
 	r.mu.Unlock()
@@ -46,7 +29,7 @@ func (r *Reader) Models(ctx context.Context) ([]ModelInfo, error) {
 		}
 		return nil, err
 	}
-	return v.([]ModelInfo), nil
+	return v.([]mlexp.ModelInfo), nil
 }
 
 // ModelsChanged drops the cached model list (after an experiment was made or attached).
@@ -56,7 +39,7 @@ func (r *Reader) ModelsChanged() {
 	r.mu.Unlock()
 }
 
-func (r *Reader) fetchModels(ctx context.Context) ([]ModelInfo, error) {
+func (r *Reader) fetchModels(ctx context.Context) ([]mlexp.ModelInfo, error) {
 	filter, err := mlflow.And(mlflow.Where(mlflow.Tags, TagModelID, "LIKE", "%"))
 	if err != nil {
 		return nil, err
@@ -65,7 +48,7 @@ func (r *Reader) fetchModels(ctx context.Context) ([]ModelInfo, error) {
 	if err != nil {
 		return nil, MLflowError(err, "listing the experiments")
 	}
-	byID := map[string]*ModelInfo{}
+	byID := map[string]*mlexp.ModelInfo{}
 	var order []string
 	for _, e := range exps {
 		id, _ := e.Tag(TagModelID)
@@ -75,20 +58,20 @@ func (r *Reader) fetchModels(ctx context.Context) ([]ModelInfo, error) {
 		m := byID[id]
 		if m == nil {
 			name, _ := e.Tag(TagModelName)
-			m = &ModelInfo{ID: id, Name: cmpOr(name, id)}
+			m = &mlexp.ModelInfo{ID: id, Name: cmpOr(name, id)}
 			byID[id] = m
 			order = append(order, id)
 		}
 		dsID, _ := e.Tag(TagDatasetID)
 		dsName, _ := e.Tag(TagDatasetName)
-		m.Datasets = append(m.Datasets, DatasetInfo{ID: cmpOr(dsID, e.ID), Name: cmpOr(dsName, e.Name), ExperimentID: e.ID,
+		m.Datasets = append(m.Datasets, mlexp.DatasetInfo{ID: cmpOr(dsID, e.ID), Name: cmpOr(dsName, e.Name), ExperimentID: e.ID,
 			ExperimentName: e.Name, LastUpdateTime: e.LastUpdateTime})
 	}
-	models := make([]ModelInfo, 0, len(order))
+	models := make([]mlexp.ModelInfo, 0, len(order))
 	for _, id := range order {
 		models = append(models, *byID[id])
 	}
-	slices.SortStableFunc(models, func(a, b ModelInfo) int { return mlexp.NaturalCompare(a.Name, b.Name) })
+	slices.SortStableFunc(models, func(a, b mlexp.ModelInfo) int { return mlexp.NaturalCompare(a.Name, b.Name) })
 	r.mu.Lock()
 	r.models, r.modelsAt = models, r.now()
 	r.mu.Unlock()
@@ -97,10 +80,10 @@ func (r *Reader) fetchModels(ctx context.Context) ([]ModelInfo, error) {
 
 // Experiment picks the experiment of a model: the one of datasetID, or the most recently
 // active one when datasetID is empty.
-func (r *Reader) Experiment(ctx context.Context, modelID, datasetID string) (ModelInfo, DatasetInfo, error) {
+func (r *Reader) Experiment(ctx context.Context, modelID, datasetID string) (mlexp.ModelInfo, mlexp.DatasetInfo, error) {
 	models, err := r.Models(ctx)
 	if err != nil {
-		return ModelInfo{}, DatasetInfo{}, err
+		return mlexp.ModelInfo{}, mlexp.DatasetInfo{}, err
 	}
 	for _, m := range models {
 		if m.ID != modelID {
@@ -115,40 +98,40 @@ func (r *Reader) Experiment(ctx context.Context, modelID, datasetID string) (Mod
 		for i, d := range m.Datasets {
 			ids[i] = d.ID
 		}
-		return m, DatasetInfo{}, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "dataset_id",
+		return m, mlexp.DatasetInfo{}, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "dataset_id",
 			Message: fmt.Sprintf("model %s has no experiment for dataset %q; its datasets: %s", modelID, datasetID, strings.Join(ids, ", ")),
 			Details: map[string]any{"valid": ids}}
 	}
-	return ModelInfo{}, DatasetInfo{}, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "model_id",
+	return mlexp.ModelInfo{}, mlexp.DatasetInfo{}, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "model_id",
 		Message: fmt.Sprintf("no MLflow experiment is tagged with model %q: log a result for it, or attach an experiment (mlexp attach)", modelID)}
 }
 
 // Attach tags an existing MLflow experiment (by id or name) as the experiment of a model on
 // a dataset, so that mlexp finds it.
-func (r *Reader) Attach(ctx context.Context, experiment string, m mlexp.Model, d mlexp.Dataset) (DatasetInfo, error) {
+func (r *Reader) Attach(ctx context.Context, experiment string, m mlexp.Model, d mlexp.Dataset) (mlexp.DatasetInfo, error) {
 	if err := m.Validate("model"); err != nil {
-		return DatasetInfo{}, err
+		return mlexp.DatasetInfo{}, err
 	}
 	if err := d.Validate("dataset"); err != nil {
-		return DatasetInfo{}, err
+		return mlexp.DatasetInfo{}, err
 	}
 	exp, err := r.client.GetExperiment(ctx, experiment)
 	if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
 		exp, err = r.client.GetExperimentByName(ctx, experiment)
 	}
 	if errors.Is(err, mlflow.ErrNotFound) {
-		return DatasetInfo{}, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "experiment", Message: fmt.Sprintf("experiment: no MLflow experiment with id or name %q", experiment)}
+		return mlexp.DatasetInfo{}, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "experiment", Message: fmt.Sprintf("experiment: no MLflow experiment with id or name %q", experiment)}
 	}
 	if err != nil {
-		return DatasetInfo{}, MLflowError(err, "finding experiment "+experiment)
+		return mlexp.DatasetInfo{}, MLflowError(err, "finding experiment "+experiment)
 	}
 	for _, t := range ExperimentTags(m, d) {
 		if err := r.client.SetExperimentTag(ctx, exp.ID, t); err != nil {
-			return DatasetInfo{}, MLflowError(err, "tagging experiment "+exp.ID)
+			return mlexp.DatasetInfo{}, MLflowError(err, "tagging experiment "+exp.ID)
 		}
 	}
 	r.ModelsChanged()
-	return DatasetInfo{ID: d.ID, Name: d.Name, ExperimentID: exp.ID, ExperimentName: exp.Name, LastUpdateTime: exp.LastUpdateTime}, nil
+	return mlexp.DatasetInfo{ID: d.ID, Name: d.Name, ExperimentID: exp.ID, ExperimentName: exp.Name, LastUpdateTime: exp.LastUpdateTime}, nil
 }
 
 // RunsByID reads the given runs from MLflow, a few at a time; an unknown id is ENOTFOUND

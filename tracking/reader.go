@@ -14,16 +14,6 @@ import (
 	"github.com/mlexp-dev/mlexp/mlflow"
 )
 
-// Snapshot is every run of one experiment as last read from MLflow.
-type Snapshot struct {
-	ExperimentID string
-	Runs         []mlexp.Run
-	FetchedAt    time.Time
-	// Stale is set when MLflow could not be reached for a refresh; StaleReason says why.
-	Stale       bool
-	StaleReason string
-}
-
 // Reader reads the runs of experiments from MLflow through a cache: a snapshot is fresh for
 // the TTL; an older one is served at once while one background refresh runs
 // (stale-while-revalidate); concurrent requests for the same experiment share one fetch;
@@ -35,22 +25,22 @@ type Reader struct {
 	log    *slog.Logger
 
 	mu       sync.Mutex
-	entries  map[string]*Snapshot
-	models   []ModelInfo // nil until read, and after ModelsChanged
+	entries  map[string]*mlexp.RunSet
+	models   []mlexp.ModelInfo // nil until read, and after ModelsChanged
 	modelsAt time.Time
 	flight   singleflight.Group
 }
 
 // NewReader returns a reader whose snapshots are fresh for ttl.
 func NewReader(client *mlflow.Client, ttl time.Duration, now func() time.Time, log *slog.Logger) *Reader {
-	return &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*Snapshot{}}
+	return &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*mlexp.RunSet{}}
 }
 
 // fetchTimeout bounds a refresh that no request waits for.
 const fetchTimeout = 2 * time.Minute
 
 // Runs returns the runs of the experiment. Callers must not modify the returned snapshot.
-func (r *Reader) Runs(ctx context.Context, experimentID string) (*Snapshot, error) {
+func (r *Reader) Runs(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
 	r.mu.Lock()
 	snap := r.entries[experimentID]
 	r.mu.Unlock()
@@ -70,7 +60,7 @@ func (r *Reader) Runs(ctx context.Context, experimentID string) (*Snapshot, erro
 		if res.Err != nil {
 			return nil, res.Err
 		}
-		return res.Val.(*Snapshot), nil
+		return res.Val.(*mlexp.RunSet), nil
 	}
 }
 
@@ -93,7 +83,7 @@ func (r *Reader) refresh(experimentID string) {
 	}
 }
 
-func (r *Reader) fetch(experimentID string) (*Snapshot, error) {
+func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 	defer cancel()
 	var runs []mlexp.Run
@@ -109,7 +99,7 @@ func (r *Reader) fetch(experimentID string) (*Snapshot, error) {
 	if err != nil {
 		return nil, MLflowError(err, "reading the runs of experiment "+experimentID)
 	}
-	snap := &Snapshot{ExperimentID: experimentID, Runs: runs, FetchedAt: r.now()}
+	snap := &mlexp.RunSet{ExperimentID: experimentID, Runs: runs, FetchedAt: r.now()}
 	r.mu.Lock()
 	r.entries[experimentID] = snap
 	r.mu.Unlock()
@@ -143,3 +133,5 @@ func MLflowError(err error, doing string) error {
 	}
 	return &mlexp.Error{Code: mlexp.EINTERNAL, Message: doing, Err: err}
 }
+
+var _ mlexp.RunSource = (*Reader)(nil)

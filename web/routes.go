@@ -12,6 +12,12 @@ import (
 func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 
+	// Queries.
+	api(mux, "GET /api/models", s.handleModels)
+	api(mux, "POST /api/models/{model_id}/experiments/attach", s.handleAttach)
+	api(mux, "GET /api/models/{model_id}/experiments/heatmap", s.handleHeatmap)
+	api(mux, "GET /api/experiments/mlflow-url", s.handleMLflowURL)
+
 	// Ingest (API paths take an optional trailing slash).
 	api(mux, "POST /api/experiments/quick-tests", s.handleQuickTest)
 	api(mux, "POST /api/experiments/training-runs", s.handleTrainingRun)

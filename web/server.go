@@ -7,7 +7,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/mlexp-dev/mlexp"
 )
 
 // DefaultCheckTimeout bounds each readiness check when Deps.CheckTimeout is zero.
@@ -30,6 +33,8 @@ type Deps struct {
 	CheckTimeout time.Duration
 	Ingest       Ingester // nil: the ingest routes answer 503
 	Deployer     Deployer
+	Runs         mlexp.RunSource // nil: the query routes answer 503
+	MLflowUIURL  string          // base of links into MLflow's UI
 }
 
 // server holds the dependencies of the handlers.
@@ -41,6 +46,8 @@ type server struct {
 	checkTimeout time.Duration
 	ingest       Ingester
 	deployer     Deployer
+	runs         mlexp.RunSource
+	mlflowUI     string
 }
 
 // NewServer returns the HTTP handler of mlexp: every route, wrapped in the request metrics,
@@ -62,6 +69,8 @@ func newServer(deps Deps) *server {
 		checkTimeout: deps.CheckTimeout,
 		ingest:       deps.Ingest,
 		deployer:     deps.Deployer,
+		runs:         deps.Runs,
+		mlflowUI:     strings.TrimRight(deps.MLflowUIURL, "/"),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

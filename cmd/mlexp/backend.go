@@ -28,6 +28,8 @@ func storeOptions(getenv func(string) string) []option {
 			usage: "how many results are delivered to MLflow at once"},
 		{name: "outbox-lease", arg: "DURATION", env: "MLEXP_OUTBOX_LEASE", def: "30s",
 			usage: "how long a delivery holds its result; after a crash, others take it over once this passes"},
+		{name: "cache-ttl", arg: "DURATION", env: "MLEXP_CACHE_TTL", def: "30s",
+			usage: "how long runs read from MLflow are served before a refresh (older ones are served while refreshing)"},
 	}
 }
 
@@ -38,6 +40,7 @@ type storeConfig struct {
 	db          string
 	workers     int
 	lease       time.Duration
+	cacheTTL    time.Duration
 }
 
 func parseStoreConfig(s map[string]setting) (storeConfig, error) {
@@ -58,6 +61,10 @@ func parseStoreConfig(s map[string]setting) (storeConfig, error) {
 	if cfg.lease, err = time.ParseDuration(l.value); err != nil || cfg.lease < time.Second {
 		return cfg, l.errorf("not a duration of at least 1s, such as 30s")
 	}
+	ttl := s["cache-ttl"]
+	if cfg.cacheTTL, err = time.ParseDuration(ttl.value); err != nil || cfg.cacheTTL <= 0 {
+		return cfg, ttl.errorf("not a positive duration such as 30s")
+	}
 	if cfg.trackingURI.value == "" {
 		return cfg, fmt.Errorf("no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
 	}
@@ -72,6 +79,7 @@ type backend struct {
 	logger   *tracking.Logger
 	delivery *tracking.Delivery
 	ingest   *tracking.Ingest
+	reader   *tracking.Reader
 
 	stop func() // stops the delivery started by startDelivery and waits for it
 }
@@ -94,6 +102,11 @@ func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) strin
 	}
 	b := &backend{client: client, store: store, stop: func() {}}
 	b.logger = tracking.NewLogger(client, chart.TrainingCurves)
+	b.reader = tracking.NewReader(client, cfg.cacheTTL, time.Now, log)
+	b.logger.OnChange(func(experimentID string) { // what mlexp logs shows at once
+		b.reader.Invalidate(experimentID)
+		b.reader.ModelsChanged()
+	})
 	b.delivery = tracking.NewDelivery(store, b.logger, log, tracking.DeliveryConfig{Workers: cfg.workers, Lease: cfg.lease})
 	b.ingest = tracking.NewIngest(store, b.delivery, ingestWait)
 	return b, nil

@@ -91,7 +91,7 @@ func TestLogRefusesABadFileWhole(t *testing.T) {
 	if err == nil {
 		t.Fatal("a file with bad lines was accepted")
 	}
-	for _, want := range []string{"nothing was queued", "-:2: quick_test.data_sample_percent", "-:3: quick_test.epochs: must be a number"} {
+	for _, want := range []string{"nothing was queued", "-:2: quick_test.data_sample_percent", "-:3: quick_test.epochs: must be a whole number"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}

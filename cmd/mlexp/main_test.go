@@ -122,12 +122,14 @@ func TestServeConfigPrecedence(t *testing.T) {
 		logLevel:        slog.LevelDebug,
 		shutdownTimeout: 3 * time.Second,
 		ingestWait:      2 * time.Second,
+		mlflowUI:        "https://flag:443/prefix",
 		store: storeConfig{
 			trackingURI: setting{"https://flag:443/prefix", "--mlflow-tracking-uri"},
 			dataDir:     defaultDataDir(env.getenv), // $XDG_DATA_HOME/mlexp on Linux
 			db:          filepath.Join(defaultDataDir(env.getenv), "mlexp.db"),
 			workers:     4,
 			lease:       30 * time.Second,
+			cacheTTL:    30 * time.Second,
 		},
 	}
 	if cfg != want {

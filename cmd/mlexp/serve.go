@@ -51,10 +51,12 @@ func serve(ctx context.Context, args []string, e env) error {
 			{Name: "mlflow", Check: b.client.Ping},
 			{Name: "database", Check: b.store.Ping},
 		},
-		Metrics:  metrics,
-		Now:      time.Now,
-		Ingest:   b.ingest,
-		Deployer: b.logger,
+		Metrics:     metrics,
+		Now:         time.Now,
+		Ingest:      b.ingest,
+		Deployer:    b.logger,
+		Runs:        b.reader,
+		MLflowUIURL: cfg.mlflowUI,
 	})
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.addr)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ type serveConfig struct {
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	ingestWait      time.Duration
+	mlflowUI        string
 	store           storeConfig
 }
 
@@ -33,6 +35,8 @@ func serveOptions(getenv func(string) string) []option {
 			usage: "on SIGINT or SIGTERM, how long in-flight requests may take to finish (e.g. 15s, 1m)"},
 		{name: "ingest-wait", arg: "DURATION", env: "MLEXP_INGEST_WAIT", def: "2s",
 			usage: "how long an ingest request waits for MLflow before answering 202 with a status URL"},
+		{name: "mlflow-ui-url", arg: "URL", env: "MLEXP_MLFLOW_UI_URL",
+			usage: "base URL of MLflow's UI for links, when users reach it at another address (default: the tracking URI)"},
 	}, storeOptions(getenv)...)
 }
 
@@ -107,6 +111,7 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 	if cfg.store, err = parseStoreConfig(s); err != nil {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
+	cfg.mlflowUI = cmp.Or(s["mlflow-ui-url"].value, cfg.store.trackingURI.value)
 	uri := cfg.store.trackingURI
 	if u, err := url.Parse(uri.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return cfg, uri.errorf("not the http:// or https:// URL of an MLflow tracking server")

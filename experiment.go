@@ -1,0 +1,44 @@
+package mlexp
+
+import (
+	"context"
+	"time"
+)
+
+// ModelInfo is a model found from the tags of its MLflow experiments, with one dataset per
+// experiment, most recently active first.
+type ModelInfo struct {
+	ID       string        `json:"model_id"`
+	Name     string        `json:"model_name"`
+	Datasets []DatasetInfo `json:"datasets"`
+}
+
+// DatasetInfo is one experiment of a model: the runs of the model on one dataset.
+type DatasetInfo struct {
+	ID             string `json:"dataset_id"`
+	Name           string `json:"dataset_name"`
+	ExperimentID   string `json:"experiment_id"`
+	ExperimentName string `json:"experiment_name"`
+	LastUpdateTime int64  `json:"last_update_time"` // ms since the epoch
+}
+
+// RunSet is every run of one experiment as last read from MLflow.
+type RunSet struct {
+	ExperimentID string
+	Runs         []Run
+	FetchedAt    time.Time
+	// Stale is set when MLflow could not be reached for a refresh; StaleReason says why.
+	Stale       bool
+	StaleReason string
+}
+
+// RunSource reads experiments and runs (tracking.Reader over MLflow).
+type RunSource interface {
+	Models(ctx context.Context) ([]ModelInfo, error)
+	// Experiment picks the experiment of a model on datasetID, or its most recently active
+	// one when datasetID is empty.
+	Experiment(ctx context.Context, modelID, datasetID string) (ModelInfo, DatasetInfo, error)
+	Runs(ctx context.Context, experimentID string) (*RunSet, error)
+	RunsByID(ctx context.Context, ids []string) ([]Run, error)
+	Attach(ctx context.Context, experiment string, m Model, d Dataset) (DatasetInfo, error)
+}

@@ -1,0 +1,143 @@
+package mlexp
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NoValue is what every formatter writes for a value that is missing, NaN or infinite, so
+// that the terminal, HTML and API agree on how "nothing" looks.
+const NoValue = "—"
+
+// FormatDuration writes d the way the dashboard does: "45 s", "8 min", "3h 42m", "2d 3h".
+// Durations are rounded to the unit shown; a negative duration is NoValue.
+func FormatDuration(d time.Duration) string {
+	if d < 0 {
+		return NoValue
+	}
+	if s := int64(d.Round(time.Second) / time.Second); s < 60 {
+		return strconv.FormatInt(s, 10) + " s"
+	}
+	m := int64(d.Round(time.Minute) / time.Minute)
+	if m < 60 {
+		return strconv.FormatInt(m, 10) + " min"
+	}
+	h, m := m/60, m%60
+	if h < 24 {
+		return twoUnits(h, "h", m, "m")
+	}
+	return twoUnits(h/24, "d", h%24, "h")
+}
+
+// twoUnits writes "3h 42m", leaving out a zero second part: "3h".
+func twoUnits(a int64, ua string, b int64, ub string) string {
+	s := strconv.FormatInt(a, 10) + ua
+	if b != 0 {
+		s += " " + strconv.FormatInt(b, 10) + ub
+	}
+	return s
+}
+
+// TimeAgo writes how long before now t was: "just now", "5 min ago", "2 hours ago",
+// "1 day ago", "3 months ago". A time more than a minute after now (clock skew between
+// machines) is "in the future"; a zero time is NoValue.
+func TimeAgo(t, now time.Time) string {
+	if t.IsZero() {
+		return NoValue
+	}
+	d := now.Sub(t)
+	switch {
+	case d < -time.Minute:
+		return "in the future"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return agoUnit(int64(d/time.Minute), "min", "min")
+	case d < 24*time.Hour:
+		return agoUnit(int64(d/time.Hour), "hour", "hours")
+	case d < 30*24*time.Hour:
+		return agoUnit(int64(d/(24*time.Hour)), "day", "days")
+	case d < 365*24*time.Hour:
+		return agoUnit(int64(d/(30*24*time.Hour)), "month", "months")
+	}
+	return agoUnit(int64(d/(365*24*time.Hour)), "year", "years")
+}
+
+func agoUnit(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one + " ago"
+	}
+	return strconv.FormatInt(n, 10) + " " + many + " ago"
+}
+
+// FormatPercent writes the fraction v as a percentage with digits decimals: 0.473 → "47.3%".
+func FormatPercent(v float64, digits int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return NoValue
+	}
+	return strconv.FormatFloat(v*100, 'f', max(digits, 0), 64) + "%"
+}
+
+// FormatMetric writes a value of metric for people: fractions such as Recall@k as a
+// percentage with one decimal ("47.3%"), anything else with three significant digits
+// ("0.38", "12.3", "1234"), never in exponent form above 1e-4.
+func FormatMetric(metric string, v float64) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return NoValue
+	case IsFraction(metric):
+		return FormatPercent(v, 1)
+	case math.Abs(v) >= 1000:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// FormatCost writes a cost in US dollars with cents and thousands separators: "$1.42",
+// "$1,250.00"; an unknown (nil or NaN) cost is NoValue.
+func FormatCost(usd *float64) string {
+	if usd == nil || math.IsNaN(*usd) || math.IsInf(*usd, 0) {
+		return NoValue
+	}
+	s := strconv.FormatFloat(math.Abs(*usd), 'f', 2, 64)
+	whole, cents, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	if *usd < 0 && s != "0.00" {
+		b.WriteByte('-')
+	}
+	b.WriteByte('$')
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String() + "." + cents
+}
+
+// ConfigSummary is a one-line summary of the run's feature configuration, as on the
+// dashboard's recent-run cards: "user:64d prod:64d +2 crosses". Parts the run does not
+// have are left out, so a run without any of them gives "".
+func ConfigSummary(r Run) string {
+	var parts []string
+	for _, p := range []struct{ param, short string }{
+		{"user_id_embedding_dim", "user"},
+		{"product_id_embedding_dim", "prod"},
+	} {
+		if v := strings.TrimSpace(r.Params[p.param]); v != "" {
+			parts = append(parts, p.short+":"+v+"d")
+		}
+	}
+	if v, ok := r.Params["cross_features"]; ok {
+		switch n := len(crossList(v)); n {
+		case 0:
+		case 1:
+			parts = append(parts, "+1 cross")
+		default:
+			parts = append(parts, "+"+strconv.Itoa(n)+" crosses")
+		}
+	}
+	return strings.Join(parts, " ")
+}
