@@ -66,6 +66,16 @@ func newAxisReader(axis string) *axisReader {
 }
 
 func (a *axisReader) value(r *Run) string {
+	if r.keys.ready {
+		switch a.axis {
+		case AxisEmbeddingDims:
+			return r.keys.dims
+		case AxisCrossFeatures:
+			return r.keys.crosses
+		case AxisNumCrosses:
+			return r.keys.numCrosses
+		}
+	}
 	switch a.axis {
 	case AxisEmbeddingDims:
 		k := [2]string{r.Params["user_id_embedding_dim"], r.Params["product_id_embedding_dim"]}

@@ -1,6 +1,7 @@
 package mlexp_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -211,8 +212,10 @@ func TestNaturalCompare(t *testing.T) {
 	}
 }
 
-// synthetic makes n runs over a realistic grid, for benchmarks.
-func synthetic(n int) []mlexp.Run {
+// synthetic makes n runs over a realistic grid, prepared as the reader prepares them.
+func synthetic(n int) []mlexp.Run { return syntheticRuns(n, true) }
+
+func syntheticRuns(n int, prepare bool) []mlexp.Run {
 	dims := []string{"32/32", "64/32", "64/64", "128/64", "128/128", "256/128"}
 	crosses := []string{"none", "category_x_subcategory", "category_x_subcategory,user_id_x_city", "user_id_x_city"}
 	runs := make([]mlexp.Run, n)
@@ -225,8 +228,23 @@ func synthetic(n int) []mlexp.Run {
 		for k := 0; k < 14; k++ {
 			runs[i].Params[fmt.Sprintf("feature_%02d_embedding_dim", k)] = "16"
 		}
+		if prepare {
+			runs[i].Prepare()
+		}
 	}
 	return runs
+}
+
+func TestPreparedRunsGiveTheSameHeatmap(t *testing.T) {
+	for _, q := range []mlexp.HeatmapQuery{{}, {XAxis: "num_crosses", YAxis: "run_type", Agg: "mean"}, {XAxis: "cross_features", YAxis: "embedding_dims", Metric: "loss"}} {
+		a := mustHeatmap(t, syntheticRuns(500, true), q)
+		b := mustHeatmap(t, syntheticRuns(500, false), q)
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if string(ja) != string(jb) {
+			t.Errorf("%+v: prepared and unprepared runs give different heatmaps", q)
+		}
+	}
 }
 
 func benchmarkHeatmap(b *testing.B, n int) {

@@ -56,6 +56,22 @@ type Run struct {
 	DatasetVersion string            `json:"dataset_version,omitempty"`
 	Params         map[string]string `json:"params"`
 	Metrics        MetricValues      `json:"metrics"`
+
+	keys builtinKeys // set by Prepare
+}
+
+// builtinKeys are a run's values on the built-in derived axes, computed once.
+type builtinKeys struct {
+	ready                     bool
+	dims, crosses, numCrosses string
+}
+
+// Prepare computes once the run's values on the derived axes (embedding dims, crosses), so
+// that charts over many runs read them without parsing params again. Readers call it when
+// they load runs; a Run that was not prepared works the same, only slower.
+func (r *Run) Prepare() {
+	r.keys = builtinKeys{ready: true, dims: AxisValue(*r, AxisEmbeddingDims), crosses: AxisValue(*r, AxisCrossFeatures),
+		numCrosses: AxisValue(*r, AxisNumCrosses)}
 }
 
 // Duration is how long the run took; zero while it runs.

@@ -81,5 +81,6 @@ func ToRun(m *mlflow.Run) mlexp.Run {
 	if r.Name == "" {
 		r.Name = r.ID
 	}
+	r.Prepare()
 	return r
 }
