@@ -141,6 +141,10 @@ func AxisLabel(axis, value string) string {
 		crosses := strings.Split(value, ",")
 		for i, c := range crosses {
 			parts := strings.Split(c, "_x_")
+			// Ids first, as people say them: "user × city", not "city × user".
+			slices.SortStableFunc(parts, func(a, b string) int {
+				return cmp.Compare(boolRank(!strings.HasSuffix(a, "_id")), boolRank(!strings.HasSuffix(b, "_id")))
+			})
 			for j, p := range parts {
 				parts[j] = ShortFeatureName(p)
 			}
@@ -246,6 +250,13 @@ func NaturalCompare(a, b string) int {
 		a, b = a[1:], b[1:]
 	}
 	return cmp.Compare(len(a), len(b))
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func runTypeRank(v string) int {

@@ -64,7 +64,7 @@ func TestHeatmapAxesAreInNaturalOrder(t *testing.T) {
 	if want := []string{"none", "category_x_subcategory", "category_x_subcategory,city_x_user_id"}; !slices.Equal(h.YAxis.Values, want) {
 		t.Errorf("y values %v, want %v", h.YAxis.Values, want)
 	}
-	if want := []string{"No crosses", "cat × subcat", "cat × subcat + city × user"}; !slices.Equal(h.YAxis.Labels, want) {
+	if want := []string{"No crosses", "cat × subcat", "cat × subcat + user × city"}; !slices.Equal(h.YAxis.Labels, want) {
 		t.Errorf("y labels %v, want %v", h.YAxis.Labels, want)
 	}
 	if h.XAxis.Labels[4] != "user:128 prod:64" {

@@ -11,7 +11,7 @@
 //   - Ids are fixed: config-001 … config-012 for the grid and config-013 for the failed
 //     256-d config; quick tests are numbered #1 … #20 and full trainings #1 … #4 in the
 //     order they ran. They depend on nothing.
-//   - Times derive from a fixed anchor (Anchor, 2025-12-01 09:00 UTC), never from the clock:
+//   - Times derive from a fixed anchor (Anchor, 2026-11-20 09:00 UTC), never from the clock:
 //     every run starts and ends within the ten days before it.
 //   - Values depend only on the seed. The noise comes from math/rand/v2's PCG, whose output
 //     is specified, turned into Gaussians here (not by NormFloat64, whose algorithm is not
@@ -68,7 +68,7 @@ func Dataset(seed uint64) mlexp.Dataset {
 func ExperimentName(seed uint64) string { return mlexp.ExperimentName(Model(), Dataset(seed)) }
 
 // Anchor is the fixed time the demo's runs lead up to: they all end before it.
-func Anchor() time.Time { return time.Date(2025, 12, 1, 9, 0, 0, 0, time.UTC) }
+func Anchor() time.Time { return time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) }
 
 // Reports returns the demo experiment of seed. The same seed always gives identical
 // reports; see the package documentation for what they contain.

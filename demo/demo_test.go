@@ -52,14 +52,14 @@ func TestReportsGoldenValues(t *testing.T) {
 	q, tr := s.QuickTests[0].QuickTest, s.TrainingRuns[s.Deployed].TrainingRun
 	got := fmt.Sprintf("%v %v %v %v | #%v %v %v", *q.Metrics.RecallAt100, *q.CostUSD, q.StartedAt.Format(time.RFC3339), q.FinishedAt.Sub(q.StartedAt),
 		tr.ID, *tr.Metrics.RecallAt100, *tr.CostUSD)
-	if want := "0.3848 1.15 2025-11-21T09:17:06Z 5m0s | #3 0.4569 38.22"; got != want {
+	if want := "0.3848 1.15 2026-11-10T09:17:06Z 5m0s | #3 0.4569 38.22"; got != want {
 		t.Errorf("values of seed %d changed:\n got %s\nwant %s", DefaultSeed, got, want)
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fmt.Sprintf("%x", sha256.Sum256(b)), "a5166ac9b9be84837f8707bef5d7b6e751efd92474319685b95633a9983409ce"; got != want {
+	if got, want := fmt.Sprintf("%x", sha256.Sum256(b)), "276978676d8533901af506309f234bf5cabd560ccc9a31561599aa889a50417c"; got != want {
 		t.Errorf("reports of seed %d changed: sha256 %s, want %s", DefaultSeed, got, want)
 	}
 }

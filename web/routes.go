@@ -15,7 +15,11 @@ func (s *server) routes(mux *http.ServeMux) {
 	// Queries.
 	api(mux, "GET /api/models", s.handleModels)
 	api(mux, "POST /api/models/{model_id}/experiments/attach", s.handleAttach)
+	api(mux, "GET /api/models/{model_id}/experiments", s.handleSummary)
 	api(mux, "GET /api/models/{model_id}/experiments/heatmap", s.handleHeatmap)
+	api(mux, "GET /api/models/{model_id}/experiments/runs", s.handleRuns)
+	api(mux, "GET /api/models/{model_id}/experiments/parallel", s.handleParallel)
+	api(mux, "POST /api/experiments/compare", s.handleCompare)
 	api(mux, "GET /api/experiments/mlflow-url", s.handleMLflowURL)
 
 	// Ingest (API paths take an optional trailing slash).
