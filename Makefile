@@ -4,7 +4,7 @@ GO    ?= go
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: all build venv test test-short demo mlflow-start mlflow-stop bench fuzz lint clean
+.PHONY: all build venv postgres test demo mlflow-start mlflow-stop bench lint clean
 
 all: build
 
@@ -16,8 +16,12 @@ build:
 venv:
 	scripts/mlflow.sh install
 
-# Every test, against real MLflow servers. Nothing is skipped.
-test: venv
+# PostgreSQL from Debian's packages (as root); tests start throw-away clusters with it.
+postgres:
+	scripts/postgres.sh install
+
+# Every test, against real MLflow servers, real SQLite and PostgreSQL. Nothing is skipped.
+test: venv postgres
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
@@ -26,8 +30,7 @@ demo: build mlflow-start
 	@url=$$(scripts/mlflow.sh url --data $(DATA)/mlflow); \
 	 echo "MLflow UI:  $$url"; \
 	 echo "mlexp:      http://$(ADDR)/  (Ctrl-C stops mlexp; 'make mlflow-stop' stops MLflow)"; \
-	 if bin/mlexp help 2>/dev/null | grep -q '^  demo'; then MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp demo; \
-	 else echo "No demo data yet: the ingest commands are not built yet."; fi; \
+	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp demo; \
 	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp serve --addr $(ADDR)
 
 mlflow-start: venv

@@ -103,7 +103,7 @@ func CompareRuns(runs []Run, opts CompareOptions) (*Comparison, error) {
 	if err := CheckMetric("metric", metric, runs); err != nil {
 		return nil, err
 	}
-	c := &Comparison{BaselineID: runs[base].ID, BaselineReason: reason, Notes: []string{}}
+	c := &Comparison{BaselineID: runs[base].ID, BaselineReason: reason, Notes: []string{}, Metrics: []MetricRow{}}
 	for i, r := range runs {
 		c.Runs = append(c.Runs, ComparedRun{ID: r.ID, Name: r.Name, ConfigID: runConfigID(r), ConfigName: r.ConfigName,
 			RunType: r.Type, TypeLabel: r.Type.Label(), Status: r.Status, Deployed: r.Deployed, Baseline: i == base,

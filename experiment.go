@@ -40,5 +40,7 @@ type RunSource interface {
 	Experiment(ctx context.Context, modelID, datasetID string) (ModelInfo, DatasetInfo, error)
 	Runs(ctx context.Context, experimentID string) (*RunSet, error)
 	RunsByID(ctx context.Context, ids []string) ([]Run, error)
+	// FindRuns reads the runs that exist of ids, and lists those that do not.
+	FindRuns(ctx context.Context, ids []string) (found []Run, missing []string, err error)
 	Attach(ctx context.Context, experiment string, m Model, d Dataset) (DatasetInfo, error)
 }

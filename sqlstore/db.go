@@ -1,5 +1,6 @@
-// Package sqlstore keeps mlexp's own state — the ingest outbox, and later saved comparisons —
-// in SQLite (pure Go, the default) or PostgreSQL, with embedded, ordered migrations.
+// Package sqlstore keeps mlexp's own state — the ingest outbox and saved comparisons — in
+// SQLite (pure Go, the default) or PostgreSQL, with embedded, ordered migrations. The
+// differences between the two stay in this package.
 package sqlstore
 
 import (
@@ -14,7 +15,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
+	_ "modernc.org/sqlite"             // the pure-Go SQLite driver, registered as "sqlite"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -32,7 +34,7 @@ type DB struct {
 // a postgres:// URL, and applies pending migrations.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, &mlexp.Error{Code: mlexp.EINVALID, Field: "db", Message: "db: PostgreSQL is not supported yet; use a SQLite file path"}
+		return openPostgres(ctx, dsn)
 	}
 	if dsn == "" {
 		return nil, mlexp.InvalidField("db", "is empty: give a SQLite file path")
@@ -49,12 +51,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	s := &DB{db: sqlDB, dialect: "sqlite"}
-	if err := s.Migrate(ctx); err != nil {
+	// A brand-new file opened by several processes at once can be busy while one of them
+	// switches it to WAL, which SQLite's busy timeout does not cover: try again a little.
+	for try := 0; ; try++ {
+		err = s.Migrate(ctx)
+		if err == nil || try == 50 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// Dialect is "sqlite" or "postgres".
+func (s *DB) Dialect() string { return s.dialect }
 
 // Close closes the store.
 func (s *DB) Close() error { return s.db.Close() }
@@ -62,10 +76,40 @@ func (s *DB) Close() error { return s.db.Close() }
 // Ping checks that the store answers (for readiness).
 func (s *DB) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	sqlDB, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	s := &DB{db: sqlDB, dialect: "postgres"}
+	if err := s.Migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// migrationLock is the PostgreSQL advisory lock that serialises migrations of several
+// mlexp processes starting at once.
+const migrationLock = 7_318_392_001
+
 // Migrate applies, in order and each in its own transaction, the embedded migrations not yet
-// applied.
+// applied. On PostgreSQL an advisory lock keeps concurrent processes from racing.
 func (s *DB) Migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlstore: connecting: %w", err)
+	}
+	defer conn.Close()
+	if s.dialect == "postgres" {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+			return fmt.Errorf("sqlstore: migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLock) //nolint:errcheck
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("sqlstore: migrations table: %w", err)
 	}
 	entries, err := migrations.ReadDir("migrations")
@@ -78,15 +122,15 @@ func (s *DB) Migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sqlstore: migration %s does not start with a number", e.Name())
 		}
-		if err := s.apply(ctx, version, e.Name()); err != nil {
+		if err := s.apply(ctx, conn, version, e.Name()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *DB) apply(ctx context.Context, version int, name string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *DB) apply(ctx context.Context, conn *sql.Conn, version int, name string) error {
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

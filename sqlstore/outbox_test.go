@@ -9,12 +9,32 @@ import (
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/pgtest"
 	"github.com/mlexp-dev/mlexp/sqlstore"
 )
 
-func mustOpen(tb testing.TB) *sqlstore.DB {
+// pg is the real PostgreSQL these tests run against, beside SQLite.
+var pg *pgtest.Server
+
+func TestMain(m *testing.M) { pgtest.Main(m, &pg) }
+
+// forEachStore runs test against a fresh SQLite store and a fresh PostgreSQL store.
+func forEachStore(t *testing.T, test func(t *testing.T, db *sqlstore.DB)) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) { test(t, mustOpen(t, dsn(t, backend))) })
+	}
+}
+
+func dsn(t testing.TB, backend string) string {
+	if backend == "postgres" {
+		return pg.NewDatabase(t)
+	}
+	return filepath.Join(t.TempDir(), "sub", "mlexp.db")
+}
+
+func mustOpen(tb testing.TB, dsn string) *sqlstore.DB {
 	tb.Helper()
-	db, err := sqlstore.Open(context.Background(), filepath.Join(tb.TempDir(), "sub", "mlexp.db"))
+	db, err := sqlstore.Open(context.Background(), dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -26,8 +46,10 @@ func item(key string) mlexp.OutboxItem {
 	return mlexp.OutboxItem{Kind: mlexp.KindQuickTest, IdempotencyKey: key, Payload: []byte(`{"k":"` + key + `"}`)}
 }
 
-func TestEnqueueIsIdempotentByKey(t *testing.T) {
-	db, ctx := mustOpen(t), context.Background()
+func TestEnqueueIsIdempotentByKey(t *testing.T) { forEachStore(t, testEnqueueIsIdempotentByKey) }
+
+func testEnqueueIsIdempotentByKey(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
 	first, created, err := db.Enqueue(ctx, item("quick-test/m/d/c/1"))
 	if err != nil || !created || first.ID == "" || first.Status != mlexp.OutboxPending {
 		t.Fatalf("first enqueue = %+v, %v, %v", first, created, err)
@@ -45,8 +67,10 @@ func TestEnqueueIsIdempotentByKey(t *testing.T) {
 	}
 }
 
-func TestClaimLeaseAndSettle(t *testing.T) {
-	db, ctx := mustOpen(t), context.Background()
+func TestClaimLeaseAndSettle(t *testing.T) { forEachStore(t, testClaimLeaseAndSettle) }
+
+func testClaimLeaseAndSettle(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
 	now := time.Now()
 	a, _, _ := db.Enqueue(ctx, item("a"))
 	time.Sleep(2 * time.Millisecond)
@@ -103,7 +127,11 @@ func TestClaimLeaseAndSettle(t *testing.T) {
 }
 
 func TestConcurrentClaimersTakeEachItemOnce(t *testing.T) {
-	db, ctx := mustOpen(t), context.Background()
+	forEachStore(t, testConcurrentClaimersTakeEachItemOnce)
+}
+
+func testConcurrentClaimersTakeEachItemOnce(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
 	const n = 200
 	for i := 0; i < n; i++ {
 		if _, _, err := db.Enqueue(ctx, item(fmt.Sprint("k", i))); err != nil {
@@ -145,12 +173,24 @@ func TestConcurrentClaimersTakeEachItemOnce(t *testing.T) {
 }
 
 func TestMigrationsAreAppliedOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "m.db")
-	for i := 0; i < 2; i++ {
-		db, err := sqlstore.Open(context.Background(), path)
-		if err != nil {
-			t.Fatalf("open #%d: %v", i+1, err)
-		}
-		db.Close()
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			path := dsn(t, backend)
+			// Several processes starting at once each migrate: one applies, none fails.
+			var wg sync.WaitGroup
+			for i := 0; i < 4; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					db, err := sqlstore.Open(context.Background(), path)
+					if err != nil {
+						t.Errorf("open: %v", err)
+						return
+					}
+					db.Close()
+				}()
+			}
+			wg.Wait()
+		})
 	}
 }

@@ -137,8 +137,20 @@ func (r *Reader) Attach(ctx context.Context, experiment string, m mlexp.Model, d
 // RunsByID reads the given runs from MLflow, a few at a time; an unknown id is ENOTFOUND
 // naming it.
 func (r *Reader) RunsByID(ctx context.Context, ids []string) ([]mlexp.Run, error) {
+	runs, missing, err := r.FindRuns(ctx, ids)
+	if err == nil && len(missing) > 0 {
+		err = &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "run_ids", Message: fmt.Sprintf("run_ids: run %q does not exist in MLflow", missing[0]),
+			Details: map[string]any{"missing": missing}}
+	}
+	return runs, err
+}
+
+// FindRuns reads the given runs from MLflow, a few at a time, and lists the ids of those
+// that do not exist (or were deleted).
+func (r *Reader) FindRuns(ctx context.Context, ids []string) ([]mlexp.Run, []string, error) {
 	runs := make([]mlexp.Run, len(ids))
 	errs := make([]error, len(ids))
+	gone := make([]bool, len(ids))
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -148,19 +160,32 @@ func (r *Reader) RunsByID(ctx context.Context, ids []string) ([]mlexp.Run, error
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			m, err := r.client.GetRun(ctx, id)
-			if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
-				errs[i] = &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "run_ids", Message: fmt.Sprintf("run_ids: run %q does not exist in MLflow", id)}
-				return
-			}
-			if err != nil {
+			switch {
+			case errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter):
+				gone[i] = true
+			case err != nil:
 				errs[i] = MLflowError(err, "reading run "+id)
-				return
+			case m.Info.LifecycleStage == "deleted":
+				gone[i] = true
+			default:
+				runs[i] = ToRun(m)
 			}
-			runs[i] = ToRun(m)
 		}()
 	}
 	wg.Wait()
-	return runs, errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	found := runs[:0]
+	var missing []string
+	for i, run := range runs {
+		if gone[i] {
+			missing = append(missing, ids[i])
+		} else {
+			found = append(found, run)
+		}
+	}
+	return found, missing, nil
 }
 
 func cmpOr(v, def string) string {

@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"math"
 	"regexp"
 	"time"
 
@@ -39,7 +40,7 @@ func ToRun(m *mlflow.Run) mlexp.Run {
 			r.Metrics[mlexp.MetricLoss] = v
 		}
 	}
-	if v, ok := r.Metrics[mlexp.MetricCostUSD]; ok {
+	if v, ok := r.Metrics[mlexp.MetricCostUSD]; ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
 		r.CostUSD = &v
 	}
 	var stage, reason string

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+
+	"github.com/mlexp-dev/mlexp"
 )
 
 // unmatchedRoute is the route label of requests that matched no pattern, so that scanners
@@ -28,9 +31,11 @@ func (s *server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.now()
 		rec := record(w)
+		matched := &routeHolder{}
+		r = r.WithContext(context.WithValue(r.Context(), matchedRouteKey{}, matched))
 		defer func() {
 			d := s.now().Sub(start)
-			route := r.Pattern
+			route := matched.pattern
 			if route == "" {
 				route = unmatchedRoute
 			}
@@ -52,6 +57,42 @@ func (s *server) observe(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// routeHolder receives the pattern the mux matched. Middleware between observe and the mux
+// may pass on a copy of the request (with a user in its context), and the mux sets the
+// pattern on the copy it gets, so capturePattern hands it back here.
+type routeHolder struct{ pattern string }
+
+type matchedRouteKey struct{}
+
+// capturePattern wraps the mux: once it has routed the request, the matched pattern is
+// recorded for observe.
+func capturePattern(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { // deferred: a panicking handler is counted under its route too
+			if h, ok := r.Context().Value(matchedRouteKey{}).(*routeHolder); ok {
+				h.pattern = r.Pattern
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// refuseCrossOrigin turns away unsafe requests (POST, PATCH, DELETE...) that a browser sends
+// from another site, by the standard library's Sec-Fetch-Site and Origin checks. Clients that
+// are not browsers (curl, trainers) send neither header and pass.
+func (s *server) refuseCrossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := mlexp.Errorf(mlexp.EFORBIDDEN, "cross-origin request refused: send it from mlexp's own pages, or from a program rather than another site")
+		if isFormPost(r) {
+			s.pageError(w, r, err)
+			return
+		}
+		s.respondError(w, r, err)
+	}))
+	return cop.Handler(next)
 }
 
 // recoverPanics turns a panic in a handler into a logged 500 in the error envelope, so that

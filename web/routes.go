@@ -11,6 +11,7 @@ import (
 // so they must stay free of per-request values.
 func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /api/openapi.json", s.handleOpenAPI)
 
 	// Queries.
 	api(mux, "GET /api/models", s.handleModels)
@@ -27,6 +28,33 @@ func (s *server) routes(mux *http.ServeMux) {
 	api(mux, "POST /api/experiments/training-runs", s.handleTrainingRun)
 	api(mux, "GET /api/experiments/ingest/{id}", s.handleIngestStatus)
 	api(mux, "POST /api/experiments/runs/{run_id}/deploy", s.handleDeploy)
+	api(mux, "POST /api/experiments/full-training-requests", s.handleFullTrainingRequest)
+
+	// Saved comparisons.
+	api(mux, "POST /api/experiments/comparisons", s.handleCreateComparison)
+	api(mux, "GET /api/experiments/comparisons", s.handleListComparisons)
+	api(mux, "GET /api/experiments/comparisons/{id}", s.handleGetComparison)
+	api(mux, "PATCH /api/experiments/comparisons/{id}", s.handleUpdateComparison)
+	api(mux, "DELETE /api/experiments/comparisons/{id}", s.handleDeleteComparison)
+
+	// Sign-in (token auth).
+	mux.HandleFunc("GET /signin", s.handleSignin)
+	mux.HandleFunc("POST /signin", s.handleSignin)
+	mux.HandleFunc("POST /signout", s.handleSignout)
+
+	// HTML pages (pages*.go; a path without its trailing slash redirects to it).
+	mux.HandleFunc("GET /{$}", s.handleHomePage)
+	page(mux, "GET /models/{model_id}/", s.handleDashboardPage)
+	mux.HandleFunc("GET /models/{model_id}/heatmap.svg", s.handleHeatmapExport("svg"))
+	mux.HandleFunc("GET /models/{model_id}/heatmap.png", s.handleHeatmapExport("png"))
+	mux.HandleFunc("GET /models/{model_id}/heatmap.csv", s.handleHeatmapExport("csv"))
+	page(mux, "GET /models/{model_id}/runs/", s.handleRunsPage)
+	page(mux, "GET /compare/", s.handleComparePage)
+	mux.HandleFunc("POST /comparisons/", s.handleSaveComparisonForm)
+	page(mux, "GET /comparisons/{id}/", s.handleSavedComparisonPage)
+	page(mux, "GET /runs/{run_id}/", s.handleRunPage)
+	mux.HandleFunc("GET /runs/{run_id}/training_curves.png", s.handleTrainingCurves)
+	mux.HandleFunc("GET /static/{file}", s.handleStatic)
 
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry(), promhttp.HandlerOpts{

@@ -33,8 +33,12 @@ type Deps struct {
 	CheckTimeout time.Duration
 	Ingest       Ingester // nil: the ingest routes answer 503
 	Deployer     Deployer
-	Runs         mlexp.RunSource // nil: the query routes answer 503
-	MLflowUIURL  string          // base of links into MLflow's UI
+	Runs         mlexp.RunSource       // nil: the query routes answer 503
+	MLflowUIURL  string                // base of links into MLflow's UI
+	Artifacts    Artifacts             // nil: training_curves.png answers 503
+	TrainingURL  string                // where full-training requests are forwarded; "": they answer 503
+	Comparisons  mlexp.ComparisonStore // nil: saved comparisons answer 503
+	Auth         *Auth                 // nil: NoAuth, every request is the local user
 }
 
 // server holds the dependencies of the handlers.
@@ -48,6 +52,12 @@ type server struct {
 	deployer     Deployer
 	runs         mlexp.RunSource
 	mlflowUI     string
+	artifacts    Artifacts
+	trainURL     string
+	trainHTTP    *http.Client
+	pages        *pageSet // parsed once, here: a broken view fails start-up
+	comparisons  mlexp.ComparisonStore
+	auth         *Auth
 }
 
 // NewServer returns the HTTP handler of mlexp: every route, wrapped in the request metrics,
@@ -71,6 +81,15 @@ func newServer(deps Deps) *server {
 		deployer:     deps.Deployer,
 		runs:         deps.Runs,
 		mlflowUI:     strings.TrimRight(deps.MLflowUIURL, "/"),
+		artifacts:    deps.Artifacts,
+		trainURL:     deps.TrainingURL,
+		comparisons:  deps.Comparisons,
+		auth:         deps.Auth,
+		trainHTTP:    &http.Client{Timeout: trainingTimeout},
+		pages:        mustLoadPages(),
+	}
+	if s.auth == nil {
+		s.auth = NoAuth()
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -90,5 +109,5 @@ func newServer(deps Deps) *server {
 // wrap adds the middleware around the mux. The recovery sits inside the metrics and the
 // log, so that a panic is counted and logged as the 500 it is answered with.
 func (s *server) wrap(mux *http.ServeMux) http.Handler {
-	return s.observe(s.recoverPanics(mux))
+	return s.observe(s.recoverPanics(s.refuseCrossOrigin(s.authenticate(capturePattern(mux)))))
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -51,12 +52,18 @@ func (s *server) handleRuns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	cell, err := cellFilterOf(q, set.Runs) // the runs of one heatmap cell, when x/y are given
+	if err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+	runs := cell.apply(set.Runs)
 	rq := mlexp.RunsQuery{Type: q.Get("type"), Status: q.Get("status"), Search: q.Get("search"), Sort: q.Get("sort"), Order: q.Get("order")}
 	if rq.Page, err = intParam(q.Get("page"), "page", 0, 1<<30); err == nil {
 		rq.PageSize, err = intParam(q.Get("page_size"), "page_size", 0, mlexp.MaxPageSize)
 	}
 	if err == nil {
-		err = rq.Check(set.Runs)
+		err = rq.Check(runs)
 	}
 	if err != nil {
 		s.respondError(w, r, err)
@@ -64,9 +71,9 @@ func (s *server) handleRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	switch format := q.Get("format"); format {
 	case "csv":
-		writeRunsCSV(w, exp, mlexp.FilterRuns(set.Runs, rq))
+		writeRunsCSV(w, exp, mlexp.FilterRuns(runs, rq))
 	case "", "json":
-		s.respondJSON(w, r, http.StatusOK, runsAnswer{RunsPage: mlexp.QueryRuns(set.Runs, rq), Query: rq, Experiment: exp})
+		s.respondJSON(w, r, http.StatusOK, runsAnswer{RunsPage: mlexp.QueryRuns(runs, rq), Query: rq, Experiment: exp})
 	default:
 		s.respondError(w, r, &mlexp.Error{Code: mlexp.EINVALID, Field: "format", Message: "format: " + strconv.Quote(format) + " is not one of json, csv",
 			Details: map[string]any{"valid": []string{"json", "csv"}}})
@@ -238,6 +245,10 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cmp, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: req.BaselineID, Metric: req.Metric})
+	var e *mlexp.Error
+	if errors.As(err, &e) && e.Field == "baseline" { // the API calls it baseline_run_id
+		e.Field, e.Message = "baseline_run_id", strings.Replace(e.Message, "baseline", "baseline_run_id", 1)
+	}
 	if err != nil {
 		s.respondError(w, r, err)
 		return

@@ -50,6 +50,12 @@ func commands() []command {
 		{name: "serve", summary: "serve the JSON API, health probes and metrics, and deliver queued results to MLflow", run: serve, help: serveHelp},
 		{name: "log", summary: "log quick tests or full trainings from a JSON or JSON Lines file into MLflow", run: logResults, help: logHelp},
 		{name: "deploy", summary: "mark an MLflow run as the deployed one of its experiment", run: deploy, help: deployHelp},
+		{name: "summary", summary: "show the experiments dashboard of a model: counts, best and deployed runs, recent runs", run: querySummary, help: summaryHelp},
+		{name: "heatmap", summary: "show a metric over two configuration axes, best ★ and deployed ● marked", run: queryHeatmap, help: heatmapHelp},
+		{name: "runs", summary: "list the runs of a model, filtered, sorted and paged, with their ids", run: queryRuns, help: runsHelp},
+		{name: "compare", summary: "compare 2 to 50 runs: metrics, configuration diff and a recommendation", run: queryCompare, help: compareHelp},
+		{name: "models", summary: "list the models and datasets that have experiments in MLflow", run: queryModels, help: modelsHelp},
+		{name: "attach", summary: "tag an existing MLflow experiment as a model's experiment on a dataset", run: queryAttach, help: attachHelp},
 		{name: "demo", summary: "seed MLflow with a demo experiment (idempotent)", run: demo, help: demoHelp},
 		{name: "version", summary: "print the version of mlexp", run: version},
 	}

@@ -109,6 +109,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 		"MLEXP_ADDR":             "0.0.0.0:9000",
 		"MLEXP_LOG_LEVEL":        "not-a-level-but-overridden",
 		"MLEXP_SHUTDOWN_TIMEOUT": "3s",
+		"MLEXP_AUTH":             "proxy", // 0.0.0.0 needs auth
 		"XDG_DATA_HOME":          "/xdg",
 		"HOME":                   "/home/ada",
 	}), stdout: io.Discard, stderr: io.Discard}
@@ -132,6 +133,10 @@ func TestServeConfigPrecedence(t *testing.T) {
 			cacheTTL:    30 * time.Second,
 		},
 	}
+	if cfg.auth == nil || cfg.auth.Mode != "proxy" || cfg.auth.ProxyHeader != "X-Forwarded-User" {
+		t.Errorf("auth %+v, want proxy with the default header", cfg.auth)
+	}
+	cfg.auth = nil
 	if cfg != want {
 		t.Errorf("config %+v\nwant   %+v", cfg, want)
 	}

@@ -57,6 +57,10 @@ func serve(ctx context.Context, args []string, e env) error {
 		Deployer:    b.logger,
 		Runs:        b.reader,
 		MLflowUIURL: cfg.mlflowUI,
+		Artifacts:   b.reader,
+		TrainingURL: cfg.trainingURL,
+		Comparisons: b.store,
+		Auth:        cfg.auth,
 	})
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.addr)

@@ -3,10 +3,12 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"github.com/mlexp-dev/mlexp/web"
 	"io"
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"time"
 )
@@ -19,6 +21,8 @@ type serveConfig struct {
 	shutdownTimeout time.Duration
 	ingestWait      time.Duration
 	mlflowUI        string
+	trainingURL     string // where full-training requests go; "" turns them off
+	auth            *web.Auth
 	store           storeConfig
 }
 
@@ -37,6 +41,14 @@ func serveOptions(getenv func(string) string) []option {
 			usage: "how long an ingest request waits for MLflow before answering 202 with a status URL"},
 		{name: "mlflow-ui-url", arg: "URL", env: "MLEXP_MLFLOW_UI_URL",
 			usage: "base URL of MLflow's UI for links, when users reach it at another address (default: the tracking URI)"},
+		{name: "training-url", arg: "URL", env: "MLEXP_TRAINING_URL",
+			usage: "URL of the training service that full-training requests are POSTed to as JSON (default: none; the Run Full Training button is disabled)"},
+		{name: "auth", arg: "MODE", env: "MLEXP_AUTH", def: web.AuthNone,
+			usage: "who may use mlexp: none (only on a loopback address), token (bearer tokens from --auth-tokens-file) or proxy (identity from --auth-proxy-header)"},
+		{name: "auth-tokens-file", arg: "PATH", env: "MLEXP_AUTH_TOKENS_FILE",
+			usage: "token auth: a file of \"user token\" or \"user sha256:HEX\" lines"},
+		{name: "auth-proxy-header", arg: "HEADER", env: "MLEXP_AUTH_PROXY_HEADER", def: "X-Forwarded-User",
+			usage: "proxy auth: the header in which the authenticating proxy puts the user (e.g. X-Goog-Authenticated-User-Email)"},
 	}, storeOptions(getenv)...)
 }
 
@@ -112,9 +124,55 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
 	cfg.mlflowUI = cmp.Or(s["mlflow-ui-url"].value, cfg.store.trackingURI.value)
+	if tu := s["training-url"]; tu.value != "" {
+		if u, err := url.Parse(tu.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return cfg, tu.errorf("not the http:// or https:// URL of a training service")
+		}
+		cfg.trainingURL = tu.value
+	}
 	uri := cfg.store.trackingURI
 	if u, err := url.Parse(uri.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return cfg, uri.errorf("not the http:// or https:// URL of an MLflow tracking server")
 	}
+	if cfg.auth, err = parseAuth(s, host); err != nil {
+		return cfg, fmt.Errorf("serve: %w", err)
+	}
 	return cfg, nil
+}
+
+// parseAuth builds the auth of the configured mode. No auth is only allowed on a loopback
+// address: anything else would open the experiments to the whole network.
+func parseAuth(s map[string]setting, host string) (*web.Auth, error) {
+	mode := s["auth"]
+	switch mode.value {
+	case web.AuthNone:
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, mode.errorf("refusing to serve without authentication on %q, which is not a loopback address: "+
+				"use --auth token or --auth proxy, or listen on 127.0.0.1", host)
+		}
+		return web.NoAuth(), nil
+	case web.AuthToken:
+		file := s["auth-tokens-file"]
+		if file.value == "" {
+			return nil, mode.errorf("token auth needs --auth-tokens-file (MLEXP_AUTH_TOKENS_FILE)")
+		}
+		f, err := os.Open(file.value)
+		if err != nil {
+			return nil, file.errorf("%v", err)
+		}
+		defer f.Close()
+		a, err := web.TokenAuth(f)
+		if err != nil {
+			return nil, file.errorf("%v", err)
+		}
+		return a, nil
+	case web.AuthProxy:
+		h := s["auth-proxy-header"]
+		a, err := web.ProxyAuth(h.value)
+		if err != nil {
+			return nil, h.errorf("%v", err)
+		}
+		return a, nil
+	}
+	return nil, mode.errorf("not an auth mode: use none, token or proxy")
 }

@@ -1,0 +1,490 @@
+package chart
+
+import (
+	"cmp"
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// chartLabel is a text of one or two lines: (x, y) is its anchor point, y the first baseline.
+type chartLabel struct {
+	x, y   float64
+	lines  []string
+	full   string // the whole text when the lines are truncated, as a tooltip
+	anchor string // start, middle or end
+	size   float64
+	lineH  float64
+	bold   bool
+	color  color.RGBA
+	class  string
+}
+
+// hmCellBox is one cell as drawn.
+type hmCellBox struct {
+	cell           *mlexp.HeatmapCell
+	x, y, w, h     float64 // the coloured rectangle
+	fill           color.RGBA
+	empty          bool
+	ink            color.RGBA // text colour
+	value, sub     string
+	valueY, subY   float64 // baselines
+	best, deployed bool
+	tip            string
+}
+
+// hmLayout is a heatmap laid out in SVG units (CSS pixels), shared by the SVG and the PNG.
+type hmLayout struct {
+	id                 string
+	width, height      float64
+	name, desc         string // accessible title and description
+	labels             []chartLabel
+	cells              []hmCellBox
+	valueSize, subSize float64
+	key                []keyItem
+	metric, direction  string
+}
+
+// Sizes of the heatmap layout.
+const (
+	hmPad       = 16.0
+	hmLabelSize = 12.0
+	hmLineH     = 15.0
+)
+
+func clampf(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }
+
+// layoutHeatmap places every part of the heatmap.
+func layoutHeatmap(h *mlexp.Heatmap, opts SVGOptions) (*hmLayout, error) {
+	nx, ny := len(h.XAxis.Values), len(h.YAxis.Values)
+	if len(h.Cells) != nx*ny {
+		return nil, mlexp.Errorf(mlexp.EINVALID, "the heatmap has %d cells for %d×%d values", len(h.Cells), nx, ny)
+	}
+	m, err := newTextMeasurer()
+	if err != nil {
+		return nil, err
+	}
+	metricLabel := cmp.Or(h.MetricLabel, mlexp.MetricLabel(h.Metric), "value")
+	lower := h.Direction == "min" || h.Direction == "" && mlexp.LowerIsBetter(h.Metric)
+	l := &hmLayout{id: svgID(opts.ID, "mlexp-heatmap"), metric: h.Metric, direction: map[bool]string{true: "min", false: "max"}[lower]}
+
+	// The colour scale spans the finite values: the best is yellow, the worst dark purple.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range h.Cells {
+		if v, ok := hmCellValue(&h.Cells[i]); ok {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	hasValues := lo <= hi
+	scale := func(v float64) float64 {
+		if hi <= lo {
+			return 1
+		}
+		t := (v - lo) / (hi - lo)
+		if lower {
+			t = 1 - t
+		}
+		return t
+	}
+
+	y := hmPad
+	if opts.Title != "" {
+		l.labels = append(l.labels, chartLabel{x: hmPad, y: y + 15, full: opts.Title, anchor: "start", size: 16, bold: true, color: svgInk, class: "title"})
+		y += 30
+	}
+	// Cells shrink with their number, down to what still holds a value.
+	cw, ch := 116.0, 56.0
+	if nx > 0 {
+		cw = clampf(math.Floor(760/float64(nx)), 52, 116)
+	}
+	if ny > 0 {
+		ch = clampf(math.Floor(440/float64(ny)), 30, 56)
+	}
+	labelSize := hmLabelSize
+	if cw < 72 {
+		labelSize = 11
+	}
+	l.valueSize = clampf(math.Min(cw/6.5, ch/3.2), 10, 16)
+	l.subSize = clampf(math.Round(l.valueSize*0.72*2)/2, 8.5, 12)
+
+	// Left column: the y labels and, above them, the y axis name.
+	yName := cmp.Or(h.YAxis.Label, h.YAxis.Name)
+	leftW := m.width(yName, hmLabelSize, true)
+	for _, s := range h.YAxis.Labels {
+		leftW = math.Max(leftW, m.width(s, labelSize, false))
+	}
+	leftW = clampf(leftW, 40, 240)
+	gridX := hmPad + leftW + 12
+
+	// Header: the x axis name, then the x labels in one or two lines.
+	split := h.XAxis.Name == mlexp.AxisEmbeddingDims // "user:64" over "prod:32", as people read them
+	xLines := make([][]string, nx)
+	nLines := 1
+	for i := range nx {
+		xLines[i] = m.lines(hmAxisLabel(h.XAxis, i), cw-8, labelSize, false, split)
+		nLines = max(nLines, len(xLines[i]))
+	}
+	gridW := cw * float64(nx)
+	if nx > 0 {
+		xName := cmp.Or(h.XAxis.Label, h.XAxis.Name)
+		l.labels = append(l.labels, chartLabel{x: gridX + gridW/2, y: y + 12, lines: []string{m.fit(xName, math.Max(gridW, 120), hmLabelSize, true)},
+			full: xName, anchor: "middle", size: hmLabelSize, bold: true, color: svgMuted, class: "axis-name x"})
+	}
+	lastLine := y + 18 + 12 + float64(nLines-1)*hmLineH
+	for i := range nx {
+		top := lastLine - float64(len(xLines[i])-1)*hmLineH // one-line labels sit on the last line
+		l.labels = append(l.labels, chartLabel{x: gridX + cw*(float64(i)+0.5), y: top, lines: xLines[i], full: hmAxisLabel(h.XAxis, i),
+			anchor: "middle", size: labelSize, lineH: hmLineH, color: svgInk, class: "label x"})
+	}
+	if ny > 0 {
+		l.labels = append(l.labels, chartLabel{x: hmPad, y: lastLine, lines: []string{m.fit(yName, leftW, hmLabelSize, true)}, full: yName,
+			anchor: "start", size: hmLabelSize, bold: true, color: svgMuted, class: "axis-name y"})
+	}
+	gridY := lastLine + 10
+
+	for yi := range ny {
+		full := hmAxisLabel(h.YAxis, yi)
+		l.labels = append(l.labels, chartLabel{x: hmPad, y: gridY + ch*(float64(yi)+0.5) + labelSize*0.36, lines: []string{m.fit(full, leftW, labelSize, false)},
+			full: full, anchor: "start", size: labelSize, color: svgInk, class: "label y"})
+	}
+
+	anyEmpty := false
+	var best, deployed []*mlexp.HeatmapCell
+	for yi := range ny {
+		for xi := range nx {
+			c := &h.Cells[yi*nx+xi]
+			b := hmCellBox{cell: c, x: gridX + cw*float64(xi) + 1, y: gridY + ch*float64(yi) + 1, w: cw - 2, h: ch - 2,
+				best: c.Best, deployed: c.Deployed}
+			if c.Best {
+				best = append(best, c)
+			}
+			if c.Deployed {
+				deployed = append(deployed, c)
+			}
+			v, ok := hmCellValue(c)
+			switch {
+			case ok:
+				b.fill = viridis(scale(v))
+				b.ink = textColorOn(b.fill)
+				b.value = mlexp.FormatMetric(h.Metric, v)
+				if c.N > 1 {
+					b.sub = "n=" + strconv.Itoa(c.N)
+				}
+			default:
+				anyEmpty = true
+				b.empty, b.fill, b.ink, b.value = true, svgHatchBg, svgMuted, mlexp.NoValue
+				switch {
+				case c.Failed > 0 && c.MissingMetric == 0:
+					b.sub = fmt.Sprintf("✕ %d failed", c.Failed)
+				case c.MissingMetric > 0:
+					b.sub = "no " + metricLabel
+				}
+			}
+			b.sub = m.fit(b.sub, cw-6, l.subSize, false)
+			cy := b.y + b.h/2
+			if b.sub == "" {
+				b.valueY = cy + l.valueSize*0.36
+			} else {
+				gap := math.Max(3, l.valueSize*0.3)
+				top := cy - (0.72*l.valueSize+gap+0.72*l.subSize)/2
+				b.valueY = top + 0.72*l.valueSize
+				b.subY = b.valueY + gap + 0.72*l.subSize
+			}
+			b.tip = hmCellTip(h, c, xi, yi, metricLabel)
+			l.cells = append(l.cells, b)
+		}
+	}
+	gridRight, gridBottom := gridX+gridW, gridY+ch*float64(ny)
+	if nx == 0 || ny == 0 {
+		l.labels = append(l.labels, chartLabel{x: hmPad, y: y + 24, lines: []string{"No runs to show"}, anchor: "start", size: 14, color: svgMuted, class: "message"})
+		gridRight, gridBottom = hmPad+320, y+40
+	}
+
+	// Key: the colour scale, the markers, the empty-cell pattern and the counts.
+	var chunks [][]keyItem
+	scaleChunk := []keyItem{m.textItem(metricLabel, svgInk, true)}
+	switch {
+	case hasValues && lo < hi:
+		worst, bestV := lo, hi
+		if lower {
+			worst, bestV = hi, lo
+		}
+		scaleChunk = append(scaleChunk, m.textItem(mlexp.FormatMetric(h.Metric, worst), svgInk, false), keyItem{kind: keyScale, w: 120},
+			m.textItem(mlexp.FormatMetric(h.Metric, bestV), svgInk, false), m.textItem(map[bool]string{true: "(lower is better)", false: "(higher is better)"}[lower], svgMuted, false))
+	case hasValues:
+		scaleChunk = append(scaleChunk, keyItem{kind: keySwatch, w: 16, color: viridis(1)}, m.textItem(mlexp.FormatMetric(h.Metric, lo), svgInk, false))
+	default:
+		scaleChunk = append(scaleChunk, m.textItem("no values to plot", svgMuted, false))
+	}
+	chunks = append(chunks, scaleChunk)
+	if len(l.cells) > 0 {
+		chunks = append(chunks, []keyItem{{kind: keyStar, w: 12}, m.textItem("Best", svgInk, false)},
+			[]keyItem{{kind: keyDot, w: 12}, m.textItem("Deployed", svgInk, false)})
+	}
+	if anyEmpty {
+		chunks = append(chunks, []keyItem{{kind: keyHatch, w: 16}, m.textItem("No value", svgInk, false)})
+	}
+	if counts := hmCounts(h, metricLabel); counts != "" {
+		chunks = append(chunks, []keyItem{m.textItem(counts, svgMuted, false)})
+	}
+	maxRight := math.Max(gridRight, 460)
+	var keyBottom float64
+	l.key, keyBottom = flowKey(chunks, hmPad, gridBottom+12, maxRight)
+
+	l.width = math.Ceil(math.Max(gridRight, keyRight(l.key)) + hmPad)
+	for i := range l.labels {
+		if lb := &l.labels[i]; lb.class == "title" {
+			lb.lines = []string{m.fit(lb.full, l.width-2*hmPad, lb.size, true)}
+		}
+	}
+	l.height = math.Ceil(keyBottom + hmPad - 4)
+
+	l.name = cmp.Or(opts.Title, fmt.Sprintf("%s by %s and %s", metricLabel, cmp.Or(h.XAxis.Label, h.XAxis.Name), cmp.Or(h.YAxis.Label, h.YAxis.Name)))
+	l.desc = hmDesc(h, metricLabel, lower, best, deployed)
+	return l, nil
+}
+
+// hmCellValue is the value a cell is drawn with, and whether it has one.
+func hmCellValue(c *mlexp.HeatmapCell) (float64, bool) {
+	if c.Empty {
+		return 0, false
+	}
+	return finiteNumber(c.Value)
+}
+
+// axisLabel is the label of value i of an axis, the value itself when labels are missing.
+func hmAxisLabel(a mlexp.AxisValues, i int) string {
+	if i < len(a.Labels) && a.Labels[i] != "" {
+		return a.Labels[i]
+	}
+	return a.Values[i]
+}
+
+// hmCellTip is the hover text of a cell: where it is, its run, value, spread and failures.
+func hmCellTip(h *mlexp.Heatmap, c *mlexp.HeatmapCell, xi, yi int, metricLabel string) string {
+	lines := []string{hmAxisLabel(h.XAxis, xi) + " · " + hmAxisLabel(h.YAxis, yi)}
+	if v, ok := hmCellValue(c); ok {
+		if c.RunName != "" {
+			lines = append(lines, "Run: "+c.RunName)
+		}
+		val := metricLabel + ": " + mlexp.FormatMetric(h.Metric, v)
+		if c.N > 1 && h.Agg != "" {
+			val += fmt.Sprintf(" (%s of %d runs)", h.Agg, c.N)
+		}
+		lines = append(lines, val)
+		spread := "n=" + strconv.Itoa(c.N)
+		lo, okLo := finiteNumber(c.Min)
+		hi, okHi := finiteNumber(c.Max)
+		if c.N > 1 && okLo && okHi {
+			spread += " · min–max " + mlexp.FormatMetric(h.Metric, lo) + "–" + mlexp.FormatMetric(h.Metric, hi)
+			if std, ok := finiteNumber(c.Std); ok {
+				spread += " · std " + hmSpread(h.Metric, std)
+			}
+		}
+		lines = append(lines, spread)
+	} else {
+		lines = append(lines, metricLabel+": no value")
+	}
+	if c.Failed > 0 {
+		lines = append(lines, fmt.Sprintf("%d failed", c.Failed))
+	}
+	if c.MissingMetric > 0 {
+		lines = append(lines, fmt.Sprintf("%d without %s", c.MissingMetric, metricLabel))
+	}
+	if c.Best {
+		lines = append(lines, "★ Best")
+	}
+	if c.Deployed {
+		lines = append(lines, "● Deployed")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// hmSpread writes a standard deviation: in percentage points for a fraction.
+func hmSpread(metric string, v float64) string {
+	if mlexp.IsFraction(metric) {
+		return strconv.FormatFloat(v*100, 'f', 1, 64) + " pp"
+	}
+	return mlexp.FormatMetric(metric, v)
+}
+
+// hmCounts says how many runs the heatmap covers and how many are not plotted.
+func hmCounts(h *mlexp.Heatmap, metricLabel string) string {
+	if h.Runs == 0 {
+		return ""
+	}
+	parts := []string{svgPlural(h.Runs, "run"), fmt.Sprintf("%d plotted", h.Plotted)}
+	if h.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", h.Failed))
+	}
+	if h.MissingMetric > 0 {
+		parts = append(parts, fmt.Sprintf("%d without %s", h.MissingMetric, metricLabel))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func svgPlural(n int, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + one + "s"
+}
+
+// hmDesc describes the heatmap in words for screen readers.
+func hmDesc(h *mlexp.Heatmap, metricLabel string, lower bool, best, deployed []*mlexp.HeatmapCell) string {
+	dir := map[bool]string{true: "lower is better", false: "higher is better"}[lower]
+	var b strings.Builder
+	fmt.Fprintf(&b, "Heatmap of %s (%s", metricLabel, dir)
+	if h.Agg != "" {
+		fmt.Fprintf(&b, "; %s of the runs in each cell", h.Agg)
+	}
+	fmt.Fprintf(&b, ") over %d %s by %d %s; brighter cells are better.",
+		len(h.XAxis.Values), cmp.Or(h.XAxis.Label, h.XAxis.Name), len(h.YAxis.Values), cmp.Or(h.YAxis.Label, h.YAxis.Name))
+	where := func(c *mlexp.HeatmapCell) string {
+		s := ""
+		if v, ok := hmCellValue(c); ok {
+			s = mlexp.FormatMetric(h.Metric, v) + " at "
+		}
+		s += hmAxisLabelOf(h.XAxis, c.X) + ", " + hmAxisLabelOf(h.YAxis, c.Y)
+		if c.RunName != "" {
+			s += " (" + c.RunName + ")"
+		}
+		return s
+	}
+	for _, c := range best {
+		b.WriteString(" Best: " + where(c) + ".")
+	}
+	for _, c := range deployed {
+		b.WriteString(" Deployed: " + where(c) + ".")
+	}
+	empty := 0
+	for i := range h.Cells {
+		if _, ok := hmCellValue(&h.Cells[i]); !ok {
+			empty++
+		}
+	}
+	if empty > 0 {
+		fmt.Fprintf(&b, " %s without a value.", svgPlural(empty, "cell"))
+	}
+	return b.String()
+}
+
+// hmAxisLabelOf is the label of value v of an axis.
+func hmAxisLabelOf(a mlexp.AxisValues, v string) string {
+	for i, x := range a.Values {
+		if x == v {
+			return hmAxisLabel(a, i)
+		}
+	}
+	return v
+}
+
+// svg writes the heatmap as an SVG document.
+func (l *hmLayout) svg(h *mlexp.Heatmap, opts SVGOptions) []byte {
+	w := &svgWriter{}
+	id := l.id
+	w.printf(`<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="mlexp-chart mlexp-heatmap" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-title %s-desc" font-family="%s" data-metric="%s" data-direction="%s">`+"\n",
+		id, svgNum(l.width), svgNum(l.height), svgNum(l.width), svgNum(l.height), id, id, xmlEsc(svgFontFamily), xmlEsc(l.metric), l.direction)
+	w.printf(`<title id="%s-title">%s</title>`+"\n", id, xmlEsc(l.name))
+	w.printf(`<desc id="%s-desc">%s</desc>`+"\n", id, xmlEsc(l.desc))
+	w.printf(`<defs>` + "\n")
+	w.printf(`<pattern id="%s-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="%s"/><path d="M0 0v6" stroke="%s" stroke-width="2"/></pattern>`+"\n",
+		id, hexColor(svgHatchBg), hexColor(svgHatchLine))
+	w.printf(`<linearGradient id="%s-scale">`, id)
+	w.scaleStops()
+	w.printf("</linearGradient>\n</defs>\n")
+	w.printf(`<rect class="background" width="%s" height="%s" fill="#ffffff"/>`+"\n", svgNum(l.width), svgNum(l.height))
+	for _, lb := range l.labels {
+		w.label(lb)
+	}
+	w.printf(`<g class="cells">` + "\n")
+	for _, b := range l.cells {
+		c := b.cell
+		href := ""
+		if opts.Link != nil {
+			href = opts.Link(c)
+		}
+		if href != "" {
+			w.printf(`<a href="%s">`, xmlEsc(href))
+		}
+		class := "cell"
+		for _, k := range []struct {
+			on   bool
+			name string
+		}{{b.best, "best"}, {b.deployed, "deployed"}, {b.empty, "empty"}} {
+			if k.on {
+				class += " " + k.name
+			}
+		}
+		value := ""
+		if v, ok := hmCellValue(c); ok {
+			value = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		w.printf(`<g class="%s" data-x="%s" data-y="%s" data-value="%s" data-n="%d" data-failed="%d" data-run-id="%s" data-run-ids="%s">`,
+			class, xmlEsc(c.X), xmlEsc(c.Y), value, c.N, c.Failed, xmlEsc(c.RunID), xmlEsc(strings.Join(c.RunIDs, " ")))
+		w.printf("<title>%s</title>\n", xmlEsc(b.tip))
+		fill := hexColor(b.fill)
+		if b.empty {
+			fill = "url(#" + id + "-hatch)"
+		}
+		w.printf(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"`, svgNum(b.x), svgNum(b.y), svgNum(b.w), svgNum(b.h), fill)
+		if b.best {
+			w.printf(` stroke="%s" stroke-width="2"`, hexColor(textColorOn(b.fill)))
+		}
+		w.printf("/>\n")
+		marks := ""
+		if b.best {
+			marks += "★"
+		}
+		if b.deployed {
+			marks += "●"
+		}
+		if marks != "" {
+			marks += " "
+		}
+		w.text(b.x+b.w/2, b.valueY, "middle", l.valueSize, !b.empty, b.ink, "value", marks+b.value, "")
+		if b.sub != "" {
+			w.text(b.x+b.w/2, b.subY, "middle", l.subSize, false, b.ink, "n", b.sub, "")
+		}
+		w.printf("</g>")
+		if href != "" {
+			w.printf("</a>")
+		}
+		w.printf("\n")
+	}
+	w.printf("</g>\n")
+	w.legend(l.key, id)
+	w.printf("</svg>\n")
+	return w.Bytes()
+}
+
+// label writes a chartLabel as a <text>, a line a <tspan>.
+func (w *svgWriter) label(l chartLabel) {
+	if len(l.lines) == 1 {
+		w.text(l.x, l.y, l.anchor, l.size, l.bold, l.color, l.class, l.lines[0], l.full)
+		return
+	}
+	w.printf(`<text x="%s" y="%s" font-size="%s"`, svgNum(l.x), svgNum(l.y), svgNum(l.size))
+	if l.anchor != "start" {
+		w.printf(` text-anchor="%s"`, l.anchor)
+	}
+	if l.bold {
+		w.printf(` font-weight="bold"`)
+	}
+	w.printf(` fill="%s"`, hexColor(l.color))
+	if l.class != "" {
+		w.printf(` class="%s"`, l.class)
+	}
+	w.printf(">")
+	if l.full != "" && l.full != strings.Join(l.lines, " ") {
+		w.printf("<title>%s</title>", xmlEsc(l.full))
+	}
+	for i, s := range l.lines {
+		w.printf(`<tspan x="%s" y="%s">%s</tspan>`, svgNum(l.x), svgNum(l.y+float64(i)*l.lineH), xmlEsc(s))
+	}
+	w.printf("</text>\n")
+}

@@ -1,0 +1,344 @@
+package chart
+
+import (
+	"io"
+	"strings"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// termCompareColumnMax limits the width of a run's column in the metrics table.
+const termCompareColumnMax = 24
+
+// TerminalComparison writes a comparison: the runs compared, the metrics table with diffs
+// against the baseline (percentage points for recall), the notes, the configuration diff
+// by group with NEW / REMOVED / changed marks, and the recommendation.
+func TerminalComparison(w io.Writer, c *mlexp.Comparison, o TerminalOptions) error {
+	t := newTermWriter(w)
+	base := 0
+	titles := make([]string, len(c.Runs))
+	selected := make([]string, len(c.Runs))
+	for i, r := range c.Runs {
+		if r.Baseline {
+			base = i
+		}
+		titles[i] = termRunTitle(r)
+		head, rest := termSplitName(r.Name, r.ConfigName)
+		if rest == "" {
+			rest = r.TypeLabel
+		}
+		selected[i] = head + " (" + rest + ")"
+	}
+	// Runs of one config are told apart by their full names.
+	for i := range titles {
+		for j := range titles {
+			if i != j && titles[i] == titles[j] {
+				titles[i] = termOr(c.Runs[i].Name, c.Runs[i].ID)
+			}
+		}
+	}
+	for _, l := range termWrap("Selected: "+strings.Join(selected, " vs "), o.width()) {
+		t.line(l)
+	}
+	baseWhy := map[string]string{mlexp.BaselineChosen: "chosen", mlexp.BaselineDeployed: "the deployed run", mlexp.BaselineFirst: "the first run"}[c.BaselineReason]
+	if baseWhy != "" {
+		baseWhy = ", " + baseWhy
+	}
+	for _, l := range termWrap("Baseline: "+selected[base]+baseWhy, o.width()) {
+		t.line(l)
+	}
+	t.line()
+
+	t.section(o, "METRICS COMPARISON")
+	termMetricsTable(t, c, base, o)
+	t.line()
+	for _, n := range c.Notes {
+		for i, l := range termWrap("Note: "+n, o.width()-2) {
+			if i == 0 {
+				t.line(o.paint("⚠", termWarn), " ", l)
+			} else {
+				t.line("  ", l)
+			}
+		}
+	}
+	if len(c.Notes) > 0 {
+		t.line()
+	}
+
+	t.section(o, "CONFIGURATION DIFF")
+	termConfigDiff(t, c, base, titles, o)
+	t.line()
+
+	t.section(o, "RECOMMENDATION")
+	first := true
+	for _, sentence := range termSentences(c.Recommendation.Message) {
+		for _, l := range termWrap(sentence, o.width()-3) {
+			if first {
+				t.line("💡 ", l)
+				first = false
+			} else {
+				t.line("   ", l)
+			}
+		}
+	}
+	return t.flush()
+}
+
+// termRunTitle names a compared run by its config, as the mock-up's column heads do.
+func termRunTitle(r mlexp.ComparedRun) string {
+	return termOr(r.ConfigName, termOr(r.ConfigID, termOr(r.Name, r.ID)))
+}
+
+// termMetricsTable draws the metrics, duration and cost of every run. With two runs the
+// diff has its own column, as in the mock-up; with more, each run's diff follows its value.
+func termMetricsTable(t *termWriter, c *mlexp.Comparison, base int, o TerminalOptions) {
+	n := len(c.Runs)
+	two := n == 2
+	other := 1 - base // the other run, when there are two
+	al := []termAlign{termLeft}
+	maxW := []int{20}
+	head := [][]string{{"Metric"}}
+	for i, r := range c.Runs {
+		top, rest := termSplitName(r.Name, r.ConfigName)
+		if top == r.Name && r.ConfigName != "" && r.ConfigName != r.Name {
+			top = r.ConfigName
+		}
+		if rest == "" {
+			rest = r.TypeLabel
+		}
+		lines := []string{top, "(" + rest + ")"}
+		var role []string
+		if i == base {
+			role = append(role, "baseline")
+		}
+		if r.Deployed {
+			role = append(role, o.markers(false, true)+" deployed")
+		}
+		if r.Status == mlexp.RunFailed || r.Status == mlexp.RunKilled {
+			role = append(role, o.paint(strings.ToLower(r.Status), termBad))
+		}
+		if len(role) > 0 {
+			lines = append(lines, strings.Join(role, ", "))
+		}
+		head = append(head, lines)
+		al, maxW = append(al, termLeft), append(maxW, termCompareColumnMax)
+	}
+	if two {
+		head = append(head, []string{"Diff", "(vs baseline)"})
+		al, maxW = append(al, termLeft), append(maxW, termCompareColumnMax)
+	}
+	tb := &termTable{align: al, maxWidth: maxW, head: head}
+	rows := append(append([]mlexp.MetricRow{}, c.Metrics...), c.Duration, c.Cost)
+	for _, m := range rows {
+		row := [][]string{{m.Label}}
+		for i := range n {
+			v := m.Texts[i]
+			if i == m.Best {
+				v = o.markers(true, false) + v
+			}
+			if !two && i != base && m.DiffTexts[i] != mlexp.NoValue && m.DiffTexts[i] != "" {
+				v += "  " + termDiff(o, m, i)
+			}
+			row = append(row, []string{v})
+		}
+		if two {
+			row = append(row, []string{termDiff(o, m, other)})
+		}
+		tb.rows = append(tb.rows, row)
+	}
+	tb.shrink(0, o.width(), 10)
+	tb.write(t)
+}
+
+// termDiff writes the diff of run i, coloured by whether it is better than the baseline.
+func termDiff(o TerminalOptions, m mlexp.MetricRow, i int) string {
+	s := m.DiffTexts[i]
+	if s == "" {
+		return mlexp.NoValue
+	}
+	d := m.Diffs[i]
+	if d == nil || *d == 0 || m.Metric == mlexp.MetricDuration || m.Metric == mlexp.MetricCostUSD {
+		return s
+	}
+	if (*d > 0) == (m.Direction == "max") {
+		return o.paint(s, termGood)
+	}
+	return o.paint(s, termBad)
+}
+
+// termConfigDiff draws the configuration diff in a box, group by group: each entry with
+// the baseline's value, the other runs' values and how they differ. Items, values and marks
+// are aligned in columns over the whole diff when that fits the width; otherwise within
+// each group, with narrower gaps, and at last not at all.
+func termConfigDiff(t *termWriter, c *mlexp.Comparison, base int, titles []string, o TerminalOptions) {
+	n := len(c.Runs)
+	order := []int{base} // baseline first
+	for i := range n {
+		if i != base {
+			order = append(order, i)
+		}
+	}
+	measure := func(groups []mlexp.DiffGroup) (int, []int) {
+		itemW, valW := 0, make([]int, n)
+		for _, g := range groups {
+			for _, e := range g.Entries {
+				itemW = max(itemW, StringWidth(e.Item)+1)
+				for i, v := range e.Values {
+					valW[i] = max(valW[i], StringWidth(v))
+				}
+			}
+		}
+		if n > 2 {
+			for _, i := range order {
+				valW[i] = max(valW[i], min(StringWidth(titles[i]), 16), len("(baseline)"))
+			}
+		}
+		return min(itemW, 32), valW
+	}
+	type layout struct {
+		scope    int    // 0: over the whole diff, 1: within each group, 2: none
+		sep, gap string // between values, before the marks
+	}
+	// Two runs read "baseline → other", as in the mock-up; more runs get a head row.
+	layouts := []layout{{0, "  →  ", "   "}, {0, " → ", "  "}, {1, " → ", "  "}, {2, " → ", "  "}}
+	if n > 2 {
+		layouts = []layout{{0, "   ", "   "}, {0, "  ", "  "}}
+	}
+	build := func(l layout) []string {
+		itemW, valW := measure(c.ConfigDiff)
+		var lines []string
+		if n > 2 {
+			var h1, h2 strings.Builder
+			h1.WriteString("  " + strings.Repeat(" ", itemW) + "  ")
+			h2.WriteString("  " + strings.Repeat(" ", itemW) + "  ")
+			for k, i := range order {
+				if k > 0 {
+					h1.WriteString(l.sep)
+					h2.WriteString(l.sep)
+				}
+				h1.WriteString(termFit(titles[i], valW[i], termLeft))
+				role := ""
+				if k == 0 {
+					role = "(baseline)"
+				}
+				h2.WriteString(termFit(role, valW[i], termLeft))
+			}
+			lines = append(lines, strings.TrimRight(h1.String(), " "), strings.TrimRight(h2.String(), " "), "")
+		}
+		for _, g := range c.ConfigDiff {
+			if len(g.Entries) == 0 {
+				continue
+			}
+			switch l.scope {
+			case 1:
+				itemW, valW = measure([]mlexp.DiffGroup{g})
+			case 2:
+				itemW, valW = 0, make([]int, n)
+			}
+			if len(lines) > 0 && lines[len(lines)-1] != "" {
+				lines = append(lines, "")
+			}
+			lines = append(lines, o.paint(g.Name, termBold))
+			for _, e := range g.Entries {
+				var b strings.Builder
+				b.WriteString(termDiffSign(e) + " ")
+				b.WriteString(termFit(e.Item+":", max(itemW, StringWidth(e.Item+":")), termLeft) + "  ")
+				for k, i := range order {
+					if k > 0 {
+						b.WriteString(l.sep)
+					}
+					b.WriteString(termFit(e.Values[i], max(valW[i], StringWidth(e.Values[i])), termLeft))
+				}
+				b.WriteString(l.gap + termDiffMarks(o, e, order, titles))
+				lines = append(lines, b.String())
+			}
+		}
+		return lines
+	}
+	var lines []string
+	for _, l := range layouts {
+		if lines = build(l); termWidest(lines)+4 <= o.width() {
+			break
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{"No configuration parameters to compare."}
+	}
+	t.box(max(o.width(), min(termWidest(lines)+4, o.width()*2)), lines)
+}
+
+// termDiffSign is the mark at the start of an entry: + something new, - something removed,
+// ~ something changed, space when every run has the baseline's value.
+func termDiffSign(e mlexp.DiffEntry) string {
+	has := func(mark string) bool {
+		for _, m := range e.Marks {
+			if m == mark {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(mlexp.MarkNew) && !has(mlexp.MarkRemoved) && !has(mlexp.MarkChanged):
+		return "+"
+	case has(mlexp.MarkRemoved) && !has(mlexp.MarkNew) && !has(mlexp.MarkChanged):
+		return "-"
+	case e.Differs:
+		return "~"
+	}
+	return " "
+}
+
+// termDiffMarks says how an entry differs: "(same)", "← NEW in config-042", "← changed",
+// "← changed in config-031, config-042; NEW in config-045".
+func termDiffMarks(o TerminalOptions, e mlexp.DiffEntry, order []int, titles []string) string {
+	var parts []string
+	for _, k := range []struct{ mark, word, sgr string }{
+		{mlexp.MarkNew, "NEW", termGood}, {mlexp.MarkRemoved, "REMOVED", termBad}, {mlexp.MarkChanged, "changed", termWarn},
+	} {
+		var in []string
+		for _, i := range order[1:] {
+			if e.Marks[i] == k.mark {
+				in = append(in, titles[i])
+			}
+		}
+		switch {
+		case len(in) == 0:
+		case len(order) == 2 && k.mark == mlexp.MarkChanged:
+			parts = append(parts, o.paint(k.word, k.sgr))
+		default:
+			parts = append(parts, o.paint(k.word, k.sgr)+" in "+strings.Join(in, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		return o.paint("(same)", termDim)
+	}
+	return "← " + strings.Join(parts, "; ")
+}
+
+// termSentences splits a message after each ". " so that each sentence starts a line, as in
+// the mock-up's recommendation.
+func termSentences(msg string) []string {
+	var out []string
+	for {
+		i := strings.Index(msg, ". ")
+		if i < 0 {
+			break
+		}
+		out = append(out, msg[:i+1])
+		msg = strings.TrimSpace(msg[i+2:])
+	}
+	if msg != "" {
+		out = append(out, msg)
+	}
+	return out
+}
+
+// termWidest is the width of the widest line.
+func termWidest(lines []string) int {
+	w := 0
+	for _, l := range lines {
+		w = max(w, StringWidth(l))
+	}
+	return w
+}

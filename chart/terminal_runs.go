@@ -1,0 +1,131 @@
+package chart
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// Limits of the runs table's name column, in columns.
+const (
+	termRunNameMax   = 40
+	termRunNameLeast = 16
+)
+
+// TerminalRuns writes one page of the runs table: name (● on the deployed run), type,
+// Recall@100, Recall@50, duration, date, status when some run did not finish, and the run
+// id that `mlexp compare` takes.
+func TerminalRuns(w io.Writer, p mlexp.RunsPage, o TerminalOptions) error {
+	t := newTermWriter(w)
+	t.section(o, "RUNS TABLE")
+	if len(p.Runs) == 0 {
+		if p.Total > 0 {
+			t.line(fmt.Sprintf("Page %d is past the end: %d runs in %d pages.", p.Page, p.Total, p.Pages))
+		} else {
+			t.line("No runs match.")
+		}
+		return t.flush()
+	}
+	status := false
+	for _, r := range p.Runs {
+		status = status || r.Status != mlexp.RunFinished
+	}
+	head := []string{"Run Name", "Type", "R@100", "R@50", "Duration", "Date"}
+	al := []termAlign{termLeft, termLeft, termRight, termRight, termRight, termLeft}
+	if status {
+		head, al = append(head, "Status"), append(al, termLeft)
+	}
+	head, al = append(head, "Run ID"), append(al, termLeft)
+	tb := &termTable{align: al, maxWidth: []int{termRunNameMax}}
+	for _, h := range head {
+		tb.head = append(tb.head, []string{h})
+	}
+	now := o.now()
+	deployed := false
+	for _, r := range p.Runs {
+		deployed = deployed || r.Deployed
+	}
+	for _, r := range p.Runs {
+		// "config-042 Quick Test #3" is "config-042 #3": the type has its own column.
+		name := r.Name
+		if head, rest := termSplitName(r.Name, r.ConfigName); rest != "" {
+			if n, ok := strings.CutPrefix(rest, r.Type.Label()+" "); ok && r.Type != "" {
+				name = head + " " + n
+			}
+		}
+		switch {
+		case r.Deployed:
+			name = o.markers(false, true) + " " + name
+		case deployed:
+			name = "  " + name
+		}
+		dur := mlexp.NoValue
+		if !r.End.IsZero() && !r.End.Before(r.Start) {
+			dur = mlexp.FormatDuration(r.Duration())
+		}
+		row := [][]string{{name}, {termRunType(r.Type)}, {termRunMetric(r, mlexp.MetricRecallAt100)}, {termRunMetric(r, mlexp.MetricRecallAt50)},
+			{dur}, {termAgo(r.Start, now)}}
+		if status {
+			st := termStatus(r.Status)
+			if r.Failed() {
+				st = o.paint(st, termBad)
+			}
+			row = append(row, []string{st})
+		}
+		row = append(row, []string{r.ID})
+		tb.rows = append(tb.rows, row)
+	}
+	tb.shrink(0, o.width(), termRunNameLeast)
+	tb.write(t)
+	t.line()
+	t.line(fmt.Sprintf("Page %d of %d · %d runs · %d per page", p.Page, max(p.Pages, 1), p.Total, p.PageSize))
+	return t.flush()
+}
+
+func termRunMetric(r mlexp.Run, metric string) string {
+	v, ok := r.Metric(metric)
+	if !ok {
+		return mlexp.NoValue
+	}
+	return mlexp.FormatMetric(metric, v)
+}
+
+// termRunType is the run type as the mock-up's table writes it: Quick, Full.
+func termRunType(t mlexp.RunType) string {
+	switch t {
+	case mlexp.QuickTestRun:
+		return "Quick"
+	case mlexp.FullTrainingRun:
+		return "Full"
+	}
+	return t.Label()
+}
+
+// termAgo is TimeAgo written short, as the mock-up's table does: "2h ago", "1d ago".
+func termAgo(t, now time.Time) string {
+	s := mlexp.TimeAgo(t, now)
+	for _, r := range [][2]string{{" min ago", "m ago"}, {" hours ago", "h ago"}, {" hour ago", "h ago"}, {" days ago", "d ago"},
+		{" day ago", "d ago"}, {" months ago", "mo ago"}, {" month ago", "mo ago"}, {" years ago", "y ago"}, {" year ago", "y ago"}} {
+		if v, ok := strings.CutSuffix(s, r[0]); ok {
+			return v + r[1]
+		}
+	}
+	return s
+}
+
+// termStatus writes an MLflow status for people: FINISHED → Finished.
+func termStatus(s string) string {
+	if s == "" {
+		return mlexp.NoValue
+	}
+	b := []byte(s)
+	for i := 1; i < len(b); i++ {
+		if b[i] >= 'A' && b[i] <= 'Z' {
+			b[i] += 'a' - 'A'
+		}
+	}
+	return string(b)
+}

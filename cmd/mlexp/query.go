@@ -1,0 +1,648 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/chart"
+	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/tracking"
+)
+
+// The query commands (summary, heatmap, runs, compare, models, attach) read MLflow
+// directly: they need no database, only the MLflow client.
+
+func queryMLflowOption() option {
+	return option{name: "mlflow-tracking-uri", arg: "URL", env: "MLFLOW_TRACKING_URI",
+		usage: "URL of the MLflow tracking server, e.g. http://127.0.0.1:5000 (required)"}
+}
+
+// queryExperimentOptions pick the experiment: a model and one of its datasets.
+func queryExperimentOptions() []option {
+	return []option{
+		{name: "model", arg: "ID", env: "MLEXP_MODEL",
+			usage: "id of the model (the ml_model_id tag of its experiments); may be left out when MLflow has exactly one model"},
+		{name: "dataset", arg: "ID", env: "MLEXP_DATASET",
+			usage: "id of the dataset; default: the model's most recently active one"},
+	}
+}
+
+// queryOutputOptions choose how results are printed.
+func queryOutputOptions() []option {
+	return []option{
+		{name: "json", arg: "", def: "false", usage: "print the data the JSON API answers, as JSON, instead of text"},
+		{name: "color", arg: "WHEN", env: "MLEXP_COLOR", def: "auto",
+			usage: "colour the text: auto (when standard output is a terminal and NO_COLOR is not set), always or never"},
+		{name: "width", arg: "COLUMNS", env: "COLUMNS", def: strconv.Itoa(chart.DefaultTerminalWidth),
+			usage: "width of the text output in columns; tables wider than that shrink their labels"},
+	}
+}
+
+// queryBoolOptions are the options given as a bare flag (--json), or --json=true|false.
+var queryBoolOptions = []string{"json"}
+
+func summaryOptions() []option {
+	opts := append([]option{queryMLflowOption()}, queryExperimentOptions()...)
+	opts = append(opts,
+		option{name: "metric", arg: "NAME", def: mlexp.MetricRecallAt100, usage: "the metric of the best and deployed cards, e.g. recall_at_50 or loss"},
+		option{name: "recent", arg: "N", def: strconv.Itoa(mlexp.DefaultRecent), usage: "how many recent runs to list, 1 to 100"},
+	)
+	return append(opts, queryOutputOptions()...)
+}
+
+func heatmapOptions() []option {
+	opts := append([]option{queryMLflowOption()}, queryExperimentOptions()...)
+	opts = append(opts,
+		option{name: "metric", arg: "NAME", def: mlexp.MetricRecallAt100, usage: "the metric of the cells: recall_at_100, recall_at_50, recall_at_10, loss or any other logged"},
+		option{name: "x-axis", arg: "AXIS", def: mlexp.AxisEmbeddingDims, usage: "the columns: embedding_dims, cross_features, epochs, run_type, num_crosses or any param name"},
+		option{name: "y-axis", arg: "AXIS", def: mlexp.AxisCrossFeatures, usage: "the rows, one of the same axes"},
+		option{name: "run-type", arg: "TYPE", def: mlexp.RunTypeAll, usage: "which runs: all, quick_test or full_training"},
+		option{name: "agg", arg: "HOW", def: mlexp.AggBest, usage: "the value of a cell with several runs: best, mean, median or latest"},
+	)
+	return append(opts, queryOutputOptions()...)
+}
+
+func runsOptions() []option {
+	opts := append([]option{queryMLflowOption()}, queryExperimentOptions()...)
+	opts = append(opts,
+		option{name: "type", arg: "TYPE", def: mlexp.RunTypeAll, usage: "which runs: all, quick_test or full_training"},
+		option{name: "status", arg: "STATUS", def: "all", usage: "which runs: all, finished, failed, running or killed"},
+		option{name: "search", arg: "TEXT", usage: "only runs whose name, config, id or a param key=value contains TEXT (any case)"},
+		option{name: "sort", arg: "FIELD", def: mlexp.SortStartTime,
+			usage: "sort by name, run_type, status, start_time, end_time, duration, cost, config, a metric (recall_at_100) or params.NAME"},
+		option{name: "order", arg: "ORDER", def: "desc", usage: "asc or desc"},
+		option{name: "page", arg: "N", def: "1", usage: "the page to show, from 1"},
+		option{name: "page-size", arg: "N", def: strconv.Itoa(mlexp.DefaultPageSize), usage: fmt.Sprintf("runs a page, 1 to %d", mlexp.MaxPageSize)},
+	)
+	return append(opts, queryOutputOptions()...)
+}
+
+func compareOptions() []option {
+	return append([]option{
+		queryMLflowOption(),
+		{name: "baseline", arg: "RUN_ID", usage: "the run the others are measured against; default: the deployed run if compared, else the first"},
+		{name: "metric", arg: "NAME", def: mlexp.DefaultCompareMetric, usage: "the metric the recommendation weighs"},
+	}, queryOutputOptions()...)
+}
+
+func modelsOptions() []option {
+	return append([]option{queryMLflowOption()}, queryOutputOptions()...)
+}
+
+func attachOptions() []option {
+	return append([]option{
+		queryMLflowOption(),
+		{name: "model-id", arg: "ID", usage: "id of the model (required)"},
+		{name: "model-name", arg: "NAME", usage: "name of the model; default: its id"},
+		{name: "dataset-id", arg: "ID", usage: "id of the dataset (required)"},
+		{name: "dataset-name", arg: "NAME", usage: "name of the dataset; default: its id"},
+		{name: "dataset-version", arg: "VERSION", usage: "version of the dataset, if it has one"},
+	}, queryOutputOptions()...)
+}
+
+func summaryHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp summary [--model ID] [flags]
+
+Prints the top of the experiments dashboard of a model on a dataset: how many quick tests
+and full trainings there are, the best run by --metric, the deployed run, and the most
+recent runs with how long ago they ran, duration, cost, configuration and failure reason.
+
+`)
+	writeOptions(w, summaryOptions())
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+func heatmapHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp heatmap [--model ID] [flags]
+
+Prints a metric over two configuration axes as a table: one column per --x-axis value, one
+row per --y-axis value, each cell with its value and a bar scaled within the heatmap's range
+(longer is better, also for loss). ★ marks the best cell and ● the deployed run's cell;
+· marks a combination without a value. Failed runs and runs without the metric are
+counted below the table but not plotted.
+
+`)
+	writeOptions(w, heatmapOptions())
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+func runsHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp runs [--model ID] [flags]
+
+Prints one page of the runs of a model on a dataset, filtered and sorted, with their ids
+for 'mlexp compare'. ● marks the deployed run.
+
+`)
+	writeOptions(w, runsOptions())
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+func compareHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp compare RUN_ID RUN_ID... [flags]
+
+Compares %d to %d MLflow runs, of any experiments: their metrics side by side with the
+difference from the baseline (percentage points for recall), duration and cost, the
+configuration diff by tower with NEW / REMOVED / changed marks, and a recommendation.
+'mlexp runs' lists run ids.
+
+`, mlexp.MinCompareRuns, mlexp.MaxCompareRuns)
+	writeOptions(w, compareOptions())
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+func modelsHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp models [flags]
+
+Lists the models that have experiments in MLflow (found by their ml_model_id tag) and, for
+each, its datasets with their MLflow experiments, most recently active first.
+
+`)
+	writeOptions(w, modelsOptions())
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+func attachHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp attach EXPERIMENT --model-id ID --dataset-id ID [flags]
+
+Tags an existing MLflow experiment (by id or name), such as one whose runs were logged by
+MLflow's Python client, as the experiment of a model on a dataset, so that the other
+commands and the API find it.
+
+`)
+	writeOptions(w, attachOptions())
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+// queryEnv is what a query command has resolved: its flags, positional arguments, MLflow
+// reader and output settings.
+type queryEnv struct {
+	name   string
+	s      map[string]setting
+	args   []string
+	uri    string
+	client *mlflow.Client
+	reader *tracking.Reader
+	json   bool
+	term   chart.TerminalOptions
+	e      env
+}
+
+// startQuery parses the flags of a query command (positional arguments may come before,
+// between or after them) and connects to MLflow. It returns flag.ErrHelp after writing help.
+func startQuery(name string, args []string, opts []option, help func(io.Writer, env), e env) (*queryEnv, error) {
+	flags, positional := splitQueryArgs(args, opts)
+	s, rest, err := parseOptions(name, flags, opts, help, e)
+	if err != nil {
+		return nil, err
+	}
+	q := &queryEnv{name: name, s: s, args: append(positional, rest...), e: e}
+	switch v := s["json"]; strings.ToLower(v.value) {
+	case "true", "1", "yes":
+		q.json = true
+	case "false", "0", "no", "":
+	default:
+		return nil, v.errorf("not true or false")
+	}
+	switch v := s["color"]; v.value {
+	case "always":
+		q.term.Color = true
+	case "never":
+	case "auto", "":
+		q.term.Color = isTerminal(e.stdout) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
+	default:
+		return nil, v.errorf("not auto, always or never")
+	}
+	if v := s["width"]; v.value != "" {
+		n, err := strconv.Atoi(v.value)
+		if err != nil || n < 20 || n > 1000 {
+			return nil, v.errorf("not a width in columns from 20 to 1000")
+		}
+		q.term.Width = n
+	}
+	uri := s["mlflow-tracking-uri"]
+	if uri.value == "" {
+		return nil, fmt.Errorf("%s: no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000", name)
+	}
+	q.uri = uri.value
+	q.client, err = mlflow.NewClientFromEnv(func(k string) string {
+		if k == "MLFLOW_TRACKING_URI" {
+			return uri.value
+		}
+		return e.getenv(k)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: MLflow settings (%s): %w", name, uri.source, err)
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	q.reader = tracking.NewReader(q.client, time.Minute, time.Now, log)
+	return q, nil
+}
+
+// splitQueryArgs separates flags (with their values) from positional arguments, so that
+// `mlexp compare A B --baseline A` and `mlexp compare --baseline A A B` both work. A bare
+// boolean flag (--json) becomes --json=true; "--json true" and "--json false" are taken as
+// its value. Everything after "--" is positional.
+func splitQueryArgs(args []string, opts []option) (flags, positional []string) {
+	takesValue := map[string]bool{}
+	for _, o := range opts {
+		takesValue[o.name] = !slices.Contains(queryBoolOptions, o.name)
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return flags, append(positional, args[i+1:]...)
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			flags = append(flags, a)
+			continue
+		}
+		if v, known := takesValue[name]; known && !v {
+			if i+1 < len(args) && (args[i+1] == "true" || args[i+1] == "false") {
+				flags = append(flags, a+"="+args[i+1])
+				i++
+			} else {
+				flags = append(flags, a+"=true")
+			}
+			continue
+		}
+		flags = append(flags, a)
+		if takesValue[name] && i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return flags, positional
+}
+
+// fail wraps an error of the domain or MLflow for the user: the command's name, then the
+// message, with the domain's field names written as this command's flags.
+func (q *queryEnv) fail(err error) error {
+	return &queryError{cmd: q.name, err: err}
+}
+
+type queryError struct {
+	cmd string
+	err error
+}
+
+func (e *queryError) Error() string { return e.cmd + ": " + queryMessage(e.err) }
+func (e *queryError) Unwrap() error { return e.err }
+
+func queryMessage(err error) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var msgs []string
+		for _, x := range j.Unwrap() {
+			msgs = append(msgs, queryMessage(x))
+		}
+		return strings.Join(msgs, "; ")
+	}
+	var me *mlexp.Error
+	if !errors.As(err, &me) || me.Code == mlexp.EINTERNAL {
+		return err.Error()
+	}
+	msg := me.Message
+	if me.Field != "" {
+		flagName := "--" + strings.ReplaceAll(me.Field, "_", "-")
+		switch me.Field {
+		case "run_ids":
+			flagName = "RUN_ID"
+		case "experiment":
+			flagName = "EXPERIMENT"
+		case "model_id":
+			flagName = "--model"
+		case "dataset_id":
+			flagName = "--dataset"
+		case "type", "status", "search", "sort", "order", "page", "page_size", "metric", "x_axis", "y_axis", "run_type", "agg", "baseline":
+		default:
+			if strings.HasPrefix(me.Field, "model.") || strings.HasPrefix(me.Field, "dataset.") {
+				flagName = "--" + strings.ReplaceAll(strings.ReplaceAll(me.Field, ".", "-"), "_", "-")
+			}
+		}
+		if rest, ok := strings.CutPrefix(msg, me.Field+": "); ok {
+			msg = flagName + ": " + rest
+		} else {
+			msg = flagName + ": " + msg
+		}
+	}
+	return msg
+}
+
+// queryExperiment is what every query answer of the API carries about its experiment.
+type queryExperiment struct {
+	ModelID        string    `json:"model_id"`
+	ModelName      string    `json:"model_name"`
+	DatasetID      string    `json:"dataset_id"`
+	DatasetName    string    `json:"dataset_name"`
+	ExperimentID   string    `json:"experiment_id"`
+	ExperimentName string    `json:"experiment_name"`
+	MLflowURL      string    `json:"mlflow_url"`
+	FetchedAt      time.Time `json:"fetched_at"`
+	Stale          bool      `json:"stale"`
+	StaleReason    string    `json:"stale_reason,omitempty"`
+}
+
+// experimentRuns resolves --model and --dataset and reads the experiment's runs.
+func (q *queryEnv) experimentRuns(ctx context.Context) (*mlexp.RunSet, queryExperiment, error) {
+	model := q.s["model"].value
+	if model == "" {
+		models, err := q.reader.Models(ctx)
+		if err != nil {
+			return nil, queryExperiment{}, q.fail(err)
+		}
+		switch len(models) {
+		case 0:
+			return nil, queryExperiment{}, fmt.Errorf("%s: no MLflow experiment is tagged with a model yet: log results (mlexp log), or tag an existing experiment (mlexp attach)", q.name)
+		case 1:
+			model = models[0].ID
+		default:
+			ids := make([]string, 0, len(models))
+			for _, m := range models {
+				ids = append(ids, m.ID)
+			}
+			if len(ids) > 20 {
+				ids = append(ids[:20], fmt.Sprintf("and %d more (mlexp models)", len(ids)-20))
+			}
+			return nil, queryExperiment{}, fmt.Errorf("%s: --model is required: MLflow has experiments of %d models: %s", q.name, len(models), strings.Join(ids, ", "))
+		}
+	}
+	m, d, err := q.reader.Experiment(ctx, model, q.s["dataset"].value)
+	if err != nil {
+		return nil, queryExperiment{}, q.fail(err)
+	}
+	set, err := q.reader.Runs(ctx, d.ExperimentID)
+	if err != nil {
+		return nil, queryExperiment{}, q.fail(err)
+	}
+	if set.Stale {
+		fmt.Fprintf(q.e.stderr, "warning: showing runs read from MLflow at %s: %s\n", set.FetchedAt.Format(time.RFC3339), set.StaleReason)
+	}
+	return set, queryExperiment{
+		ModelID: m.ID, ModelName: m.Name, DatasetID: d.ID, DatasetName: d.Name, ExperimentID: d.ExperimentID,
+		ExperimentName: d.ExperimentName, MLflowURL: strings.TrimRight(q.uri, "/") + "/#/experiments/" + url.PathEscape(d.ExperimentID),
+		FetchedAt: set.FetchedAt, Stale: set.Stale, StaleReason: set.StaleReason,
+	}, nil
+}
+
+// printJSON writes v as indented JSON.
+func (q *queryEnv) printJSON(v any) error {
+	enc := json.NewEncoder(q.e.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// title writes the head of a screen: its title and which experiment it shows.
+func (q *queryEnv) title(title string, exp queryExperiment, more ...string) error {
+	lines := append([]string{fmt.Sprintf("Model: %s · Dataset: %s · MLflow experiment %s (%s)",
+		queryName(exp.ModelName, exp.ModelID), queryName(exp.DatasetName, exp.DatasetID), exp.ExperimentName, exp.ExperimentID)}, more...)
+	return chart.TerminalTitle(q.e.stdout, q.term, title, lines...)
+}
+
+func queryName(name, id string) string {
+	if name == "" || name == id {
+		return id
+	}
+	return name + " (" + id + ")"
+}
+
+// noPositional refuses positional arguments for commands that take only flags.
+func (q *queryEnv) noPositional() error {
+	if len(q.args) > 0 {
+		return fmt.Errorf("%s: unexpected argument %q; see `mlexp %s --help`", q.name, q.args[0], q.name)
+	}
+	return nil
+}
+
+// queryInt parses a whole-number setting within [lo, hi].
+func queryInt(s setting, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(s.value)
+	if err != nil || n < lo || n > hi {
+		return 0, s.errorf("not a whole number from %d to %d", lo, hi)
+	}
+	return n, nil
+}
+
+// runQueryCommand runs a query command body, turning help into success.
+func runQueryCommand(name string, args []string, opts []option, help func(io.Writer, env), e env, body func(*queryEnv) error) error {
+	q, err := startQuery(name, args, opts, help, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return body(q)
+}
+
+// querySummary runs `mlexp summary`.
+func querySummary(ctx context.Context, args []string, e env) error {
+	return runQueryCommand("summary", args, summaryOptions(), summaryHelp, e, func(q *queryEnv) error {
+		if err := q.noPositional(); err != nil {
+			return err
+		}
+		recent, err := queryInt(q.s["recent"], 1, 100)
+		if err != nil {
+			return err
+		}
+		set, exp, err := q.experimentRuns(ctx)
+		if err != nil {
+			return err
+		}
+		sum, err := mlexp.Summarize(set.Runs, q.s["metric"].value, time.Now(), recent)
+		if err != nil {
+			return q.fail(err)
+		}
+		if q.json {
+			return q.printJSON(struct {
+				*mlexp.Summary
+				Experiment queryExperiment `json:"experiment"`
+			}{sum, exp})
+		}
+		if err := q.title("Experiments", exp); err != nil {
+			return err
+		}
+		return chart.TerminalSummary(q.e.stdout, sum, q.term)
+	})
+}
+
+// queryHeatmap runs `mlexp heatmap`.
+func queryHeatmap(ctx context.Context, args []string, e env) error {
+	return runQueryCommand("heatmap", args, heatmapOptions(), heatmapHelp, e, func(q *queryEnv) error {
+		if err := q.noPositional(); err != nil {
+			return err
+		}
+		set, exp, err := q.experimentRuns(ctx)
+		if err != nil {
+			return err
+		}
+		hq := mlexp.HeatmapQuery{Metric: q.s["metric"].value, XAxis: q.s["x-axis"].value, YAxis: q.s["y-axis"].value,
+			RunType: q.s["run-type"].value, Agg: q.s["agg"].value}
+		if err := hq.Check(set.Runs); err != nil {
+			return q.fail(err)
+		}
+		h := mlexp.BuildHeatmap(set.Runs, hq)
+		if q.json {
+			return q.printJSON(struct {
+				*mlexp.Heatmap
+				Experiment queryExperiment `json:"experiment"`
+			}{h, exp})
+		}
+		if err := q.title("Experiments", exp); err != nil {
+			return err
+		}
+		return chart.TerminalHeatmap(q.e.stdout, h, q.term)
+	})
+}
+
+// queryRuns runs `mlexp runs`.
+func queryRuns(ctx context.Context, args []string, e env) error {
+	return runQueryCommand("runs", args, runsOptions(), runsHelp, e, func(q *queryEnv) error {
+		if err := q.noPositional(); err != nil {
+			return err
+		}
+		page, err := queryInt(q.s["page"], 1, 1<<30)
+		if err != nil {
+			return err
+		}
+		size, err := queryInt(q.s["page-size"], 1, mlexp.MaxPageSize)
+		if err != nil {
+			return err
+		}
+		set, exp, err := q.experimentRuns(ctx)
+		if err != nil {
+			return err
+		}
+		rq := mlexp.RunsQuery{Type: q.s["type"].value, Status: q.s["status"].value, Search: q.s["search"].value,
+			Sort: q.s["sort"].value, Order: q.s["order"].value, Page: page, PageSize: size}
+		if err := rq.Check(set.Runs); err != nil {
+			return q.fail(err)
+		}
+		p := mlexp.QueryRuns(set.Runs, rq)
+		if q.json {
+			return q.printJSON(struct {
+				mlexp.RunsPage
+				Query      mlexp.RunsQuery `json:"query"`
+				Experiment queryExperiment `json:"experiment"`
+			}{p, rq, exp})
+		}
+		filter := "all types"
+		if rq.Type != mlexp.RunTypeAll {
+			filter = mlexp.RunType(rq.Type).Label() + " runs"
+		}
+		if rq.Status != "all" {
+			filter += ", " + rq.Status
+		}
+		line := fmt.Sprintf("Filter: %s · Sort: %s %s", filter, rq.Sort, rq.Order)
+		if rq.Search != "" {
+			line += " · Search: " + strconv.Quote(rq.Search)
+		}
+		if err := q.title("MLflow Experiments", exp, line); err != nil {
+			return err
+		}
+		if err := chart.TerminalRuns(q.e.stdout, p, q.term); err != nil {
+			return err
+		}
+		if len(p.Runs) >= 2 {
+			_, err = fmt.Fprintf(q.e.stdout, "Compare runs: mlexp compare RUN_ID RUN_ID...\n")
+		}
+		return err
+	})
+}
+
+// queryCompare runs `mlexp compare RUN_ID...`.
+func queryCompare(ctx context.Context, args []string, e env) error {
+	return runQueryCommand("compare", args, compareOptions(), compareHelp, e, func(q *queryEnv) error {
+		ids := q.args
+		if n := len(ids); n < mlexp.MinCompareRuns || n > mlexp.MaxCompareRuns {
+			return fmt.Errorf("compare: give %d to %d run ids, not %d: `mlexp compare RUN_ID RUN_ID...` (mlexp runs lists them)",
+				mlexp.MinCompareRuns, mlexp.MaxCompareRuns, n)
+		}
+		runs, err := q.reader.RunsByID(ctx, ids)
+		if err != nil {
+			return q.fail(err)
+		}
+		c, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: q.s["baseline"].value, Metric: q.s["metric"].value})
+		if err != nil {
+			return q.fail(err)
+		}
+		if q.json {
+			return q.printJSON(c)
+		}
+		if err := chart.TerminalTitle(q.e.stdout, q.term, "Compare Experiments"); err != nil {
+			return err
+		}
+		return chart.TerminalComparison(q.e.stdout, c, q.term)
+	})
+}
+
+// queryModels runs `mlexp models`.
+func queryModels(ctx context.Context, args []string, e env) error {
+	return runQueryCommand("models", args, modelsOptions(), modelsHelp, e, func(q *queryEnv) error {
+		if err := q.noPositional(); err != nil {
+			return err
+		}
+		ms, err := q.reader.Models(ctx)
+		if err != nil {
+			return q.fail(err)
+		}
+		if ms == nil {
+			ms = []mlexp.ModelInfo{}
+		}
+		if q.json {
+			return q.printJSON(map[string]any{"models": ms})
+		}
+		return chart.TerminalModels(q.e.stdout, ms, q.term)
+	})
+}
+
+// queryAttach runs `mlexp attach EXPERIMENT`.
+func queryAttach(ctx context.Context, args []string, e env) error {
+	return runQueryCommand("attach", args, attachOptions(), attachHelp, e, func(q *queryEnv) error {
+		if len(q.args) != 1 {
+			return errors.New("attach: give exactly one EXPERIMENT, its MLflow id or name: `mlexp attach EXPERIMENT --model-id ID --dataset-id ID`")
+		}
+		m := mlexp.Model{ID: q.s["model-id"].value, Name: q.s["model-name"].value}
+		d := mlexp.Dataset{ID: q.s["dataset-id"].value, Name: q.s["dataset-name"].value, Version: q.s["dataset-version"].value}
+		switch {
+		case m.ID == "":
+			return errors.New("attach: --model-id is required")
+		case d.ID == "":
+			return errors.New("attach: --dataset-id is required")
+		}
+		m.Name = queryOr(m.Name, m.ID)
+		d.Name = queryOr(d.Name, d.ID)
+		info, err := q.reader.Attach(ctx, q.args[0], m, d)
+		if err != nil {
+			return q.fail(err)
+		}
+		if q.json {
+			return q.printJSON(info)
+		}
+		_, err = fmt.Fprintf(q.e.stdout, "MLflow experiment %s (%s) is now the experiment of model %s on dataset %s\n",
+			info.ExperimentID, info.ExperimentName, queryName(m.Name, m.ID), queryName(d.Name, d.ID))
+		return err
+	})
+}
+
+func queryOr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,36 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/mlflow"
+)
+
+// TrainingCurves returns the training_curves.png artifact of a run, as logged with a full
+// training. A run that does not exist, or has no such image, is ENOTFOUND.
+func (r *Reader) TrainingCurves(ctx context.Context, runID string) ([]byte, error) {
+	run, err := r.client.GetRun(ctx, runID)
+	if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
+		return nil, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "run_id", Message: fmt.Sprintf("run %q does not exist in MLflow", runID), Err: err}
+	}
+	if err != nil {
+		return nil, MLflowError(err, "reading run "+runID)
+	}
+	if !strings.HasPrefix(run.Info.ArtifactURI, "mlflow-artifacts:") {
+		return nil, &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf(
+			"the artifacts of run %s are stored at %s, which the MLflow tracking server does not serve; start mlflow server with --serve-artifacts",
+			runID, run.Info.ArtifactURI)}
+	}
+	png, err := r.client.DownloadArtifact(ctx, run.Info.ArtifactURI, CurvesArtifact)
+	if errors.Is(err, mlflow.ErrNotFound) {
+		return nil, &mlexp.Error{Code: mlexp.ENOTFOUND, Message: fmt.Sprintf("run %s has no %s artifact", runID, CurvesArtifact), Err: err}
+	}
+	if err != nil {
+		return nil, MLflowError(err, "downloading "+CurvesArtifact+" of run "+runID)
+	}
+	return png, nil
+}

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+type comparePage struct {
+	Layout         pageLayout
+	Comparison     *mlexp.Comparison // for blocks that need the raw comparison (save-comparison)
+	RunIDs         []string
+	ModelID        string // of the first run's experiment; "" when it is no model's
+	DatasetID      string
+	Runs           []compareHeader
+	Rows           []compareRow
+	Notes          []string
+	Groups         []diffGroupView
+	OnlyDiffs      bool
+	ToggleDiffs    pageLink
+	Recommendation mlexp.Recommendation
+	Train          *trainForm
+	AddMore        string
+	Close          string
+	// A saved comparison reopened: what was saved, and the runs MLflow no longer has.
+	Saved       *mlexp.SavedComparison
+	Missing     []string
+	CanSave     bool   // a store of saved comparisons is configured
+	CanEdit     bool   // the signed-in user saved it
+	DefaultName string // suggested name for "Save comparison"
+}
+
+type compareHeader struct {
+	Name, URL, Config, TypeLabel string
+	Baseline, Deployed, Failed   bool
+	BaselineURL                  string // makes this run the baseline
+	DiffSummary                  string
+}
+
+type compareRow struct {
+	Label string
+	Cells []compareCell
+}
+
+type compareCell struct {
+	Text, Diff     string
+	Best, Baseline bool
+}
+
+type diffGroupView struct {
+	Name    string
+	Entries []diffEntryView
+	Hidden  int // entries left out because they are the same everywhere
+}
+
+type diffEntryView struct {
+	Item    string
+	Differs bool
+	Cells   []diffCell
+}
+
+type diffCell struct {
+	Value, Mark, Class string
+}
+
+// trainForm is the "Run Full Training" button: a form to the full-training route.
+type trainForm struct {
+	Action, Label                             string
+	ModelID, DatasetID, ConfigID, SourceRunID string
+	Enabled                                   bool
+	Tooltip                                   string
+}
+
+// trainingDisabledTooltip explains the disabled "Run Full Training" button.
+const trainingDisabledTooltip = "Full trainings cannot be requested from here: set MLEXP_TRAINING_URL (--training-url) to enable"
+
+// handleComparePage compares runs by id (run_ids, comma-separated or repeated, as the
+// runs table's checkboxes send them) against a baseline.
+func (s *server) handleComparePage(w http.ResponseWriter, r *http.Request) {
+	if s.runs == nil {
+		s.pageError(w, r, errNotConfigured("reading MLflow"))
+		return
+	}
+	q := r.URL.Query()
+	ids := listParam(q, "run_ids")
+	if n := len(ids); n < mlexp.MinCompareRuns || n > mlexp.MaxCompareRuns {
+		s.pageError(w, r, mlexp.InvalidField("run_ids", "select %d to %d runs to compare, not %d: tick them in a runs table, then Compare Selected",
+			mlexp.MinCompareRuns, mlexp.MaxCompareRuns, n))
+		return
+	}
+	runs, err := s.runs.RunsByID(r.Context(), ids)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.renderCompare(w, r, runs, ids, nil, nil)
+}
+
+// renderCompare renders the comparison of runs (ids as asked); saved and missing are set
+// when a saved comparison is reopened.
+func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []mlexp.Run, ids []string, saved *mlexp.SavedComparison, missing []string) {
+	q := r.URL.Query()
+	var l pageLayout
+	l.Title, l.Nav.Active, l.Nav.MLflow = "Compare Experiments", "compare", s.mlflowUI
+	m, d, known := s.experimentOf(r.Context(), runs[0].ExperimentID)
+	if known {
+		l.Nav.ModelName, l.Nav.Dashboard, l.Nav.Runs = m.Name, dashboardURL(m.ID, d.ID), runsURL(m.ID, d.ID)
+		l.Nav.MLflow = s.mlflowExperimentURL(d.ExperimentID)
+	}
+	comparison, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: q.Get("baseline"), Metric: q.Get("metric")})
+	if err != nil {
+		s.pageErrorIn(w, r, l, err)
+		return
+	}
+	p := comparePage{Layout: l, Comparison: comparison, RunIDs: ids, Notes: comparison.Notes, Recommendation: comparison.Recommendation,
+		OnlyDiffs: q.Get("diff") == "changed", Saved: saved, Missing: missing, CanSave: s.comparisons != nil && saved == nil,
+		CanEdit: saved != nil && saved.CreatedBy == UserFrom(r.Context())}
+	if len(comparison.Runs) > 0 {
+		p.DefaultName = cmp.Or(comparison.Runs[0].ConfigName, comparison.Runs[0].ID) + " vs " + cmp.Or(comparison.Runs[len(comparison.Runs)-1].ConfigName, comparison.Runs[len(comparison.Runs)-1].ID)
+	}
+	for i, cr := range comparison.Runs {
+		p.Runs = append(p.Runs, compareHeader{Name: cr.Name, URL: runURL(cr.ID), Config: cmp.Or(cr.ConfigName, cr.ConfigID), TypeLabel: cr.TypeLabel,
+			Baseline: cr.Baseline, Deployed: cr.Deployed, Failed: runs[i].Failed(), BaselineURL: withQuery("/compare/", override(q, "baseline", cr.ID)),
+			DiffSummary: comparison.DiffSummary[i].Text})
+	}
+	for _, row := range append(append([]mlexp.MetricRow{}, comparison.Metrics...), comparison.Duration, comparison.Cost) {
+		cr := compareRow{Label: row.Label}
+		for i := range row.Texts {
+			cr.Cells = append(cr.Cells, compareCell{Text: row.Texts[i], Diff: row.DiffTexts[i], Best: i == row.Best, Baseline: comparison.Runs[i].Baseline})
+		}
+		p.Rows = append(p.Rows, cr)
+	}
+	for _, g := range comparison.ConfigDiff {
+		gv := diffGroupView{Name: g.Name}
+		for _, e := range g.Entries {
+			if p.OnlyDiffs && !e.Differs {
+				gv.Hidden++
+				continue
+			}
+			ev := diffEntryView{Item: e.Item, Differs: e.Differs}
+			for i, v := range e.Values {
+				ev.Cells = append(ev.Cells, diffCell{Value: v, Mark: strings.ToUpper(e.Marks[i]), Class: "mark-" + e.Marks[i]})
+			}
+			gv.Entries = append(gv.Entries, ev)
+		}
+		p.Groups = append(p.Groups, gv)
+	}
+	if p.OnlyDiffs {
+		p.ToggleDiffs = pageLink{Label: "Show all settings", URL: withQuery("/compare/", override(q, "diff", ""))}
+	} else {
+		p.ToggleDiffs = pageLink{Label: "Show differences only", URL: withQuery("/compare/", override(q, "diff", "changed"))}
+	}
+	if rec := comparison.Recommendation; rec.Kind == mlexp.RecommendRunFullTraining && known {
+		config := rec.ConfigID
+		for _, cr := range comparison.Runs {
+			if cr.ID == rec.RunID {
+				config = cmp.Or(cr.ConfigName, cr.ConfigID)
+			}
+		}
+		p.Train = &trainForm{Action: "/api/experiments/full-training-requests/", Label: "▶ Run Full Training with " + config,
+			ModelID: m.ID, DatasetID: d.ID, ConfigID: rec.ConfigID, SourceRunID: rec.RunID, Enabled: s.trainURL != ""}
+		if !p.Train.Enabled {
+			p.Train.Tooltip = trainingDisabledTooltip
+		}
+	}
+	if known {
+		p.ModelID, p.DatasetID = m.ID, d.ID
+		p.AddMore = withQuery(modelPath(m.ID)+"runs/", url.Values{"dataset_id": {d.ID}, "run_ids": {strings.Join(ids, ",")}})
+		p.Close = dashboardURL(m.ID, d.ID)
+	} else {
+		p.Close = "/"
+	}
+	p.CanSave = p.CanSave && p.ModelID != "" // a saved comparison belongs to a model
+	s.render(w, r, http.StatusOK, viewCompare, p)
+}

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/chart"
+)
+
+// recentOnDashboard is how many recent runs the dashboard lists.
+const recentOnDashboard = 8
+
+// selectOption is one <selectOption> of a <select>.
+type selectOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+func selectOptions(values []string, selected string, label func(string) string) []selectOption {
+	out := make([]selectOption, len(values))
+	for i, v := range values {
+		out[i] = selectOption{Value: v, Label: label(v), Selected: v == selected}
+	}
+	return out
+}
+
+// link is an anchor of a page.
+type pageLink struct{ Label, URL string }
+
+type dashboardPage struct {
+	Layout      pageLayout
+	Exp         experimentData
+	Action      string // the dashboard's own path, for its forms
+	Datasets    []selectOption
+	Summary     *mlexp.Summary
+	Heatmap     *mlexp.Heatmap
+	Title       string // "Recall@100 by Embedding Dims × Cross Features"
+	SVG         template.HTML
+	Table       *heatmapTable // set in the table view
+	SwitchView  pageLink      // to the table view, or back to the chart
+	Exports     []pageLink
+	XAxes       []selectOption
+	YAxes       []selectOption
+	Metrics     []selectOption
+	RunTypes    []selectOption
+	Aggs        []selectOption
+	Hidden      []hiddenField
+	Recent      []recentCard
+	RunsURL     string
+	MetricLabel string
+	BestURL     string
+	DeployedURL string
+}
+
+// recentCard is one run of the recent-experiments list.
+type recentCard struct {
+	Name, URL, ValueText string
+	Meta                 []string // time ago, duration, cost, config or failure
+	Failed               bool
+	Note                 string
+	Best, Deployed       bool
+}
+
+// handleDashboardPage renders the experiments dashboard of a model: summary cards, the
+// heatmap (as a chart or a table) with its selectors and exports, and the recent runs.
+func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
+	set, exp, err := s.experimentRuns(r.Context(), r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	var l pageLayout
+	l.withExperiment(exp)
+	q := r.URL.Query()
+	hq := heatmapQueryOf(q)
+	if err := hq.Check(set.Runs); err != nil {
+		s.pageErrorIn(w, r, l, err)
+		return
+	}
+	sum, err := mlexp.Summarize(set.Runs, hq.Metric, s.now(), recentOnDashboard)
+	if err != nil {
+		s.pageErrorIn(w, r, l, err)
+		return
+	}
+	h := mlexp.BuildHeatmap(set.Runs, hq)
+	p := dashboardPage{Layout: l, Exp: exp, Action: modelPath(exp.ModelID), Summary: sum, Heatmap: h,
+		Title:   heatmapTitle(h),
+		RunsURL: runsURL(exp.ModelID, exp.DatasetID), MetricLabel: h.MetricLabel}
+	p.Layout.Title = exp.ModelName + " · Experiments"
+	p.Layout.Nav.Active = "dashboard"
+	if models, err := s.runs.Models(r.Context()); err == nil {
+		for _, m := range models {
+			if m.ID == exp.ModelID {
+				for _, d := range m.Datasets {
+					p.Datasets = append(p.Datasets, selectOption{Value: d.ID, Label: d.Name, Selected: d.ID == exp.DatasetID})
+				}
+			}
+		}
+	}
+	axes := mlexp.Axes(set.Runs)
+	p.XAxes = selectOptions(axes, hq.XAxis, mlexp.AxisLabelName)
+	p.YAxes = selectOptions(axes, hq.YAxis, mlexp.AxisLabelName)
+	p.Metrics = selectOptions(mlexp.MetricNames(set.Runs), hq.Metric, mlexp.MetricLabel)
+	p.RunTypes = selectOptions([]string{mlexp.RunTypeAll, string(mlexp.QuickTestRun), string(mlexp.FullTrainingRun)}, hq.RunType, runTypeChoice)
+	p.Aggs = selectOptions([]string{mlexp.AggBest, mlexp.AggMean, mlexp.AggMedian, mlexp.AggLatest}, hq.Agg, aggChoice)
+	p.Hidden = hiddenFields(url.Values{"dataset_id": {exp.DatasetID}, "view": {q.Get("view")}})
+
+	state := url.Values{"dataset_id": {exp.DatasetID}, "metric": {hq.Metric}, "x_axis": {hq.XAxis}, "y_axis": {hq.YAxis},
+		"run_type": {hq.RunType}, "agg": {hq.Agg}}
+	for _, ext := range []string{"svg", "png", "csv"} {
+		p.Exports = append(p.Exports, pageLink{Label: strings.ToUpper(ext), URL: withQuery(modelPath(exp.ModelID)+"heatmap."+ext, state)})
+	}
+	cellURL := cellLink(exp, hq)
+	if q.Get("view") == "table" {
+		p.Table = buildHeatmapTable(h, cellURL)
+		p.SwitchView = pageLink{Label: "View as Chart", URL: withQuery(p.Action, state)}
+	} else if len(h.Cells) > 0 {
+		svg, err := chart.HeatmapSVG(h, chart.SVGOptions{Link: cellURL})
+		if err != nil {
+			s.pageErrorIn(w, r, p.Layout, err)
+			return
+		}
+		p.SVG = inlineSVG(svg)
+		p.SwitchView = pageLink{Label: "View as Table", URL: withQuery(p.Action, override(state, "view", "table"))}
+	}
+	if sum.Best != nil {
+		p.BestURL = runURL(sum.Best.RunID)
+	}
+	if sum.Deployed != nil {
+		p.DeployedURL = runURL(sum.Deployed.RunID)
+	}
+	for _, rr := range sum.Recent {
+		p.Recent = append(p.Recent, recentCardOf(rr))
+	}
+	s.render(w, r, http.StatusOK, viewDashboard, p)
+}
+
+// heatmapQueryOf reads the heatmap parameters of a query (the API's names).
+func heatmapQueryOf(q url.Values) mlexp.HeatmapQuery {
+	return mlexp.HeatmapQuery{Metric: q.Get("metric"), XAxis: q.Get("x_axis"), YAxis: q.Get("y_axis"), RunType: q.Get("run_type"), Agg: q.Get("agg")}
+}
+
+func heatmapTitle(h *mlexp.Heatmap) string {
+	return h.MetricLabel + " by " + h.XAxis.Label + " × " + h.YAxis.Label
+}
+
+// cellLink links a heatmap cell to the runs page filtered to its runs (x_axis, x, y_axis,
+// y), of the heatmap's run type, best first by the heatmap's metric. A cell without any run
+// has no link.
+func cellLink(exp experimentData, hq mlexp.HeatmapQuery) func(*mlexp.HeatmapCell) string {
+	order := "desc"
+	if mlexp.LowerIsBetter(hq.Metric) {
+		order = "asc"
+	}
+	return func(c *mlexp.HeatmapCell) string {
+		if len(c.RunIDs) == 0 {
+			return ""
+		}
+		q := url.Values{"dataset_id": {exp.DatasetID}, "x_axis": {hq.XAxis}, "x": {c.X}, "y_axis": {hq.YAxis}, "y": {c.Y},
+			"metric": {hq.Metric}, "sort": {"metrics." + hq.Metric}, "order": {order}}
+		if hq.RunType != mlexp.RunTypeAll {
+			q.Set("type", hq.RunType)
+		}
+		return withQuery(modelPath(exp.ModelID)+"runs/", q)
+	}
+}
+
+func runTypeChoice(v string) string {
+	if v == mlexp.RunTypeAll {
+		return "All runs"
+	}
+	return mlexp.RunType(v).Label() + "s"
+}
+
+func aggChoice(v string) string {
+	switch v {
+	case mlexp.AggMean:
+		return "Mean of the runs"
+	case mlexp.AggMedian:
+		return "Median of the runs"
+	case mlexp.AggLatest:
+		return "Latest run"
+	}
+	return "Best run"
+}
+
+func recentCardOf(rr mlexp.RecentRun) recentCard {
+	c := recentCard{Name: rr.RunName, URL: runURL(rr.RunID), ValueText: rr.ValueText, Failed: rr.Failed, Note: rr.Note,
+		Best: rr.IsBest, Deployed: rr.IsDeployed}
+	c.Meta = append(c.Meta, rr.TimeAgo)
+	for _, v := range []string{rr.Duration, rr.Cost} {
+		if v != mlexp.NoValue && v != "" {
+			c.Meta = append(c.Meta, v)
+		}
+	}
+	switch {
+	case rr.FailureReason != "":
+		c.Meta = append(c.Meta, rr.FailureReason)
+	case rr.FailureStage != "":
+		c.Meta = append(c.Meta, "failed in "+rr.FailureStage)
+	case rr.ConfigSummary != "":
+		c.Meta = append(c.Meta, rr.ConfigSummary)
+	}
+	return c
+}
+
+// inlineSVG prepares a chart's standalone SVG document for a page: anything before the
+// <svg> element (an XML declaration, a doctype) is dropped. The chart package escapes every
+// text it draws, so the markup is safe to insert as is.
+func inlineSVG(doc []byte) template.HTML {
+	for i := 0; i+4 <= len(doc); i++ {
+		if string(doc[i:i+4]) == "<svg" {
+			return template.HTML(doc[i:]) //nolint:gosec // generated by package chart, which escapes all text
+		}
+	}
+	return ""
+}

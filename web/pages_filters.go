@@ -1,0 +1,181 @@
+package web
+
+import (
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// cellFilter is a heatmap cell as a filter of the runs table: the runs whose value on
+// XAxis is X and on YAxis is Y (x_axis, x, y_axis, y in the query). Either pair may be
+// absent. A heatmap cell links to the runs page with both pairs set.
+type cellFilter struct {
+	XAxis, X, YAxis, Y string
+}
+
+// cellFilterOf reads the cell filter of a query and checks its axes against runs.
+func cellFilterOf(q url.Values, runs []mlexp.Run) (cellFilter, error) {
+	f := cellFilter{XAxis: q.Get("x_axis"), X: q.Get("x"), YAxis: q.Get("y_axis"), Y: q.Get("y")}
+	for _, p := range []struct{ axisField, axis, valueField, value string }{
+		{"x_axis", f.XAxis, "x", f.X}, {"y_axis", f.YAxis, "y", f.Y},
+	} {
+		switch {
+		case p.value == "":
+			continue
+		case p.axis == "":
+			return f, mlexp.InvalidField(p.axisField, "is required with %s: the axis whose value %s is", p.valueField, p.valueField)
+		}
+		if err := mlexp.CheckAxis(p.axisField, p.axis, runs); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// active reports whether the filter narrows anything.
+func (f cellFilter) active() bool { return f.X != "" || f.Y != "" }
+
+// apply keeps the runs of the cell.
+func (f cellFilter) apply(runs []mlexp.Run) []mlexp.Run {
+	if !f.active() {
+		return runs
+	}
+	out := make([]mlexp.Run, 0, len(runs))
+	for _, r := range runs {
+		if (f.X == "" || mlexp.AxisValue(r, f.XAxis) == f.X) && (f.Y == "" || mlexp.AxisValue(r, f.YAxis) == f.Y) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// label describes the cell for people: "Embedding Dims user:64 prod:64, Cross Features No crosses".
+func (f cellFilter) label() string {
+	var parts []string
+	if f.X != "" {
+		parts = append(parts, mlexp.AxisLabelName(f.XAxis)+" "+mlexp.AxisLabel(f.XAxis, f.X))
+	}
+	if f.Y != "" {
+		parts = append(parts, mlexp.AxisLabelName(f.YAxis)+" "+mlexp.AxisLabel(f.YAxis, f.Y))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rangePrefix starts the query keys of the parallel-coordinates range filters:
+// range.<axis>=lo:hi.
+const rangePrefix = "range."
+
+// axisRange keeps the runs whose value on Axis lies within [Lo, Hi]; a nil bound is open.
+type axisRange struct {
+	Axis   string
+	Lo, Hi *float64
+}
+
+// rangesOf reads the range filters of a query: range.<axis>=lo:hi, where either bound may
+// be left out (":64", "0.45:") and a bound may be a percentage ("45%" is 0.45). Axis is one
+// of the axes of runs or the metric. Empty values are no filter.
+func rangesOf(q url.Values, runs []mlexp.Run, metric string) ([]axisRange, error) {
+	var out []axisRange
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		axis, ok := strings.CutPrefix(k, rangePrefix)
+		v := strings.TrimSpace(q.Get(k))
+		if !ok || v == "" {
+			continue
+		}
+		if axis != metric {
+			if err := mlexp.CheckAxis(k, axis, runs); err != nil {
+				return nil, err
+			}
+		}
+		rg, err := parseRange(k, axis, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rg)
+	}
+	return out, nil
+}
+
+func parseRange(field, axis, v string) (axisRange, error) {
+	lo, hi, found := strings.Cut(v, ":")
+	if !found {
+		return axisRange{}, mlexp.InvalidField(field, "%q is not a range such as 32:128, 0.45: or :50%%", v)
+	}
+	rg := axisRange{Axis: axis}
+	for _, b := range []struct {
+		text string
+		dst  **float64
+	}{{lo, &rg.Lo}, {hi, &rg.Hi}} {
+		t := strings.TrimSpace(b.text)
+		if t == "" {
+			continue
+		}
+		scale := 1.0
+		if p, ok := strings.CutSuffix(t, "%"); ok {
+			t, scale = strings.TrimSpace(p), 0.01
+		}
+		n, err := strconv.ParseFloat(t, 64)
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
+			return axisRange{}, mlexp.InvalidField(field, "%q is not a number", b.text)
+		}
+		n *= scale
+		*b.dst = &n
+	}
+	if rg.Lo != nil && rg.Hi != nil && *rg.Lo > *rg.Hi {
+		return axisRange{}, mlexp.InvalidField(field, "the lower bound %v is above the upper bound %v", *rg.Lo, *rg.Hi)
+	}
+	return rg, nil
+}
+
+// text writes the range back as it is given in a query.
+func (rg axisRange) text() string {
+	f := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64)
+	}
+	return f(rg.Lo) + ":" + f(rg.Hi)
+}
+
+// filterRanges keeps the runs within every range: on the metric by the run's value of it,
+// on an axis by its value there read as a number. A run without a number on a filtered axis
+// is left out.
+func filterRanges(runs []mlexp.Run, ranges []axisRange, metric string) []mlexp.Run {
+	if len(ranges) == 0 {
+		return runs
+	}
+	out := make([]mlexp.Run, 0, len(runs))
+	for _, r := range runs {
+		if slices.IndexFunc(ranges, func(rg axisRange) bool { return !rg.contains(r, metric) }) < 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (rg axisRange) contains(r mlexp.Run, metric string) bool {
+	var v float64
+	if rg.Axis == metric {
+		var ok bool
+		if v, ok = r.Metric(metric); !ok {
+			return false
+		}
+	} else {
+		n, err := strconv.ParseFloat(strings.TrimSpace(mlexp.AxisValue(r, rg.Axis)), 64)
+		if err != nil || math.IsNaN(n) {
+			return false
+		}
+		v = n
+	}
+	return (rg.Lo == nil || v >= *rg.Lo) && (rg.Hi == nil || v <= *rg.Hi)
+}

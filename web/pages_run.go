@@ -1,0 +1,155 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// Artifacts reads run artifacts from MLflow (tracking.Reader).
+type Artifacts interface {
+	// TrainingCurves returns the training_curves.png of a run; ENOTFOUND when the run or
+	// the image does not exist.
+	TrainingCurves(ctx context.Context, runID string) ([]byte, error)
+}
+
+type runPage struct {
+	Layout    pageLayout
+	Name      string
+	ID        string
+	TypeLabel string
+	Status    string
+	Failed    bool
+	Deployed  bool
+	Failure   string
+	Summary   []pageKV // start, end, duration, cost, config, dataset
+	Metrics   []pageKV
+	Params    []pageKV
+	Tags      []pageKV
+	MLflowURL string
+	CurvesURL string // full trainings only
+	RunsURL   string
+}
+
+type pageKV struct{ Key, Value string }
+
+// handleRunPage renders one run: its summary, metrics, params and tags, and the training
+// curves of a full training.
+func (s *server) handleRunPage(w http.ResponseWriter, r *http.Request) {
+	if s.runs == nil {
+		s.pageError(w, r, errNotConfigured("reading MLflow"))
+		return
+	}
+	id := r.PathValue("run_id")
+	runs, err := s.runs.RunsByID(r.Context(), []string{id})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	run := runs[0]
+	p := runPage{Name: run.Name, ID: run.ID, TypeLabel: run.Type.Label(), Status: statusLabel(run.Status), Failed: run.Failed(),
+		Deployed: run.Deployed, MLflowURL: s.mlflowUI + "/#/experiments/" + url.PathEscape(run.ExperimentID) + "/runs/" + url.PathEscape(run.ID)}
+	p.Layout.Title, p.Layout.Nav.Active = run.Name, "run"
+	p.Layout.Nav.MLflow = s.mlflowExperimentURL(run.ExperimentID)
+	if m, d, ok := s.experimentOf(r.Context(), run.ExperimentID); ok {
+		p.Layout.Nav.ModelName = m.Name
+		p.Layout.Nav.Dashboard = dashboardURL(m.ID, d.ID)
+		p.Layout.Nav.Runs = runsURL(m.ID, d.ID)
+		p.RunsURL = p.Layout.Nav.Runs
+	}
+	if run.Failure != nil {
+		p.Failure = run.Failure.Reason
+		if run.Failure.Stage != "" {
+			p.Failure = "in " + run.Failure.Stage + ": " + run.Failure.Reason
+		}
+	}
+	now := s.now()
+	add := func(k, v string) {
+		if v != "" {
+			p.Summary = append(p.Summary, pageKV{k, v})
+		}
+	}
+	add("Config", run.ConfigName)
+	if run.ConfigID != run.ConfigName {
+		add("Config id", run.ConfigID)
+	}
+	if !run.Start.IsZero() {
+		add("Started", run.Start.UTC().Format("2006-01-02 15:04 UTC")+" ("+mlexp.TimeAgo(run.Start, now)+")")
+	}
+	if !run.End.IsZero() {
+		add("Ended", run.End.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	if d := run.Duration(); d > 0 {
+		add("Duration", mlexp.FormatDuration(d))
+	}
+	add("Cost", mlexp.FormatCost(run.CostUSD))
+	add("Configuration", mlexp.ConfigSummary(run))
+	for _, m := range mlexp.MetricNames([]mlexp.Run{run}) {
+		v, ok := run.Metrics[m]
+		if !ok {
+			continue
+		}
+		p.Metrics = append(p.Metrics, pageKV{mlexp.MetricLabel(m) + " (" + m + ")", mlexp.FormatMetric(m, v)})
+	}
+	keys := make([]string, 0, len(run.Params))
+	for k := range run.Params {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, mlexp.NaturalCompare)
+	for _, k := range keys {
+		p.Params = append(p.Params, pageKV{k, run.Params[k]})
+	}
+	for _, t := range []pageKV{{"dataset_id", run.DatasetID}, {"dataset_version", run.DatasetVersion}, {"feature_config_id", run.ConfigID},
+		{"is_deployed", strconv.FormatBool(run.Deployed)}} {
+		if t.Value != "" {
+			p.Tags = append(p.Tags, t)
+		}
+	}
+	if run.Failure != nil {
+		p.Tags = append(p.Tags, pageKV{"failure_stage", run.Failure.Stage}, pageKV{"failure_reason", run.Failure.Reason})
+	}
+	if run.Type == mlexp.FullTrainingRun {
+		p.CurvesURL = runURL(run.ID) + "training_curves.png"
+	}
+	s.render(w, r, http.StatusOK, viewRun, p)
+}
+
+// handleTrainingCurves streams the training_curves.png artifact of a run from MLflow.
+func (s *server) handleTrainingCurves(w http.ResponseWriter, r *http.Request) {
+	if s.artifacts == nil {
+		s.pageError(w, r, errNotConfigured("reading MLflow artifacts"))
+		return
+	}
+	png, err := s.artifacts.TrainingCurves(r.Context(), r.PathValue("run_id"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Cache-Control", "private, max-age=300")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+	_, _ = w.Write(png)
+}
+
+// experimentOf finds the model and dataset of an experiment, for links; ok is false when
+// the experiment is not a model's or the models cannot be read.
+func (s *server) experimentOf(ctx context.Context, experimentID string) (mlexp.ModelInfo, mlexp.DatasetInfo, bool) {
+	models, err := s.runs.Models(ctx)
+	if err != nil {
+		return mlexp.ModelInfo{}, mlexp.DatasetInfo{}, false
+	}
+	for _, m := range models {
+		for _, d := range m.Datasets {
+			if d.ExperimentID == experimentID {
+				return m, d, true
+			}
+		}
+	}
+	return mlexp.ModelInfo{}, mlexp.DatasetInfo{}, false
+}

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+)
+
+// signinPage is the sign-in form of token mode: small enough to live here, so that it works
+// whatever the rest of the templates do.
+var signinPage = template.Must(template.New("signin").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · mlexp</title>
+<style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1b1f24}
+input,button{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}
+button{background:#1f6feb;color:#fff;border:0;border-radius:4px;cursor:pointer}.error{color:#b42318}</style></head>
+<body><h1>Sign in to mlexp</h1>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="/signin">
+<label for="token">Access token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<input type="hidden" name="next" value="{{.Next}}">
+<button type="submit">Sign in</button>
+</form>
+<p>Tokens are listed in the file given to <code>mlexp serve --auth-tokens-file</code>.</p>
+</body></html>`))
+
+// handleSignin shows the sign-in form (token mode) or signs in with a token.
+func (s *server) handleSignin(w http.ResponseWriter, r *http.Request) {
+	if s.auth.Mode != AuthToken {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	next := safeNext(r.FormValue("next"))
+	if r.Method == http.MethodGet {
+		s.renderSignin(w, http.StatusOK, next, "")
+		return
+	}
+	user, ok := s.auth.signIn(r.PostFormValue("token"))
+	if !ok {
+		s.renderSignin(w, http.StatusUnauthorized, next, "That token is not valid.")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: s.auth.session(user, s.now().Add(sessionLifetime)), Path: "/",
+		MaxAge: int(sessionLifetime.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// handleSignout ends the browser session.
+func (s *server) handleSignout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+func (s *server) renderSignin(w http.ResponseWriter, status int, next, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = signinPage.Execute(w, map[string]string{"Next": next, "Error": msg})
+}
+
+// safeNext keeps a post-sign-in redirect on this site: a path, never another host.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
