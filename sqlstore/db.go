@@ -172,3 +172,10 @@ func (s *DB) rebind(q string) string {
 	}
 	return b.String()
 }
+
+// SchemaVersion is the number of the newest migration applied.
+func (s *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}

@@ -23,7 +23,7 @@ func storeOptions(getenv func(string) string) []option {
 		{name: "data-dir", arg: "DIR", env: "MLEXP_DATA_DIR", def: defaultDataDir(getenv),
 			usage: "directory for mlexp's own data, such as its database; created when first needed"},
 		{name: "db", arg: "PATH", env: "MLEXP_DB",
-			usage: "the database: a SQLite file path (default: mlexp.db in the data directory)"},
+			usage: "the database: a SQLite file path or a postgres:// URL (default: mlexp.db in the data directory)"},
 		{name: "outbox-workers", arg: "N", env: "MLEXP_OUTBOX_WORKERS", def: "4",
 			usage: "how many results are delivered to MLflow at once"},
 		{name: "outbox-lease", arg: "DURATION", env: "MLEXP_OUTBOX_LEASE", def: "30s",

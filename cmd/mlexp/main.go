@@ -57,6 +57,7 @@ func commands() []command {
 		{name: "models", summary: "list the models and datasets that have experiments in MLflow", run: queryModels, help: modelsHelp},
 		{name: "attach", summary: "tag an existing MLflow experiment as a model's experiment on a dataset", run: queryAttach, help: attachHelp},
 		{name: "demo", summary: "seed MLflow with a demo experiment (idempotent)", run: demo, help: demoHelp},
+		{name: "migrate", summary: "apply the database migrations (serve also does at start)", run: migrate, help: migrateHelp},
 		{name: "version", summary: "print the version of mlexp", run: version},
 	}
 }
