@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -73,12 +74,6 @@ func parseDemoConfig(args []string, e env) (demoConfig, error) {
 	return cfg, nil
 }
 
-// submitted is one demo result in the outbox.
-type submitted struct {
-	key  string
-	item *mlexp.OutboxItem
-}
-
 // demo runs `mlexp demo`: it submits the demo's results through the ingest path, waits until
 // MLflow has them all, marks the chosen full training deployed and prints a summary.
 func demo(ctx context.Context, args []string, e env) error {
@@ -113,36 +108,50 @@ func demo(ctx context.Context, args []string, e env) error {
 		}
 		b.startDelivery(ctx)
 	}
-	var items []submitted
+	var items []*mlexp.OutboxItem
 	for _, r := range set.QuickTests {
 		item, err := b.ingest.SubmitQuickTest(ctx, r)
 		if err != nil {
 			return demoSubmitError(err, cfg.store.db)
 		}
-		items = append(items, submitted{tracking.QuickTestKey(r), item})
+		items = append(items, item)
 	}
 	for _, r := range set.TrainingRuns {
 		item, err := b.ingest.SubmitTrainingRun(ctx, r)
 		if err != nil {
 			return demoSubmitError(err, cfg.store.db)
 		}
-		items = append(items, submitted{tracking.TrainingRunKey(r), item})
+		items = append(items, item)
 	}
 	if pingErr != nil {
 		return fmt.Errorf("demo: MLflow at %s is not available (%v): the %s", b.client.TrackingURI(), pingErr, queued(len(items)))
 	}
 
-	if err := awaitDelivery(ctx, b.ingest, items, cfg.wait, queued); err != nil {
-		return fmt.Errorf("demo: %w", err)
+	items = awaitItems(ctx, b, items, cfg.wait, func(int, int) {})
+	pending, lastErr := 0, ""
+	for _, it := range items {
+		switch it.Status {
+		case mlexp.OutboxFailed:
+			return fmt.Errorf("demo: MLflow refused the result %s: %s", it.IdempotencyKey, it.LastError)
+		case mlexp.OutboxPending:
+			pending++
+			lastErr = cmp.Or(it.LastError, lastErr)
+		}
 	}
-	deployed := items[len(set.QuickTests)+set.Deployed].item
+	if pending > 0 {
+		if lastErr != "" {
+			lastErr = " (last error: " + lastErr + ")"
+		}
+		return fmt.Errorf("demo: %d of %d results are not in MLflow yet%s: the %s", pending, len(items), lastErr, queued(pending))
+	}
+	deployed := items[len(set.QuickTests)+set.Deployed]
 	if _, err := b.logger.Deploy(ctx, deployed.RunID); err != nil {
 		return fmt.Errorf("demo: all results are in MLflow, but marking run %s deployed failed: %w; run `mlexp demo` again", deployed.RunID, err)
 	}
 
 	fresh, failed := 0, 0
 	for _, it := range items {
-		if !before[it.key] {
+		if !before[it.IdempotencyKey] {
 			fresh++
 		}
 	}
@@ -192,47 +201,4 @@ func demoSubmitError(err error, db string) error {
 			"use a new --data-dir, or delete the demo experiment in MLflow and its database", db, mlexp.ErrorMessage(err))
 	}
 	return fmt.Errorf("demo: queueing the results in the database %s: %w", db, err)
-}
-
-// awaitDelivery polls the items until every one is delivered. It fails when MLflow refused
-// one for good, when wait is over, or when ctx ends; queued(n) explains what happens to the
-// n results still queued.
-func awaitDelivery(ctx context.Context, ingest *tracking.Ingest, items []submitted, wait time.Duration, queued func(int) string) error {
-	deadline := time.NewTimer(wait)
-	defer deadline.Stop()
-	for {
-		pending, lastErr := 0, ""
-		for _, it := range items {
-			if it.item.Status == mlexp.OutboxPending {
-				item, err := ingest.Status(ctx, it.item.ID)
-				if err != nil {
-					return fmt.Errorf("reading the delivery of %s: %w", it.key, err)
-				}
-				*it.item = *item
-			}
-			switch it.item.Status {
-			case mlexp.OutboxFailed:
-				return fmt.Errorf("MLflow refused the result %s: %s", it.key, it.item.LastError)
-			case mlexp.OutboxPending:
-				pending++
-				if it.item.LastError != "" {
-					lastErr = it.item.LastError
-				}
-			}
-		}
-		if pending == 0 {
-			return nil
-		}
-		why := ""
-		if lastErr != "" {
-			why = " (last error: " + lastErr + ")"
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("interrupted while %d of %d results were not in MLflow yet: the %s", pending, len(items), queued(pending))
-		case <-deadline.C:
-			return fmt.Errorf("after %s, %d of %d results are not in MLflow yet%s: the %s", wait, pending, len(items), why, queued(pending))
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
