@@ -298,12 +298,20 @@ func rangeTicks(lo, hi float64, flip bool, format func(float64) string) []pcTick
 		}
 		return pcTick{pos: t, label: format(v)}
 	}
-	ticks := []pcTick{place(lo), place(hi)}
+	ticks := []pcTick{place(lo)}
+	seen := map[string]bool{ticks[0].label: true}
+	add := func(t pcTick) { // a range narrower than the labels' precision would repeat them
+		if !seen[t.label] {
+			seen[t.label] = true
+			ticks = append(ticks, t)
+		}
+	}
+	add(place(hi))
 	step := niceStep((hi - lo) / 5)
 	if step > 0 && !math.IsInf(step, 0) {
 		for i := math.Ceil(lo / step); i*step < hi && len(ticks) < 20; i++ {
 			if v := i * step; (v-lo)/(hi-lo) > 1e-9 && (hi-v)/(hi-lo) > 1e-9 {
-				ticks = append(ticks, place(v))
+				add(place(v))
 			}
 		}
 	}
