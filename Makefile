@@ -4,7 +4,7 @@ GO    ?= go
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: all build venv postgres test demo mlflow-start mlflow-stop bench lint clean
+.PHONY: all build venv postgres browser test demo mlflow-start mlflow-stop bench lint clean
 
 all: build
 
@@ -20,8 +20,12 @@ venv:
 postgres:
 	scripts/postgres.sh install
 
-# Every test, against real MLflow servers, real SQLite and PostgreSQL. Nothing is skipped.
-test: venv postgres
+# Chromium from Debian's packages (as root); the browser tests (web/browsertest) drive it headless.
+browser:
+	scripts/chromium.sh install
+
+# Every test, against real MLflow servers, real SQLite and PostgreSQL, and headless Chromium. Nothing is skipped.
+test: venv postgres browser
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 

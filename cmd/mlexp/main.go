@@ -47,7 +47,7 @@ type command struct {
 // commands lists every subcommand, in the order `mlexp help` shows them.
 func commands() []command {
 	return []command{
-		{name: "serve", summary: "serve the JSON API, health probes and metrics, and deliver queued results to MLflow", run: serve, help: serveHelp},
+		{name: "serve", summary: "serve the web dashboard, the JSON API, probes and metrics; deliver queued results to MLflow", run: serve, help: serveHelp},
 		{name: "log", summary: "log quick tests or full trainings from a JSON or JSON Lines file into MLflow", run: logResults, help: logHelp},
 		{name: "deploy", summary: "mark an MLflow run as the deployed one of its experiment", run: deploy, help: deployHelp},
 		{name: "summary", summary: "show the experiments dashboard of a model: counts, best and deployed runs, recent runs", run: querySummary, help: summaryHelp},

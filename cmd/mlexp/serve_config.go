@@ -56,8 +56,9 @@ func serveOptions(getenv func(string) string) []option {
 func serveHelp(w io.Writer, e env) {
 	fmt.Fprintf(w, `Usage: mlexp serve [flags]
 
-Serves the JSON API, /healthz (the process is alive), /readyz (MLflow and the database
-answer) and /metrics (Prometheus), and delivers the ingest outbox to MLflow. It starts even
+Serves the web dashboard, the JSON API (documented at /api/openapi.json), /healthz (the
+process is alive), /readyz (MLflow and the database answer) and /metrics (Prometheus), and
+delivers the ingest outbox to MLflow. It starts even
 when MLflow is down, answers /readyz with 503 until MLflow is back, and stops gracefully on
 SIGINT or SIGTERM: in-flight requests and deliveries finish.
 
