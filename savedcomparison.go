@@ -22,7 +22,7 @@ type SavedComparison struct {
 
 // Limits of a saved comparison.
 const (
-	MaxComparisonName  = 255
+	MaxComparisonName  = maxNameLength
 	MaxComparisonNotes = 10000
 )
 

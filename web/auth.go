@@ -188,7 +188,9 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user := s.auth.identify(r, s.now())
 		if user == "" && !publicPath(r.URL.Path) {
-			if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
+			// Only token mode has a sign-in page; behind a proxy, a missing identity is the
+			// proxy's misconfiguration and a redirect would loop.
+			if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet || s.auth.Mode != AuthToken {
 				if s.auth.Mode == AuthToken {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="mlexp"`)
 				}

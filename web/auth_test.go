@@ -193,3 +193,22 @@ func TestCrossOriginWritesAreRefused(t *testing.T) {
 		t.Errorf("cross-site GET (safe): %d", w.Code)
 	}
 }
+
+func TestProxyModeWithoutIdentityDoesNotLoop(t *testing.T) {
+	proxy, _ := ProxyAuth("X-Forwarded-User")
+	h := NewServer(Deps{Auth: proxy})
+	w := send(h, "GET", "/", "", "")
+	if w.Code != http.StatusUnauthorized {
+		t.Errorf("a page without the proxy's header: %d (Location %q), want 401", w.Code, w.Header().Get("Location"))
+	}
+}
+
+func TestCreateRefusesServerSetFields(t *testing.T) {
+	store, _ := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "mlexp.db"))
+	defer store.Close()
+	h := NewServer(Deps{Comparisons: store})
+	body := strings.Replace(comparisonBody, `"notes":"n"`, `"notes":"n","created_by":"mallory"`, 1)
+	if w := send(h, "POST", "/api/experiments/comparisons/", body, ""); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "created_by") {
+		t.Errorf("a body setting created_by: %d %s", w.Code, w.Body)
+	}
+}

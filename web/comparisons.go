@@ -14,17 +14,26 @@ type savedAnswer struct {
 	MissingRunIDs []string               `json:"missing_run_ids"`
 }
 
+// comparisonInput is what a client sets of a new saved comparison; the server sets the rest
+// (id, creator, times), and a body that tries to is refused.
+type comparisonInput struct {
+	Name    string   `json:"name"`
+	ModelID string   `json:"model_id"`
+	RunIDs  []string `json:"run_ids"`
+	Notes   string   `json:"notes"`
+}
+
 func (s *server) handleCreateComparison(w http.ResponseWriter, r *http.Request) {
 	if s.comparisons == nil {
 		s.respondError(w, r, errNotConfigured("saving comparisons"))
 		return
 	}
-	c, err := decode[mlexp.SavedComparison](w, r)
+	in, err := decode[comparisonInput](w, r)
 	if err != nil {
 		s.respondError(w, r, err)
 		return
 	}
-	c.CreatedBy = UserFrom(r.Context())
+	c := mlexp.SavedComparison{Name: in.Name, ModelID: in.ModelID, RunIDs: in.RunIDs, Notes: in.Notes, CreatedBy: UserFrom(r.Context())}
 	if err := s.comparisons.CreateComparison(r.Context(), &c); err != nil {
 		s.respondError(w, r, err)
 		return
@@ -68,6 +77,9 @@ func (s *server) reopenComparison(r *http.Request) (*savedAnswer, error) {
 	runs, missing, err := s.runs.FindRuns(r.Context(), saved.RunIDs)
 	if err != nil {
 		return nil, err
+	}
+	if missing == nil {
+		missing = []string{}
 	}
 	ans := &savedAnswer{Saved: saved, MissingRunIDs: missing}
 	if len(runs) >= mlexp.MinCompareRuns {

@@ -239,7 +239,8 @@ func (d *Doc) validateContent(what string, holder map[string]any, ptr, contentTy
 // Check reports every way in which the document is not a sound OpenAPI 3.1 document:
 // its structure (checked against a schema of the OpenAPI 3.1 objects it may use), every
 // schema (each must compile as JSON Schema 2020-12, with every $ref resolving inside the
-// document), the path parameters of each path template, and unique operation ids.
+// document), the path parameters of each path template, unique operation ids, and security
+// requirements that name only defined security schemes.
 func (d *Doc) Check() []error {
 	var errs []error
 	structure, err := compileStructure()
@@ -263,6 +264,21 @@ func (d *Doc) Check() []error {
 		}
 		ids[id] = r.String()
 		errs = append(errs, d.checkPathParams(r, op, ptr)...)
+		errs = append(errs, d.checkSecurity(r.String(), op["security"])...)
+	}
+	return append(errs, d.checkSecurity("the document", d.raw["security"])...)
+}
+
+// checkSecurity checks that each security requirement of where names defined schemes.
+func (d *Doc) checkSecurity(where string, security any) []error {
+	var errs []error
+	schemes := obj(obj(d.raw["components"])["securitySchemes"])
+	for _, req := range list(security) {
+		for name := range obj(req) {
+			if _, ok := schemes[name]; !ok {
+				errs = append(errs, fmt.Errorf("openapi: %s: security scheme %q is not defined in components.securitySchemes", where, name))
+			}
+		}
 	}
 	return errs
 }

@@ -115,7 +115,7 @@ const structureSchema = `{
         "responses": {"$ref": "#/$defs/responses"},
         "callbacks": {"type": "object"},
         "deprecated": {"type": "boolean"},
-        "security": {"type": "array"},
+        "security": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}},
         "servers": {"type": "array", "items": {"$ref": "#/$defs/server"}}
       },
       "patternProperties": {"^x-": true},
@@ -212,11 +212,33 @@ const structureSchema = `{
         "examples": {"$ref": "#/$defs/componentMap"},
         "requestBodies": {"$ref": "#/$defs/componentMap", "additionalProperties": {"anyOf": [{"$ref": "#/$defs/reference"}, {"$ref": "#/$defs/requestBody"}]}},
         "headers": {"$ref": "#/$defs/componentMap", "additionalProperties": {"anyOf": [{"$ref": "#/$defs/reference"}, {"$ref": "#/$defs/header"}]}},
-        "securitySchemes": {"$ref": "#/$defs/componentMap"},
+        "securitySchemes": {"$ref": "#/$defs/componentMap", "additionalProperties": {"anyOf": [{"$ref": "#/$defs/reference"}, {"$ref": "#/$defs/securityScheme"}]}},
         "links": {"$ref": "#/$defs/componentMap"},
         "callbacks": {"$ref": "#/$defs/componentMap"},
         "pathItems": {"$ref": "#/$defs/componentMap", "additionalProperties": {"$ref": "#/$defs/pathItemOrRef"}}
       },
+      "patternProperties": {"^x-": true},
+      "additionalProperties": false
+    },
+    "securityScheme": {
+      "type": "object",
+      "required": ["type"],
+      "properties": {
+        "type": {"enum": ["apiKey", "http", "mutualTLS", "oauth2", "openIdConnect"]},
+        "description": {"type": "string"},
+        "name": {"type": "string", "minLength": 1},
+        "in": {"enum": ["query", "header", "cookie"]},
+        "scheme": {"type": "string", "minLength": 1},
+        "bearerFormat": {"type": "string"},
+        "flows": {"type": "object"},
+        "openIdConnectUrl": {"type": "string"}
+      },
+      "allOf": [
+        {"if": {"properties": {"type": {"const": "apiKey"}}}, "then": {"required": ["name", "in"]}},
+        {"if": {"properties": {"type": {"const": "http"}}}, "then": {"required": ["scheme"]}},
+        {"if": {"properties": {"type": {"const": "oauth2"}}}, "then": {"required": ["flows"]}},
+        {"if": {"properties": {"type": {"const": "openIdConnect"}}}, "then": {"required": ["openIdConnectUrl"]}}
+      ],
       "patternProperties": {"^x-": true},
       "additionalProperties": false
     },
