@@ -43,8 +43,10 @@ mlflow-start: venv
 mlflow-stop:
 	scripts/mlflow.sh stop --data $(DATA)/mlflow
 
+# mlexp against a real MLflow, side by side (bench/): writes the table of docs/benchmarks.md.
+# Takes about half an hour; MLEXP_BENCH_LOAD_SECONDS shortens the load test. Not part of `make test`.
 bench: venv
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench -n 1000,10000 -out docs/benchmarks.md
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

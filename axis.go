@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Axes a heatmap or parallel-coordinates chart can group runs by, besides any param name.
@@ -175,12 +177,14 @@ func ShortFeatureName(f string) string {
 	return strings.TrimSuffix(f, "_id")
 }
 
-// AxisLabelName is the human name of an axis: "Embedding Dims", "Cross Features".
+// AxisLabelName is the human name of an axis: "Embedding Dims", "Cross Features",
+// "Category × Subcategory Buckets".
 func AxisLabelName(axis string) string {
+	axis = strings.ReplaceAll(axis, "_x_", "_×_")
 	words := strings.Split(axis, "_")
 	for i, w := range words {
-		if w != "" {
-			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		if r, size := utf8.DecodeRuneInString(w); size > 0 {
+			words[i] = string(unicode.ToUpper(r)) + w[size:]
 		}
 	}
 	return strings.Join(words, " ")

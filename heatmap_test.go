@@ -265,3 +265,11 @@ func benchmarkHeatmap(b *testing.B, n int) {
 
 func BenchmarkHeatmap10k(b *testing.B)  { benchmarkHeatmap(b, 10_000) }
 func BenchmarkHeatmap100k(b *testing.B) { benchmarkHeatmap(b, 100_000) }
+
+func TestAxisLabelName(t *testing.T) {
+	for axis, want := range map[string]string{"embedding_dims": "Embedding Dims", "category_x_subcategory_buckets": "Category × Subcategory Buckets", "epochs": "Epochs"} {
+		if got := mlexp.AxisLabelName(axis); got != want {
+			t.Errorf("AxisLabelName(%q) = %q, want %q", axis, got, want)
+		}
+	}
+}

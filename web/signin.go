@@ -10,7 +10,7 @@ import (
 // whatever the rest of the templates do.
 var signinPage = template.Must(template.New("signin").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in · mlexp</title>
+<title>Sign in · mlexp</title><link rel="icon" href="data:,">
 <style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem;color:#1b1f24}
 input,button{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}
 button{background:#1f6feb;color:#fff;border:0;border-radius:4px;cursor:pointer}.error{color:#b42318}</style></head>

@@ -19,24 +19,25 @@ import (
 	"github.com/mlexp-dev/mlexp/tracking"
 )
 
-// sqlAlchemyURL turns pgtest's postgres:// URL into the postgresql:// scheme SQLAlchemy (and
-// so MLflow's --backend-store-uri) accepts.
+// sqlAlchemyURL turns pgtest's postgres:// URL into a SQLAlchemy URL for MLflow's
+// --backend-store-uri. SQLAlchemy does not accept postgres://, and since 2.1 its plain
+// postgresql:// means the psycopg (3) driver: name psycopg2, the driver the virtualenv has.
 func sqlAlchemyURL(u string) string {
 	if rest, ok := strings.CutPrefix(u, "postgres://"); ok {
-		return "postgresql://" + rest
+		return "postgresql+psycopg2://" + rest
 	}
 	return u
 }
 
 // pyRun is what read_run.py prints.
 type pyRun struct {
-	RunName   string            `json:"run_name"`
-	Status    string            `json:"status"`
-	StartTime int64             `json:"start_time"`
-	EndTime   int64             `json:"end_time"`
-	Params    map[string]string `json:"params"`
-	Tags      map[string]string `json:"tags"`
-	Latest    map[string]mlflow.Float
+	RunName   string                  `json:"run_name"`
+	Status    string                  `json:"status"`
+	StartTime int64                   `json:"start_time"`
+	EndTime   int64                   `json:"end_time"`
+	Params    map[string]string       `json:"params"`
+	Tags      map[string]string       `json:"tags"`
+	Latest    map[string]mlflow.Float `json:"latest"`
 	History   map[string][]struct {
 		Step      int64        `json:"step"`
 		Timestamp int64        `json:"timestamp"`
