@@ -44,3 +44,25 @@ type RunSource interface {
 	FindRuns(ctx context.Context, ids []string) (found []Run, missing []string, err error)
 	Attach(ctx context.Context, experiment string, m Model, d Dataset) (DatasetInfo, error)
 }
+
+// ExperimentRef is what every query answer carries about the experiment it read: which one,
+// where it is in MLflow's UI, and whether its runs are fresh.
+type ExperimentRef struct {
+	ModelID        string    `json:"model_id"`
+	ModelName      string    `json:"model_name"`
+	DatasetID      string    `json:"dataset_id"`
+	DatasetName    string    `json:"dataset_name"`
+	ExperimentID   string    `json:"experiment_id"`
+	ExperimentName string    `json:"experiment_name"`
+	MLflowURL      string    `json:"mlflow_url"`
+	FetchedAt      time.Time `json:"fetched_at"`
+	Stale          bool      `json:"stale"`
+	StaleReason    string    `json:"stale_reason,omitempty"`
+}
+
+// NewExperimentRef describes the experiment of model m on dataset d, whose runs are set;
+// mlflowURL links to it in MLflow's UI.
+func NewExperimentRef(m ModelInfo, d DatasetInfo, set *RunSet, mlflowURL string) ExperimentRef {
+	return ExperimentRef{ModelID: m.ID, ModelName: m.Name, DatasetID: d.ID, DatasetName: d.Name, ExperimentID: d.ExperimentID,
+		ExperimentName: d.ExperimentName, MLflowURL: mlflowURL, FetchedAt: set.FetchedAt, Stale: set.Stale, StaleReason: set.StaleReason}
+}

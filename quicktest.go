@@ -43,14 +43,19 @@ type QuickTestReport struct {
 
 // Validate checks every part of the report.
 func (r QuickTestReport) Validate() error {
-	if err := r.Model.Validate("model"); err != nil {
-		return err
-	}
-	if err := r.Dataset.Validate("dataset"); err != nil {
-		return err
-	}
-	if err := r.FeatureConfig.Validate("feature_config"); err != nil {
+	if err := validateSubject(r.Model, r.Dataset, r.FeatureConfig); err != nil {
 		return err
 	}
 	return r.QuickTest.Validate("quick_test")
+}
+
+// validateSubject checks what a result ran on: the model, the dataset and the config.
+func validateSubject(m Model, d Dataset, c FeatureConfig) error {
+	if err := m.Validate("model"); err != nil {
+		return err
+	}
+	if err := d.Validate("dataset"); err != nil {
+		return err
+	}
+	return c.Validate("feature_config")
 }

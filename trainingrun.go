@@ -78,13 +78,7 @@ type TrainingRunReport struct {
 
 // Validate checks every part of the report.
 func (r TrainingRunReport) Validate() error {
-	if err := r.Model.Validate("model"); err != nil {
-		return err
-	}
-	if err := r.Dataset.Validate("dataset"); err != nil {
-		return err
-	}
-	if err := r.FeatureConfig.Validate("feature_config"); err != nil {
+	if err := validateSubject(r.Model, r.Dataset, r.FeatureConfig); err != nil {
 		return err
 	}
 	return r.TrainingRun.Validate("training_run")

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"path"
 	"strings"
+
+	"github.com/mlexp-dev/mlexp"
 )
 
 // The HTML pages: each view is templates/<view>.html, which defines "content" and is
@@ -131,7 +133,7 @@ type pageNav struct {
 }
 
 // withExperiment fills the layout from the experiment a page shows.
-func (l *pageLayout) withExperiment(exp experimentData) {
+func (l *pageLayout) withExperiment(exp mlexp.ExperimentRef) {
 	l.Nav.ModelName = exp.ModelName
 	l.Nav.Dashboard = dashboardURL(exp.ModelID, exp.DatasetID)
 	l.Nav.Runs = runsURL(exp.ModelID, exp.DatasetID)

@@ -32,7 +32,7 @@ type pageLink struct{ Label, URL string }
 
 type dashboardPage struct {
 	Layout      pageLayout
-	Exp         experimentData
+	Exp         mlexp.ExperimentRef
 	Action      string // the dashboard's own path, for its forms
 	Datasets    []selectOption
 	Summary     *mlexp.Summary
@@ -150,7 +150,7 @@ func heatmapTitle(h *mlexp.Heatmap) string {
 // cellLink links a heatmap cell to the runs page filtered to its runs (x_axis, x, y_axis,
 // y), of the heatmap's run type, best first by the heatmap's metric. A cell without any run
 // has no link.
-func cellLink(exp experimentData, hq mlexp.HeatmapQuery) func(*mlexp.HeatmapCell) string {
+func cellLink(exp mlexp.ExperimentRef, hq mlexp.HeatmapQuery) func(*mlexp.HeatmapCell) string {
 	order := "desc"
 	if mlexp.LowerIsBetter(hq.Metric) {
 		order = "asc"

@@ -97,7 +97,7 @@ func cellTitle(metric string, c *mlexp.HeatmapCell) string {
 }
 
 // heatmapOf reads and checks the heatmap a request asks for.
-func (s *server) heatmapOf(r *http.Request) (*mlexp.Heatmap, experimentData, error) {
+func (s *server) heatmapOf(r *http.Request) (*mlexp.Heatmap, mlexp.ExperimentRef, error) {
 	set, exp, err := s.experimentRuns(r.Context(), r)
 	if err != nil {
 		return nil, exp, err

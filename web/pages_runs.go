@@ -13,7 +13,7 @@ import (
 
 type runsPage struct {
 	Layout     pageLayout
-	Exp        experimentData
+	Exp        mlexp.ExperimentRef
 	Action     string // the runs page's own path
 	Cell       string // the heatmap cell the table is narrowed to
 	ClearCell  string

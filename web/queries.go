@@ -5,44 +5,24 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/mlexp-dev/mlexp"
 )
 
-// experimentData is what every query answer carries about the experiment it read: which
-// one, and whether its runs are fresh.
-type experimentData struct {
-	ModelID        string    `json:"model_id"`
-	ModelName      string    `json:"model_name"`
-	DatasetID      string    `json:"dataset_id"`
-	DatasetName    string    `json:"dataset_name"`
-	ExperimentID   string    `json:"experiment_id"`
-	ExperimentName string    `json:"experiment_name"`
-	MLflowURL      string    `json:"mlflow_url"`
-	FetchedAt      time.Time `json:"fetched_at"`
-	Stale          bool      `json:"stale"`
-	StaleReason    string    `json:"stale_reason,omitempty"`
-}
-
 // experimentRuns resolves the model and dataset of the request and reads the runs.
-func (s *server) experimentRuns(ctx context.Context, r *http.Request) (*mlexp.RunSet, experimentData, error) {
+func (s *server) experimentRuns(ctx context.Context, r *http.Request) (*mlexp.RunSet, mlexp.ExperimentRef, error) {
 	if s.runs == nil {
-		return nil, experimentData{}, errNotConfigured("reading MLflow")
+		return nil, mlexp.ExperimentRef{}, errNotConfigured("reading MLflow")
 	}
 	m, d, err := s.runs.Experiment(ctx, r.PathValue("model_id"), r.URL.Query().Get("dataset_id"))
 	if err != nil {
-		return nil, experimentData{}, err
+		return nil, mlexp.ExperimentRef{}, err
 	}
 	set, err := s.runs.Runs(ctx, d.ExperimentID)
 	if err != nil {
-		return nil, experimentData{}, err
+		return nil, mlexp.ExperimentRef{}, err
 	}
-	return set, experimentData{
-		ModelID: m.ID, ModelName: m.Name, DatasetID: d.ID, DatasetName: d.Name, ExperimentID: d.ExperimentID,
-		ExperimentName: d.ExperimentName, MLflowURL: s.mlflowExperimentURL(d.ExperimentID),
-		FetchedAt: set.FetchedAt, Stale: set.Stale, StaleReason: set.StaleReason,
-	}, nil
+	return set, mlexp.NewExperimentRef(m, d, set, s.mlflowExperimentURL(d.ExperimentID)), nil
 }
 
 func (s *server) handleModels(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +77,7 @@ func (s *server) handleAttach(w http.ResponseWriter, r *http.Request) {
 // heatmapAnswer is a heatmap with its experiment.
 type heatmapAnswer struct {
 	*mlexp.Heatmap
-	Experiment experimentData `json:"experiment"`
+	Experiment mlexp.ExperimentRef `json:"experiment"`
 }
 
 func (s *server) handleHeatmap(w http.ResponseWriter, r *http.Request) {

@@ -14,7 +14,7 @@ import (
 
 type summaryAnswer struct {
 	*mlexp.Summary
-	Experiment experimentData `json:"experiment"`
+	Experiment mlexp.ExperimentRef `json:"experiment"`
 }
 
 // handleSummary answers the experiments summary of a model: counts, best, deployed, recent.
@@ -40,8 +40,8 @@ func (s *server) handleSummary(w http.ResponseWriter, r *http.Request) {
 
 type runsAnswer struct {
 	mlexp.RunsPage
-	Query      mlexp.RunsQuery `json:"query"`
-	Experiment experimentData  `json:"experiment"`
+	Query      mlexp.RunsQuery     `json:"query"`
+	Experiment mlexp.ExperimentRef `json:"experiment"`
 }
 
 // handleRuns answers a page of the runs table, or with format=csv every matching run.
@@ -82,7 +82,7 @@ func (s *server) handleRuns(w http.ResponseWriter, r *http.Request) {
 
 // writeRunsCSV streams runs as CSV: attributes, then one column per param and per metric.
 // Cells that a spreadsheet would run as a formula are neutralised.
-func writeRunsCSV(w http.ResponseWriter, exp experimentData, runs []mlexp.Run) {
+func writeRunsCSV(w http.ResponseWriter, exp mlexp.ExperimentRef, runs []mlexp.Run) {
 	params, metrics := map[string]bool{}, map[string]bool{}
 	for _, r := range runs {
 		for k := range r.Params {
@@ -193,7 +193,7 @@ func safeFilename(name string) string {
 
 type parallelAnswer struct {
 	*mlexp.Parallel
-	Experiment experimentData `json:"experiment"`
+	Experiment mlexp.ExperimentRef `json:"experiment"`
 }
 
 // handleParallel answers parallel-coordinates data over chosen axes.

@@ -124,8 +124,15 @@ func TestOutboxSurvivesAKilledProcess(t *testing.T) {
 		t.Fatalf("after the restart: %v, want %d delivered", counts, n)
 	}
 
-	c, _ := mlflow.NewClient(own.URL)
-	exp, err := c.GetExperimentByName(context.Background(), mlexp.ExperimentName(base.Model, base.Dataset))
+	mustHoldEachResultOnce(t, own.URL, mlexp.ExperimentName(base.Model, base.Dataset), n)
+}
+
+// mustHoldEachResultOnce checks that the experiment holds n finished runs of n distinct
+// results (idempotency keys), and returns them.
+func mustHoldEachResultOnce(t *testing.T, trackingURI, experiment string, n int) []mlflow.Run {
+	t.Helper()
+	c, _ := mlflow.NewClient(trackingURI)
+	exp, err := c.GetExperimentByName(context.Background(), experiment)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +151,7 @@ func TestOutboxSurvivesAKilledProcess(t *testing.T) {
 	if len(runs) != n || len(keys) != n {
 		t.Fatalf("MLflow holds %d runs with %d distinct results, want %d of each", len(runs), len(keys), n)
 	}
+	return runs
 }
 
 func waitFor(t *testing.T, db *sqlstore.DB, ok func(map[string]int) bool) {

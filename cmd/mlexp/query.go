@@ -343,31 +343,17 @@ func queryMessage(err error) string {
 	return msg
 }
 
-// queryExperiment is what every query answer of the API carries about its experiment.
-type queryExperiment struct {
-	ModelID        string    `json:"model_id"`
-	ModelName      string    `json:"model_name"`
-	DatasetID      string    `json:"dataset_id"`
-	DatasetName    string    `json:"dataset_name"`
-	ExperimentID   string    `json:"experiment_id"`
-	ExperimentName string    `json:"experiment_name"`
-	MLflowURL      string    `json:"mlflow_url"`
-	FetchedAt      time.Time `json:"fetched_at"`
-	Stale          bool      `json:"stale"`
-	StaleReason    string    `json:"stale_reason,omitempty"`
-}
-
 // experimentRuns resolves --model and --dataset and reads the experiment's runs.
-func (q *queryEnv) experimentRuns(ctx context.Context) (*mlexp.RunSet, queryExperiment, error) {
+func (q *queryEnv) experimentRuns(ctx context.Context) (*mlexp.RunSet, mlexp.ExperimentRef, error) {
 	model := q.s["model"].value
 	if model == "" {
 		models, err := q.reader.Models(ctx)
 		if err != nil {
-			return nil, queryExperiment{}, q.fail(err)
+			return nil, mlexp.ExperimentRef{}, q.fail(err)
 		}
 		switch len(models) {
 		case 0:
-			return nil, queryExperiment{}, fmt.Errorf("%s: no MLflow experiment is tagged with a model yet: log results (mlexp log), or tag an existing experiment (mlexp attach)", q.name)
+			return nil, mlexp.ExperimentRef{}, fmt.Errorf("%s: no MLflow experiment is tagged with a model yet: log results (mlexp log), or tag an existing experiment (mlexp attach)", q.name)
 		case 1:
 			model = models[0].ID
 		default:
@@ -378,25 +364,21 @@ func (q *queryEnv) experimentRuns(ctx context.Context) (*mlexp.RunSet, queryExpe
 			if len(ids) > 20 {
 				ids = append(ids[:20], fmt.Sprintf("and %d more (mlexp models)", len(ids)-20))
 			}
-			return nil, queryExperiment{}, fmt.Errorf("%s: --model is required: MLflow has experiments of %d models: %s", q.name, len(models), strings.Join(ids, ", "))
+			return nil, mlexp.ExperimentRef{}, fmt.Errorf("%s: --model is required: MLflow has experiments of %d models: %s", q.name, len(models), strings.Join(ids, ", "))
 		}
 	}
 	m, d, err := q.reader.Experiment(ctx, model, q.s["dataset"].value)
 	if err != nil {
-		return nil, queryExperiment{}, q.fail(err)
+		return nil, mlexp.ExperimentRef{}, q.fail(err)
 	}
 	set, err := q.reader.Runs(ctx, d.ExperimentID)
 	if err != nil {
-		return nil, queryExperiment{}, q.fail(err)
+		return nil, mlexp.ExperimentRef{}, q.fail(err)
 	}
 	if set.Stale {
 		fmt.Fprintf(q.e.stderr, "warning: showing runs read from MLflow at %s: %s\n", set.FetchedAt.Format(time.RFC3339), set.StaleReason)
 	}
-	return set, queryExperiment{
-		ModelID: m.ID, ModelName: m.Name, DatasetID: d.ID, DatasetName: d.Name, ExperimentID: d.ExperimentID,
-		ExperimentName: d.ExperimentName, MLflowURL: strings.TrimRight(q.uri, "/") + "/#/experiments/" + url.PathEscape(d.ExperimentID),
-		FetchedAt: set.FetchedAt, Stale: set.Stale, StaleReason: set.StaleReason,
-	}, nil
+	return set, mlexp.NewExperimentRef(m, d, set, strings.TrimRight(q.uri, "/")+"/#/experiments/"+url.PathEscape(d.ExperimentID)), nil
 }
 
 // printJSON writes v as indented JSON.
@@ -408,7 +390,7 @@ func (q *queryEnv) printJSON(v any) error {
 }
 
 // title writes the head of a screen: its title and which experiment it shows.
-func (q *queryEnv) title(title string, exp queryExperiment, more ...string) error {
+func (q *queryEnv) title(title string, exp mlexp.ExperimentRef, more ...string) error {
 	lines := append([]string{fmt.Sprintf("Model: %s · Dataset: %s · MLflow experiment %s (%s)",
 		queryName(exp.ModelName, exp.ModelID), queryName(exp.DatasetName, exp.DatasetID), exp.ExperimentName, exp.ExperimentID)}, more...)
 	return chart.TerminalTitle(q.e.stdout, q.term, title, lines...)
@@ -471,7 +453,7 @@ func querySummary(ctx context.Context, args []string, e env) error {
 		if q.json {
 			return q.printJSON(struct {
 				*mlexp.Summary
-				Experiment queryExperiment `json:"experiment"`
+				Experiment mlexp.ExperimentRef `json:"experiment"`
 			}{sum, exp})
 		}
 		if err := q.title("Experiments", exp); err != nil {
@@ -500,7 +482,7 @@ func queryHeatmap(ctx context.Context, args []string, e env) error {
 		if q.json {
 			return q.printJSON(struct {
 				*mlexp.Heatmap
-				Experiment queryExperiment `json:"experiment"`
+				Experiment mlexp.ExperimentRef `json:"experiment"`
 			}{h, exp})
 		}
 		if err := q.title("Experiments", exp); err != nil {
@@ -537,8 +519,8 @@ func queryRuns(ctx context.Context, args []string, e env) error {
 		if q.json {
 			return q.printJSON(struct {
 				mlexp.RunsPage
-				Query      mlexp.RunsQuery `json:"query"`
-				Experiment queryExperiment `json:"experiment"`
+				Query      mlexp.RunsQuery     `json:"query"`
+				Experiment mlexp.ExperimentRef `json:"experiment"`
 			}{p, rq, exp})
 		}
 		filter := "all types"

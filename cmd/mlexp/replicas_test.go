@@ -9,15 +9,12 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/internal/mlflowtest"
 	"github.com/mlexp-dev/mlexp/internal/pgtest"
 	"github.com/mlexp-dev/mlexp/internal/sample"
-	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/sqlstore"
-	"github.com/mlexp-dev/mlexp/tracking"
 )
 
 // TestTwoReplicasShareOnePostgres runs two `mlexp serve` processes on one PostgreSQL
@@ -73,23 +70,7 @@ func TestTwoReplicasShareOnePostgres(t *testing.T) {
 	if c, _ := store.OutboxCounts(context.Background()); c[mlexp.OutboxDelivered] != n {
 		t.Fatalf("outbox %v, want %d delivered", c, n)
 	}
-	c, _ := mlflow.NewClient(own.URL)
-	exp, err := c.GetExperimentByName(context.Background(), mlexp.ExperimentName(base.Model, base.Dataset))
-	if err != nil {
-		t.Fatal(err)
-	}
-	runs, err := c.SearchRuns(context.Background(), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp.ID}, RunViewType: mlflow.AllViews})
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := map[string]bool{}
-	for _, r := range runs {
-		k, _ := r.Data.Tag(tracking.TagIdempotencyKey)
-		keys[k] = true
-	}
-	if len(runs) != n || len(keys) != n {
-		t.Fatalf("MLflow holds %d runs with %d distinct results, want %d", len(runs), len(keys), n)
-	}
+	runs := mustHoldEachResultOnce(t, own.URL, mlexp.ExperimentName(base.Model, base.Dataset), n)
 
 	// Comparisons saved on either replica, concurrently, all visible on both.
 	var created sync.Map
@@ -118,5 +99,4 @@ func TestTwoReplicasShareOnePostgres(t *testing.T) {
 			t.Errorf("replica %s lists %d comparisons, want 20", url, len(list.Comparisons))
 		}
 	}
-	_ = time.Second
 }
