@@ -207,3 +207,40 @@ func TestRunsLoggedByPythonInEveryEndpoint(t *testing.T) {
 		t.Errorf("CSV export (%d):\n%s", code, csv)
 	}
 }
+
+// TestRunsLoggedByPythonInEveryCommand checks the terminal commands on runs logged by MLflow's
+// own client.
+func TestRunsLoggedByPythonInEveryCommand(t *testing.T) {
+	model, ids := pythonGrid(t)
+	vars := map[string]string{"MLFLOW_TRACKING_URI": mlflowServer.URL}
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := runLog(t, vars, nil, args...)
+		if err != nil {
+			t.Fatalf("mlexp %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	if out := run("summary", "--model", model, "--color", "never"); !strings.Contains(out, "47.3%") || !strings.Contains(out, "46.1%") {
+		t.Errorf("summary does not show the best (47.3%%) and deployed (46.1%%) values:\n%s", out)
+	}
+	out := run("heatmap", "--model", model, "--agg", "mean", "--color", "never")
+	for _, want := range []string{"★46.9%", "●", "user:256", "(failed)", "cat × subcat + user × city"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("heatmap lacks %q:\n%s", want, out)
+		}
+	}
+	var hm struct {
+		Cells []struct{ N int }
+	}
+	if err := json.Unmarshal([]byte(run("heatmap", "--model", model, "--json")), &hm); err != nil || len(hm.Cells) != 6 {
+		t.Errorf("heatmap --json: %d cells, %v", len(hm.Cells), err)
+	}
+	if out := run("runs", "--model", model, "--type", "full_training", "--color", "never"); !strings.Contains(out, "config-002 #45") || !strings.Contains(out, ids["config-002 Full Training #45"]) || strings.Contains(out, "config-001") {
+		t.Errorf("runs --type full_training:\n%s", out)
+	}
+	out = run("compare", ids["config-003 Quick Test #3"], ids["config-002 Full Training #45"], "--color", "never")
+	if !strings.Contains(out, "NEW") || !strings.Contains(out, "+1.2 pp") {
+		t.Errorf("compare does not show the NEW cross or the +1.2 pp:\n%s", out)
+	}
+}
