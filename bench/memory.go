@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/tracking"
+)
+
+// memoryChild loads n synthetic runs through a tracking.Reader from an in-process fake of
+// MLflow's runs/search (pages made on the fly, so that the fake holds nothing), drops
+// everything but the reader, and prints the RSS and the in-process heatmap time as JSON.
+func memoryChild(n int) error {
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/2.0/mlflow/runs/search" {
+			http.NotFound(w, r)
+			return
+		}
+		var req struct {
+			MaxResults int    `json:"max_results"`
+			PageToken  string `json:"page_token"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		from, _ := strconv.Atoi(req.PageToken)
+		to := min(from+req.MaxResults, n)
+		page := struct {
+			Runs          []mlflow.Run `json:"runs"`
+			NextPageToken string       `json:"next_page_token,omitempty"`
+		}{Runs: make([]mlflow.Run, 0, to-from)}
+		for i := from; i < to; i++ {
+			page.Runs = append(page.Runs, syntheticRun(i))
+		}
+		if to < n {
+			page.NextPageToken = strconv.Itoa(to)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(page)
+	}))
+	client, err := mlflow.NewClient(fake.URL)
+	if err != nil {
+		return err
+	}
+	settle()
+	before := rssMB()
+	reader := tracking.NewReader(client, time.Hour, time.Now, slog.New(slog.DiscardHandler))
+	t := time.Now()
+	var set *mlexp.RunSet
+	var err2 error
+	if os.Getenv("MLEXP_BENCH_MEM_VARIANT") == "intern" {
+		// What Reader.fetch would hold if it interned keys and values before ToRun: the
+		// proposed fix, measured without the reader (the memory is the same).
+		set, err2 = internedLoad(client, n)
+	} else {
+		set, err2 = reader.Runs(context.Background(), "1")
+	}
+	if err2 != nil {
+		return err2
+	}
+	load := time.Since(t)
+	if len(set.Runs) != n {
+		return fmt.Errorf("read %d runs, want %d", len(set.Runs), n)
+	}
+	fake.Close()
+	client = nil
+	kept := set
+	set = nil
+	settle()
+	after := rssMB()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	// MLEXP_BENCH_PROFILE=DIR writes heap.pprof (the cached runs) and heatmap.pprof (CPU).
+	prof := os.Getenv("MLEXP_BENCH_PROFILE")
+	if prof != "" {
+		if f, err := os.Create(filepath.Join(prof, "heap.pprof")); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+		if f, err := os.Create(filepath.Join(prof, "heatmap.pprof")); err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer f.Close()
+			defer pprof.StopCPUProfile()
+		}
+	}
+
+	// The in-process heatmap over the cached runs (read again: a cache hit).
+	set = kept // the reader's copy, as a cache hit
+	if os.Getenv("MLEXP_BENCH_MEM_VARIANT") != "intern" {
+		set, _ = reader.Runs(context.Background(), "1")
+	}
+	var checks, builds []time.Duration
+	cells := 0
+	for range 10 {
+		t := time.Now()
+		q := mlexp.HeatmapQuery{}
+		if err := q.Check(set.Runs); err != nil {
+			return err
+		}
+		t1 := time.Now()
+		h := mlexp.BuildHeatmap(set.Runs, q)
+		checks, builds = append(checks, t1.Sub(t)), append(builds, time.Since(t1))
+		cells = len(h.Cells)
+	}
+	runtime.KeepAlive(reader)
+	runtime.KeepAlive(kept)
+	return json.NewEncoder(os.Stdout).Encode(memResult{Runs: n, RSSBeforeMB: before, RSSAfterMB: after, HeapMB: float64(ms.HeapInuse) / 1e6,
+		LoadSeconds: load.Seconds(), CheckMedianS: median(checks).Seconds(), BuildMedianS: median(builds).Seconds(), Cells: cells})
+}
+
+// settle collects garbage and returns the freed memory to the OS, so that RSS is what is
+// live.
+func settle() {
+	runtime.GC()
+	debug.FreeOSMemory()
+}
+
+// rssMB is the process's resident set (VmRSS of /proc/self/status) in MB (10^6 bytes).
+func rssMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			return kb * 1024 / 1e6
+		}
+	}
+	return 0
+}
+
+func execOutput(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).Output()
+	return string(out), err
+}
+
+// internedLoad reads the runs like Reader.fetch, but interns every param, metric and tag
+// key and param value first, so that the runs share one copy of each repeated string.
+func internedLoad(client *mlflow.Client, n int) (*mlexp.RunSet, error) {
+	seen := map[string]string{}
+	in := func(s string) string {
+		if v, ok := seen[s]; ok {
+			return v
+		}
+		seen[s] = s
+		return s
+	}
+	runs := make([]mlexp.Run, 0, n)
+	err := client.SearchRunsPages(context.Background(), mlflow.SearchRunsRequest{ExperimentIDs: []string{"1"}}, func(page []mlflow.Run) error {
+		for i := range page {
+			d := &page[i].Data
+			for j := range d.Params {
+				d.Params[j].Key, d.Params[j].Value = in(d.Params[j].Key), in(d.Params[j].Value)
+			}
+			for j := range d.Metrics {
+				d.Metrics[j].Key = in(d.Metrics[j].Key)
+			}
+			for j := range d.Tags {
+				d.Tags[j].Key = in(d.Tags[j].Key)
+				if d.Tags[j].Key != tracking.TagIdempotencyKey {
+					d.Tags[j].Value = in(d.Tags[j].Value)
+				}
+			}
+			runs = append(runs, tracking.ToRun(&page[i]))
+		}
+		return nil
+	})
+	return &mlexp.RunSet{ExperimentID: "1", Runs: runs, FetchedAt: time.Now()}, err
+}
