@@ -62,17 +62,9 @@ func memoryChild(n int) error {
 	before := rssMB()
 	reader := tracking.NewReader(client, time.Hour, time.Now, slog.New(slog.DiscardHandler))
 	t := time.Now()
-	var set *mlexp.RunSet
-	var err2 error
-	if os.Getenv("MLEXP_BENCH_MEM_VARIANT") == "intern" {
-		// What Reader.fetch would hold if it interned keys and values before ToRun: the
-		// proposed fix, measured without the reader (the memory is the same).
-		set, err2 = internedLoad(client, n)
-	} else {
-		set, err2 = reader.Runs(context.Background(), "1")
-	}
-	if err2 != nil {
-		return err2
+	set, err := reader.Runs(context.Background(), "1")
+	if err != nil {
+		return err
 	}
 	load := time.Since(t)
 	if len(set.Runs) != n {
@@ -101,10 +93,7 @@ func memoryChild(n int) error {
 	}
 
 	// The in-process heatmap over the cached runs (read again: a cache hit).
-	set = kept // the reader's copy, as a cache hit
-	if os.Getenv("MLEXP_BENCH_MEM_VARIANT") != "intern" {
-		set, _ = reader.Runs(context.Background(), "1")
-	}
+	set, _ = reader.Runs(context.Background(), "1") // a cache hit
 	var checks, builds []time.Duration
 	cells := 0
 	for range 10 {
@@ -149,38 +138,4 @@ func rssMB() float64 {
 func execOutput(name string, args ...string) (string, error) {
 	out, err := exec.Command(name, args...).Output()
 	return string(out), err
-}
-
-// internedLoad reads the runs like Reader.fetch, but interns every param, metric and tag
-// key and param value first, so that the runs share one copy of each repeated string.
-func internedLoad(client *mlflow.Client, n int) (*mlexp.RunSet, error) {
-	seen := map[string]string{}
-	in := func(s string) string {
-		if v, ok := seen[s]; ok {
-			return v
-		}
-		seen[s] = s
-		return s
-	}
-	runs := make([]mlexp.Run, 0, n)
-	err := client.SearchRunsPages(context.Background(), mlflow.SearchRunsRequest{ExperimentIDs: []string{"1"}}, func(page []mlflow.Run) error {
-		for i := range page {
-			d := &page[i].Data
-			for j := range d.Params {
-				d.Params[j].Key, d.Params[j].Value = in(d.Params[j].Key), in(d.Params[j].Value)
-			}
-			for j := range d.Metrics {
-				d.Metrics[j].Key = in(d.Metrics[j].Key)
-			}
-			for j := range d.Tags {
-				d.Tags[j].Key = in(d.Tags[j].Key)
-				if d.Tags[j].Key != tracking.TagIdempotencyKey {
-					d.Tags[j].Value = in(d.Tags[j].Value)
-				}
-			}
-			runs = append(runs, tracking.ToRun(&page[i]))
-		}
-		return nil
-	})
-	return &mlexp.RunSet{ExperimentID: "1", Runs: runs, FetchedAt: time.Now()}, err
 }

@@ -87,12 +87,13 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 	defer cancel()
 	var runs []mlexp.Run
+	strs := interner{}
 	err := r.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}}, func(page []mlflow.Run) error {
 		if runs == nil {
 			runs = make([]mlexp.Run, 0, len(page))
 		}
 		for i := range page {
-			runs = append(runs, ToRun(&page[i]))
+			runs = append(runs, toRun(&page[i], strs.intern))
 		}
 		return nil
 	})

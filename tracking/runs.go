@@ -14,7 +14,21 @@ var runNamePattern = regexp.MustCompile(`^(.+?) (?:Quick Test|Full Training) #\d
 
 // ToRun reads an MLflow run into the domain, the same way whether mlexp or MLflow's Python
 // client logged it: params and tags by the naming contract, loss falling back to final_loss.
-func ToRun(m *mlflow.Run) mlexp.Run {
+func ToRun(m *mlflow.Run) mlexp.Run { return toRun(m, func(s string) string { return s }) }
+
+// interner shares one copy of each repeated string: the runs of an experiment repeat the
+// same param names and values, and metric names, thousands of times.
+type interner map[string]string
+
+func (in interner) intern(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
+}
+
+func toRun(m *mlflow.Run, intern func(string) string) mlexp.Run {
 	r := mlexp.Run{
 		ID:           m.Info.RunID,
 		Name:         m.Info.RunName,
@@ -30,10 +44,10 @@ func ToRun(m *mlflow.Run) mlexp.Run {
 		r.End = time.UnixMilli(m.Info.EndTime).UTC()
 	}
 	for _, p := range m.Data.Params {
-		r.Params[p.Key] = p.Value
+		r.Params[intern(p.Key)] = intern(p.Value)
 	}
 	for _, x := range m.Data.Metrics {
-		r.Metrics[x.Key] = float64(x.Value)
+		r.Metrics[intern(x.Key)] = float64(x.Value)
 	}
 	if _, ok := r.Metrics[mlexp.MetricLoss]; !ok {
 		if v, ok := r.Metrics[mlexp.MetricFinalLoss]; ok {
