@@ -25,19 +25,6 @@ func decodeReport[R validator](body []byte) (R, error) {
 	return r, r.Validate()
 }
 
-// assertInvalid checks that err is an EINVALID *mlexp.Error naming field.
-func assertInvalid(tb testing.TB, err error, field string) {
-	tb.Helper()
-	var e *mlexp.Error
-	switch {
-	case err == nil:
-		tb.Errorf("no error, want one naming %q", field)
-	case !errors.As(err, &e):
-		tb.Errorf("error %T %v, want an *mlexp.Error", err, err)
-	case e.Code != mlexp.EINVALID || e.Field != field || !strings.HasPrefix(e.Message, field+": "):
-		tb.Errorf("error code %q field %q message %q, want code invalid naming field %q", e.Code, e.Field, e.Message, field)
-	}
-}
 
 func TestDecodeValidSamples(t *testing.T) {
 	q := sample.QuickTestReport()
@@ -149,7 +136,7 @@ func TestDecodeQuickTestBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := decodeReport[mlexp.QuickTestReport](tc.body)
-			assertInvalid(t, err, tc.field)
+			jsonedit.MustNameField(t, err, tc.field)
 		})
 	}
 }
@@ -179,7 +166,7 @@ func TestDecodeTrainingRunBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := decodeReport[mlexp.TrainingRunReport](tc.body)
-			assertInvalid(t, err, tc.field)
+			jsonedit.MustNameField(t, err, tc.field)
 		})
 	}
 }

@@ -5,26 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/jsonedit"
 	"github.com/mlexp-dev/mlexp/internal/sample"
 )
 
-// assertInvalid checks that err is an EINVALID *mlexp.Error naming field.
-func assertInvalid(tb testing.TB, err error, field string) {
-	tb.Helper()
-	var e *mlexp.Error
-	switch {
-	case err == nil:
-		tb.Errorf("no error, want one naming %q", field)
-	case !errors.As(err, &e):
-		tb.Errorf("error %T %v, want an *mlexp.Error", err, err)
-	case e.Code != mlexp.EINVALID || e.Field != field || !strings.HasPrefix(e.Message, field+": "):
-		tb.Errorf("error code %q field %q message %q, want code invalid naming field %q", e.Code, e.Field, e.Message, field)
-	}
-}
 
 // TestDecodeSizeLimit checks that decode refuses a body over maxBodyBytes, naming the body,
 // and takes one of exactly that size.
@@ -50,7 +37,7 @@ func TestDecodeSizeLimit(t *testing.T) {
 				}
 				return
 			}
-			assertInvalid(t, err, "body")
+			jsonedit.MustNameField(t, err, "body")
 			var e *mlexp.Error
 			if errors.As(err, &e) && e.Details["limit_bytes"] != maxBodyBytes {
 				t.Errorf("details %v, want limit_bytes %d", e.Details, maxBodyBytes)

@@ -1,12 +1,15 @@
 // Package jsonedit makes request bodies for tests: the JSON of a value with some members
-// changed or removed, to build bad input precisely.
+// changed or removed, to build bad input precisely, and checks the error such input gets.
 package jsonedit
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mlexp-dev/mlexp"
 )
 
 // Delete, as the value of an Edit, removes the member.
@@ -80,4 +83,19 @@ func applyEdit(tb testing.TB, doc any, path []string, e Edit) any {
 	}
 	obj[name] = set(obj[name], idx)
 	return obj
+}
+
+// MustNameField checks that err is the EINVALID *mlexp.Error a bad body gets: one that names
+// field, in its Field and at the start of its message.
+func MustNameField(tb testing.TB, err error, field string) {
+	tb.Helper()
+	var e *mlexp.Error
+	switch {
+	case err == nil:
+		tb.Errorf("no error, want one naming %q", field)
+	case !errors.As(err, &e):
+		tb.Errorf("error %T %v, want an *mlexp.Error", err, err)
+	case e.Code != mlexp.EINVALID || e.Field != field || !strings.HasPrefix(e.Message, field+": "):
+		tb.Errorf("error code %q field %q message %q, want code invalid naming field %q", e.Code, e.Field, e.Message, field)
+	}
 }
