@@ -25,7 +25,6 @@ func decodeReport[R validator](body []byte) (R, error) {
 	return r, r.Validate()
 }
 
-
 func TestDecodeValidSamples(t *testing.T) {
 	q := sample.QuickTestReport()
 	got, err := decodeReport[mlexp.QuickTestReport](jsonedit.Body(t, q))

@@ -12,7 +12,6 @@ import (
 	"github.com/mlexp-dev/mlexp/internal/sample"
 )
 
-
 // TestDecodeSizeLimit checks that decode refuses a body over maxBodyBytes, naming the body,
 // and takes one of exactly that size.
 func TestDecodeSizeLimit(t *testing.T) {
