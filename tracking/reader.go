@@ -26,6 +26,8 @@ type Reader struct {
 
 	mu       sync.Mutex
 	entries  map[string]*mlexp.RunSet
+	used     map[string]time.Time // when each experiment was last asked for
+	swept    time.Time
 	models   []mlexp.ModelInfo // nil until read, and after ModelsChanged
 	modelsAt time.Time
 	flight   singleflight.Group
@@ -33,7 +35,27 @@ type Reader struct {
 
 // NewReader returns a reader whose snapshots are fresh for ttl.
 func NewReader(client *mlflow.Client, ttl time.Duration, now func() time.Time, log *slog.Logger) *Reader {
-	return &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*mlexp.RunSet{}}
+	return &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*mlexp.RunSet{}, used: map[string]time.Time{}}
+}
+
+// idleEviction is how long the runs of an experiment nobody asks for stay cached.
+const idleEviction = time.Hour
+
+// touch records that experimentID was asked for and, at most once a minute, drops the
+// experiments nobody has asked for in idleEviction, so that memory follows what is in use.
+// r.mu must be held.
+func (r *Reader) touch(experimentID string, now time.Time) {
+	r.used[experimentID] = now
+	if now.Sub(r.swept) < time.Minute {
+		return
+	}
+	r.swept = now
+	for id, at := range r.used {
+		if now.Sub(at) > idleEviction {
+			delete(r.used, id)
+			delete(r.entries, id)
+		}
+	}
 }
 
 // fetchTimeout bounds a refresh that no request waits for.
@@ -43,6 +65,7 @@ const fetchTimeout = 2 * time.Minute
 func (r *Reader) Runs(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
 	r.mu.Lock()
 	snap := r.entries[experimentID]
+	r.touch(experimentID, r.now())
 	r.mu.Unlock()
 	if snap != nil {
 		if r.now().Sub(snap.FetchedAt) >= r.ttl {
@@ -111,7 +134,16 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 func (r *Reader) Invalidate(experimentID string) {
 	r.mu.Lock()
 	delete(r.entries, experimentID)
+	delete(r.used, experimentID)
 	r.mu.Unlock()
+}
+
+// Cached reports whether the runs of experimentID are in the cache.
+func (r *Reader) Cached(experimentID string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.entries[experimentID]
+	return ok
 }
 
 // MLflowError turns an error of the MLflow client into an mlexp error with a message that

@@ -211,3 +211,35 @@ func TestModelsAndAttach(t *testing.T) {
 }
 
 var _ = context.Background
+
+func TestReaderDropsExperimentsNobodyAsksFor(t *testing.T) {
+	r := sample.QuickTestReport()
+	isolate(t, &r.Model, &r.Dataset)
+	c := client(t, srv.URL)
+	if _, err := tracking.NewLogger(c, nil).LogQuickTest(ctx(t), r); err != nil {
+		t.Fatal(err)
+	}
+	exp, _ := c.GetExperimentByName(ctx(t), mlexp.ExperimentName(r.Model, r.Dataset))
+	clk := &clock{t: time.Now()}
+	reader := tracking.NewReader(c, time.Minute, clk.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := reader.Runs(ctx(t), exp.ID); err != nil || !reader.Cached(exp.ID) {
+		t.Fatalf("after a read: cached=%v, %v", reader.Cached(exp.ID), err)
+	}
+	clk.add(30 * time.Minute)
+	if _, err := reader.Runs(ctx(t), "0"); err != nil { // another experiment: a sweep, too early to drop
+		t.Fatal(err)
+	}
+	if !reader.Cached(exp.ID) {
+		t.Fatal("dropped after 30 idle minutes")
+	}
+	clk.add(2 * time.Hour)
+	if _, err := reader.Runs(ctx(t), "0"); err != nil {
+		t.Fatal(err)
+	}
+	if reader.Cached(exp.ID) {
+		t.Error("still cached after 2.5 idle hours")
+	}
+	if !reader.Cached("0") {
+		t.Error("the experiment just read was dropped")
+	}
+}
