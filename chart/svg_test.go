@@ -3,7 +3,6 @@ package chart
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -20,19 +19,6 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 )
-
-// The -update flag rewrites the golden files. Another test file of the package may define
-// it too: it is registered here only when nobody has, and read by name.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata")
-	}
-}
-
-func svgUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 const svgHostile = `<img src=x onerror=alert(1)>`
 
@@ -146,40 +132,6 @@ func svgSample(tb testing.TB, name string, b []byte) {
 	if dir := os.Getenv("CHART_SAMPLES"); dir != "" {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			tb.Fatal(err)
-		}
-	}
-}
-
-// golden compares got with testdata/name, rewriting it with -update.
-func svgGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if svgUpdate() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run the tests with -update to write it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := range max(len(gl), len(wl)) {
-			g, w := "", ""
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d (run with -update if the change is intended):\n got: %s\nwant: %s", path, i+1, g, w)
-			}
 		}
 	}
 }
@@ -316,7 +268,7 @@ func TestHeatmapSVGGolden(t *testing.T) {
 	}
 	parseSVG(t, b)
 	svgSample(t, "heatmap.svg", b)
-	svgGolden(t, "heatmap.svg", b)
+	golden(t, "heatmap.svg", b)
 	again, _ := HeatmapSVG(svgSpecHeatmap(), SVGOptions{Link: svgSpecLink, Title: "Recall@100 by configuration"})
 	if !bytes.Equal(b, again) {
 		t.Error("two drawings of the same heatmap differ")
@@ -330,7 +282,7 @@ func TestParallelSVGGolden(t *testing.T) {
 	}
 	parseSVG(t, b)
 	svgSample(t, "parallel.svg", b)
-	svgGolden(t, "parallel.svg", b)
+	golden(t, "parallel.svg", b)
 	again, _ := ParallelSVG(svgSpecParallel(), SVGOptions{})
 	if !bytes.Equal(b, again) {
 		t.Error("two drawings of the same chart differ")

@@ -2,10 +2,7 @@ package chart
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,8 +10,6 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // termNow is the fixed "now" of the terminal tests.
 var termNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
@@ -108,28 +103,6 @@ func termComparison(t *testing.T, ids ...string) *mlexp.Comparison {
 	return c
 }
 
-// termGolden compares got with testdata/name, or rewrites it with -update.
-func termGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./chart -run Terminal -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (rerun with -update if the change is intended):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
-
 // termCheckPlain fails when out has an escape byte, and when the lines of a box (from a line
 // starting with ┌ to the next starting with └, or rows of cards) differ in width.
 func termCheckPlain(t *testing.T, out string) {
@@ -181,7 +154,7 @@ func termRender(t *testing.T, f func(*bytes.Buffer) error) string {
 func TestTerminalHeatmap(t *testing.T) {
 	h := termHeatmap(t, mlexp.HeatmapQuery{})
 	plain := termRender(t, func(b *bytes.Buffer) error { return TerminalHeatmap(b, h, TerminalOptions{Now: termNow}) })
-	termGolden(t, "heatmap.txt", []byte(plain))
+	golden(t, "heatmap.txt", []byte(plain))
 	termCheckPlain(t, plain)
 	for _, want := range []string{"★47.3%", "●46.2%", "38.2%", "user:128", "prod:64", "No crosses", "│ cat × subcat + user × │", "│ city ",
 		"★ Best | ● Deployed", "Legend: █████ ≥46% ████ 44-46% ███ 42-44% ██ 40-42% █ <40%", "15 runs, 14 plotted, 1 failed",
@@ -194,7 +167,7 @@ func TestTerminalHeatmap(t *testing.T) {
 	color := termRender(t, func(b *bytes.Buffer) error {
 		return TerminalHeatmap(b, h, TerminalOptions{Color: true, Now: termNow})
 	})
-	termGolden(t, "heatmap_color.txt", []byte(color))
+	golden(t, "heatmap_color.txt", []byte(color))
 	for _, want := range []string{"\x1b[38;5;220m█████\x1b[0m", "\x1b[38;5;53m█\x1b[0m", "\x1b[1;38;5;220m★\x1b[0m", "\x1b[1;38;5;39m●\x1b[0m"} {
 		if !strings.Contains(color, want) {
 			t.Errorf("coloured heatmap lacks %q", want)
@@ -276,7 +249,7 @@ func TestTerminalSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := termRender(t, func(b *bytes.Buffer) error { return TerminalSummary(b, s, TerminalOptions{Now: termNow}) })
-	termGolden(t, "summary.txt", []byte(out))
+	golden(t, "summary.txt", []byte(out))
 	termCheckPlain(t, out)
 	for _, want := range []string{"Quick Tests", "Full Trains", "Best R@100", "★ 47.3%", "config-042", "● 46.2%", "config-038",
 		"config-042 • Full Training #42", "5 hours ago | 3h 42m | $38.50 | user:64d prod:64d +2 crosses",
@@ -296,7 +269,7 @@ func TestTerminalRuns(t *testing.T) {
 	out := termRender(t, func(b *bytes.Buffer) error {
 		return TerminalRuns(b, mlexp.QueryRuns(runs, q), TerminalOptions{Now: termNow})
 	})
-	termGolden(t, "runs.txt", []byte(out))
+	golden(t, "runs.txt", []byte(out))
 	termCheckPlain(t, out)
 	for _, want := range []string{"Run Name", "R@100", "  config-042 #1 ", "47.3%", "38.5%", "Quick", "Full", "3h 42m",
 		"5h ago", "1d ago", "● config-038 #38 ", "Page 1 of 3 · 15 runs · 6 per page"} {
@@ -326,7 +299,7 @@ func TestTerminalComparison(t *testing.T) {
 	// config-042's quick test against the deployed full training of config-038.
 	c := termComparison(t, termRID(42), "full38"+strings.Repeat("0", 26))
 	out := termRender(t, func(b *bytes.Buffer) error { return TerminalComparison(b, c, TerminalOptions{Now: termNow}) })
-	termGolden(t, "compare.txt", []byte(out))
+	golden(t, "compare.txt", []byte(out))
 	termCheckPlain(t, out)
 	for _, want := range []string{"Selected: config-042 (Quick Test #1) vs config-038 (Full Training #38)",
 		"METRICS COMPARISON", "Recall@100", "★47.3%", "+1.1 pp", "Duration", "Cost",
@@ -340,7 +313,7 @@ func TestTerminalComparison(t *testing.T) {
 
 	three := termComparison(t, "full38"+strings.Repeat("0", 26), termRID(31), termRID(42))
 	out3 := termRender(t, func(b *bytes.Buffer) error { return TerminalComparison(b, three, TerminalOptions{Now: termNow}) })
-	termGolden(t, "compare3.txt", []byte(out3))
+	golden(t, "compare3.txt", []byte(out3))
 	termCheckPlain(t, out3)
 	for _, want := range []string{"← REMOVED in config-031 ", "← NEW in config-042 ", "← changed in config-031, config-042 ", "(baseline)"} {
 		if !strings.Contains(out3, want) {
