@@ -3,6 +3,8 @@ package mlflow_test
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,6 +140,15 @@ func TestSearchPageSizeIsTheServerMaximum(t *testing.T) {
 	exp := mustExperiment(t, c)
 	if _, err := c.SearchRuns(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}}); err != nil {
 		t.Fatalf("search with page size %d: %v", mlflow.MaxSearchRunsPageSize, err)
+	}
+	body := fmt.Sprintf(`{"experiment_ids":[%q],"max_results":%d}`, exp, mlflow.MaxSearchRunsPageSize+1)
+	resp, err := http.Post(srv.URL+"/api/2.0/mlflow/runs/search", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("MLflow answered %d to max_results %d, want 400: the maximum changed", resp.StatusCode, mlflow.MaxSearchRunsPageSize+1)
 	}
 	if _, err := mlflow.NewClient(srv.URL, mlflow.WithSearchPageSize(mlflow.MaxSearchRunsPageSize+1)); err == nil {
 		t.Error("page size above the maximum accepted")
