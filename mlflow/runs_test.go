@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +153,71 @@ func TestSearchPageSizeIsTheServerMaximum(t *testing.T) {
 	}
 	if _, err := mlflow.NewClient(srv.URL, mlflow.WithSearchPageSize(mlflow.MaxSearchRunsPageSize+1)); err == nil {
 		t.Error("page size above the maximum accepted")
+	}
+}
+
+func TestSearchRunsSplitReturnsWhatOneSearchReturns(t *testing.T) {
+	c := newClient(t, mlflow.WithSearchPageSize(3)) // several pages per range
+	exp := mustExperiment(t, c)
+	base := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	// Start times with ties, clusters and gaps, so that ranges are uneven, some empty, and
+	// ties sit on range bounds.
+	offsets := []time.Duration{0, 0, 0, time.Millisecond, 2 * time.Millisecond, time.Second, time.Second, time.Minute,
+		time.Hour, time.Hour, time.Hour + time.Millisecond, 5 * time.Hour, 24 * time.Hour, 24 * time.Hour, 30 * 24 * time.Hour}
+	for i, off := range offsets {
+		r, err := c.CreateRun(ctx(t), mlflow.CreateRunRequest{ExperimentID: exp, RunName: fmt.Sprintf("run-%02d", i), StartTime: base.Add(off)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		typ := []string{"quick_test", "full_training"}[i%2]
+		if err := c.LogBatch(ctx(t), r.Info.RunID, nil, []mlflow.Param{{Key: "run_type", Value: typ}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filter, err := mlflow.And(mlflow.Where(mlflow.Params, "run_type", "=", "quick_test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(runs []mlflow.Run) []string {
+		var out []string
+		for _, r := range runs {
+			out = append(out, r.Info.RunID)
+		}
+		return out
+	}
+	for _, f := range []string{"", filter} {
+		want, err := c.SearchRuns(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}, Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, parts := range []int{2, 3, 7, 64} {
+			var got []mlflow.Run
+			calls := 0
+			err := c.SearchRunsSplit(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}, Filter: f}, parts, func(page []mlflow.Run) error {
+				calls++
+				got = append(got, page...)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("filter %q, %d parts: %v", f, parts, err)
+			}
+			if !slices.Equal(ids(got), ids(want)) {
+				t.Errorf("filter %q, %d parts: got runs\n%v\nwant, as one search returns them,\n%v", f, parts, ids(got), ids(want))
+			}
+			if calls < len(want)/3 {
+				t.Errorf("filter %q, %d parts: fn called %d times for %d runs in pages of 3", f, parts, calls, len(want))
+			}
+		}
+	}
+
+	empty := mustExperiment(t, c)
+	n := 0
+	if err := c.SearchRunsSplit(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{empty}}, 4, func(page []mlflow.Run) error { n += len(page); return nil }); err != nil || n != 0 {
+		t.Errorf("empty experiment: %d runs, %v", n, err)
+	}
+	stop := errors.New("stop")
+	err = c.SearchRunsSplit(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}}, 3, func([]mlflow.Run) error { return stop })
+	if !errors.Is(err, stop) {
+		t.Errorf("an error of fn: got %v, want it returned", err)
 	}
 }

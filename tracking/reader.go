@@ -31,11 +31,26 @@ type Reader struct {
 	models   []mlexp.ModelInfo // nil until read, and after ModelsChanged
 	modelsAt time.Time
 	flight   singleflight.Group
+	parts    int // concurrent searches per fetch (mlflow.Client.SearchRunsSplit)
+}
+
+// ReaderOption configures a Reader.
+type ReaderOption func(*Reader)
+
+// ReadInParts makes the reader load an experiment with up to parts concurrent searches of
+// disjoint start-time ranges (see mlflow.Client.SearchRunsSplit): faster when the MLflow
+// server has several workers. 1, the default, is one search.
+func ReadInParts(parts int) ReaderOption {
+	return func(r *Reader) { r.parts = max(parts, 1) }
 }
 
 // NewReader returns a reader whose snapshots are fresh for ttl.
-func NewReader(client *mlflow.Client, ttl time.Duration, now func() time.Time, log *slog.Logger) *Reader {
-	return &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*mlexp.RunSet{}, used: map[string]time.Time{}}
+func NewReader(client *mlflow.Client, ttl time.Duration, now func() time.Time, log *slog.Logger, opts ...ReaderOption) *Reader {
+	r := &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*mlexp.RunSet{}, used: map[string]time.Time{}, parts: 1}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 // idleEviction is how long the runs of an experiment nobody asks for stay cached.
@@ -111,7 +126,7 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	defer cancel()
 	var runs []mlexp.Run
 	strs := interner{}
-	err := r.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}}, func(page []mlflow.Run) error {
+	err := r.client.SearchRunsSplit(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}}, r.parts, func(page []mlflow.Run) error {
 		if runs == nil {
 			runs = make([]mlexp.Run, 0, len(page))
 		}

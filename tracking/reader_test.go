@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -241,5 +242,39 @@ func TestReaderDropsExperimentsNobodyAsksFor(t *testing.T) {
 	}
 	if !reader.Cached("0") {
 		t.Error("the experiment just read was dropped")
+	}
+}
+
+// TestReaderInPartsReadsWhatOneSearchReads checks that a reader loading an experiment with
+// concurrent searches of start-time ranges finds the same runs, in the same order.
+func TestReaderInPartsReadsWhatOneSearchReads(t *testing.T) {
+	r := sample.QuickTestReport()
+	r.Model.ID += "-parts"
+	logger := tracking.NewLogger(client(t, srv.URL), nil)
+	start := r.QuickTest.StartedAt
+	for i, off := range []time.Duration{0, 0, time.Second, time.Minute, time.Hour, 3 * time.Hour, 48 * time.Hour} {
+		r.QuickTest.ID = i + 1
+		r.QuickTest.StartedAt, r.QuickTest.FinishedAt = start.Add(off), start.Add(off+5*time.Minute)
+		if _, err := logger.LogQuickTest(ctx(t), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exp, err := client(t, srv.URL).GetExperimentByName(ctx(t), mlexp.ExperimentName(r.Model, r.Dataset))
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	one, err := tracking.NewReader(client(t, srv.URL), time.Minute, time.Now, quiet).Runs(ctx(t), exp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, parts := range []int{2, 3, 5} {
+		split, err := tracking.NewReader(client(t, srv.URL), time.Minute, time.Now, quiet, tracking.ReadInParts(parts)).Runs(ctx(t), exp.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(split.Runs) != 7 || !reflect.DeepEqual(split.Runs, one.Runs) {
+			t.Errorf("%d parts read %d runs, not the %d runs of one search in its order", parts, len(split.Runs), len(one.Runs))
+		}
 	}
 }
