@@ -30,8 +30,14 @@ func storeOptions(getenv func(string) string) []option {
 			usage: "how long a delivery holds its result; after a crash, others take it over once this passes"},
 		{name: "cache-ttl", arg: "DURATION", env: "MLEXP_CACHE_TTL", def: "30s",
 			usage: "how long runs read from MLflow are served before a refresh (older ones are served while refreshing)"},
+		{name: "mlflow-read-parts", arg: "N", env: "MLEXP_MLFLOW_READ_PARTS", def: strconv.Itoa(defaultReadParts),
+			usage: "how many searches at once load the runs of an experiment, split by start time; up to the MLflow server's workers"},
 	}
 }
+
+// defaultReadParts is how many concurrent searches load an experiment unless configured:
+// twice as fast as one against an MLflow server with two workers or more (docs/benchmarks.md).
+const defaultReadParts = 2
 
 // storeConfig is the resolved configuration of the database and MLflow.
 type storeConfig struct {
@@ -41,6 +47,7 @@ type storeConfig struct {
 	workers     int
 	lease       time.Duration
 	cacheTTL    time.Duration
+	readParts   int
 }
 
 func parseStoreConfig(s map[string]setting) (storeConfig, error) {
@@ -64,6 +71,10 @@ func parseStoreConfig(s map[string]setting) (storeConfig, error) {
 	ttl := s["cache-ttl"]
 	if cfg.cacheTTL, err = time.ParseDuration(ttl.value); err != nil || cfg.cacheTTL <= 0 {
 		return cfg, ttl.errorf("not a positive duration such as 30s")
+	}
+	rp := s["mlflow-read-parts"]
+	if cfg.readParts, err = strconv.Atoi(rp.value); err != nil || cfg.readParts < 1 || cfg.readParts > 32 {
+		return cfg, rp.errorf("not a number of searches from 1 to 32")
 	}
 	if cfg.trackingURI.value == "" {
 		return cfg, fmt.Errorf("no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
@@ -102,7 +113,7 @@ func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) strin
 	}
 	b := &backend{client: client, store: store, stop: func() {}}
 	b.logger = tracking.NewLogger(client, chart.TrainingCurves)
-	b.reader = tracking.NewReader(client, cfg.cacheTTL, time.Now, log)
+	b.reader = tracking.NewReader(client, cfg.cacheTTL, time.Now, log, tracking.ReadInParts(cfg.readParts))
 	b.logger.OnChange(func(experimentID string) { // what mlexp logs shows at once
 		b.reader.Invalidate(experimentID)
 		b.reader.ModelsChanged()

@@ -82,6 +82,8 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"serve", "--addr", "8080"}, uri, `--addr="8080": not a HOST:PORT address`},
 		{[]string{"serve"}, with("MLEXP_ADDR", "localhost:http"), `MLEXP_ADDR="localhost:http": port "http"`},
 		{[]string{"serve", "--data-dir", ""}, uri, `--data-dir="": must not be empty`},
+		{[]string{"serve", "--mlflow-read-parts", "0"}, uri, `--mlflow-read-parts="0": not a number of searches from 1 to 32`},
+		{[]string{"serve"}, with("MLEXP_MLFLOW_READ_PARTS", "many"), `MLEXP_MLFLOW_READ_PARTS="many"`},
 		{[]string{"serve"}, nil, "set --mlflow-tracking-uri or MLFLOW_TRACKING_URI"},
 		{[]string{"serve", "--mlflow-tracking-uri", "ftp://x"}, nil, `--mlflow-tracking-uri="ftp://x": not the http:// or https:// URL`},
 		{[]string{"serve"}, map[string]string{"MLFLOW_TRACKING_URI": "127.0.0.1:5000"}, `MLFLOW_TRACKING_URI="127.0.0.1:5000"`},
@@ -131,6 +133,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 			workers:     4,
 			lease:       30 * time.Second,
 			cacheTTL:    30 * time.Second,
+			readParts:   defaultReadParts,
 		},
 	}
 	if cfg.auth == nil || cfg.auth.Mode != "proxy" || cfg.auth.ProxyHeader != "X-Forwarded-User" {

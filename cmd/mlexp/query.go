@@ -245,7 +245,7 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 		return nil, fmt.Errorf("%s: MLflow settings (%s): %w", name, uri.source, err)
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	q.reader = tracking.NewReader(q.client, time.Minute, time.Now, log)
+	q.reader = tracking.NewReader(q.client, time.Minute, time.Now, log, tracking.ReadInParts(defaultReadParts))
 	return q, nil
 }
 
