@@ -50,6 +50,8 @@ func main() {
 		logRuns  = flag.Int("log-runs", 1000, "quick tests logged one at a time by mlexp's logger")
 		memChild = flag.Int("mem-child", 0, "internal: measure memory with this many runs in this process and print JSON")
 		hmCheck  = flag.Int("heatmap-check", 0, "only time the parts of a heatmap request over this many synthetic runs, and exit")
+		parts    = flag.Int("read-parts", 2, "concurrent searches of mlexp's reader, as `mlexp serve --mlflow-read-parts`")
+		pgNs     = flag.String("pg-n", "10000", "comma-separated run counts of the cold loads against a PostgreSQL-backed MLflow; empty: none")
 	)
 	flag.Parse()
 	if *hmCheck > 0 {
@@ -66,17 +68,21 @@ func main() {
 		}
 		return
 	}
-	cfg := config{logRuns: *logRuns, repeats: *repeats, apiRequests: *apiReqs, memRuns: *memRuns, out: *out,
+	cfg := config{logRuns: *logRuns, repeats: *repeats, apiRequests: *apiReqs, memRuns: *memRuns, out: *out, readParts: *parts,
 		loadSeconds: envInt("MLEXP_BENCH_LOAD_SECONDS", 30), pyLogRuns: envInt("MLEXP_BENCH_PY_LOG_RUNS", 200)}
-	for _, s := range strings.Split(*ns, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			fmt.Fprintf(os.Stderr, "bench: -n %q: want comma-separated positive counts\n", *ns)
-			os.Exit(2)
-		}
-		cfg.ns = append(cfg.ns, n)
+	var err error
+	if cfg.ns, err = counts(*ns); err != nil || len(cfg.ns) == 0 {
+		fmt.Fprintf(os.Stderr, "bench: -n %q: want comma-separated positive counts\n", *ns)
+		os.Exit(2)
 	}
-	slices.Sort(cfg.ns)
+	if cfg.pgNs, err = counts(*pgNs); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -pg-n %q: want comma-separated positive counts, or nothing\n", *pgNs)
+		os.Exit(2)
+	}
+	if cfg.readParts < 1 {
+		fmt.Fprintf(os.Stderr, "bench: -read-parts %d: want at least 1\n", cfg.readParts)
+		os.Exit(2)
+	}
 	if err := run(cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -84,10 +90,28 @@ func main() {
 }
 
 type config struct {
-	ns                              []int
+	ns, pgNs                        []int
 	repeats, apiRequests, memRuns   int
 	loadSeconds, pyLogRuns, logRuns int
+	readParts                       int
 	out                             string
+}
+
+// counts parses a comma-separated list of positive counts, sorted; "" is none.
+func counts(list string) ([]int, error) {
+	var ns []int
+	for _, s := range strings.Split(list, ",") {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive count", s)
+		}
+		ns = append(ns, n)
+	}
+	slices.Sort(ns)
+	return ns, nil
 }
 
 func envInt(key string, def int) int {
@@ -101,6 +125,7 @@ func envInt(key string, def int) int {
 type bench struct {
 	cfg     config
 	srv     *mlflowtest.Server
+	backend string // of srv: SQLite or PostgreSQL
 	root    string
 	res     results
 	started time.Time
@@ -142,7 +167,7 @@ func run(cfg config) error {
 		os.Exit(130)
 	}()
 
-	b := &bench{cfg: cfg, srv: srv, root: root, started: time.Now()}
+	b := &bench{cfg: cfg, srv: srv, backend: "SQLite", root: root, started: time.Now()}
 	b.res.machine = describeMachine(srv)
 	b.res.ns = cfg.ns
 	for _, n := range cfg.ns {
@@ -158,6 +183,11 @@ func run(cfg config) error {
 	}
 	if err := b.memory(); err != nil {
 		return fmt.Errorf("memory: %w", err)
+	}
+	if len(cfg.pgNs) > 0 {
+		if err := b.onPostgreSQL(cfg.pgNs); err != nil {
+			return fmt.Errorf("PostgreSQL-backed MLflow: %w", err)
+		}
 	}
 	b.res.duration = time.Since(b.started)
 	table := b.res.markdown()
@@ -260,26 +290,29 @@ func (b *bench) coldLoad(n int) error {
 	if err != nil {
 		return err
 	}
-	cl := coldLoad{n: n}
+	cl := coldLoad{n: n, backend: b.backend, parts: b.cfg.readParts}
 	quiet := slog.New(slog.DiscardHandler)
 	var runs []mlexp.Run
+	readerLoad := func(parts int, into *[]time.Duration) func() error {
+		return func() error {
+			reader := tracking.NewReader(b.newClient(nil), time.Hour, time.Now, quiet, tracking.ReadInParts(parts))
+			t := time.Now()
+			set, err := reader.Runs(ctx, expID)
+			if err != nil {
+				return err
+			}
+			*into = append(*into, time.Since(t))
+			if len(set.Runs) != n {
+				return fmt.Errorf("mlexp's reader (%d searches) read %d runs, want %d", parts, len(set.Runs), n)
+			}
+			runs = set.Runs
+			return nil
+		}
+	}
 	for r := range b.cfg.repeats {
-		// Alternate which goes first, so neither always meets a warmer server.
+		// Rotate which goes first, so none always meets a warmer server.
 		steps := []func() error{
-			func() error {
-				reader := tracking.NewReader(b.newClient(nil), time.Hour, time.Now, quiet)
-				t := time.Now()
-				set, err := reader.Runs(ctx, expID)
-				if err != nil {
-					return err
-				}
-				cl.mlexp = append(cl.mlexp, time.Since(t))
-				if len(set.Runs) != n {
-					return fmt.Errorf("mlexp's reader read %d runs, want %d", len(set.Runs), n)
-				}
-				runs = set.Runs
-				return nil
-			},
+			readerLoad(1, &cl.mlexp),
 			func() error {
 				t := time.Now()
 				got, err := bareLoad(ctx, b.srv.URL, expID)
@@ -292,10 +325,10 @@ func (b *bench) coldLoad(n int) error {
 				}
 				return nil
 			},
+			readerLoad(b.cfg.readParts, &cl.split),
 		}
-		if r%2 == 1 {
-			steps[0], steps[1] = steps[1], steps[0]
-		}
+		k := r % len(steps)
+		steps = slices.Concat(steps[k:], steps[:k])
 		for _, s := range steps {
 			if err := s(); err != nil {
 				return err
@@ -347,7 +380,7 @@ func (b *bench) coldLoad(n int) error {
 	cl.pyImport, cl.pyWall, cl.cells = seconds(py.Import), wall, cells
 	b.res.machine.pandas = py.Pandas
 	b.res.loads = append(b.res.loads, cl)
-	logf("%d runs: mlexp %v, bare %v, Python %v + %v", n, median(cl.mlexp), median(cl.bare), median(cl.pySearch), median(cl.pyPivot))
+	logf("%d runs on %s: mlexp %v (%d searches: %v), bare %v, Python %v + %v", n, b.backend, median(cl.mlexp), cl.parts, median(cl.split), median(cl.bare), median(cl.pySearch), median(cl.pyPivot))
 	return nil
 }
 
@@ -440,7 +473,7 @@ func (b *bench) python(script string, stdin []byte, args ...string) ([]byte, err
 func (b *bench) heatmapAPI(n int) error {
 	ctx := context.Background()
 	m := benchModel(n, "load")
-	reader := tracking.NewReader(b.newClient(nil), time.Hour, time.Now, slog.New(slog.DiscardHandler))
+	reader := tracking.NewReader(b.newClient(nil), time.Hour, time.Now, slog.New(slog.DiscardHandler), tracking.ReadInParts(b.cfg.readParts))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

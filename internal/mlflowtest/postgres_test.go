@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,16 +17,6 @@ import (
 	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/tracking"
 )
-
-// sqlAlchemyURL turns pgtest's postgres:// URL into a SQLAlchemy URL for MLflow's
-// --backend-store-uri. SQLAlchemy does not accept postgres://, and since 2.1 its plain
-// postgresql:// means the psycopg (3) driver: name psycopg2, the driver the virtualenv has.
-func sqlAlchemyURL(u string) string {
-	if rest, ok := strings.CutPrefix(u, "postgres://"); ok {
-		return "postgresql+psycopg2://" + rest
-	}
-	return u
-}
 
 // pyRun is what read_run.py prints.
 type pyRun struct {
@@ -56,7 +45,7 @@ func TestPostgreSQLBackedMLflow(t *testing.T) {
 		t.Fatalf("PostgreSQL: %v", err)
 	}
 	t.Cleanup(pg.Stop)
-	dbURL := sqlAlchemyURL(pg.NewDatabase(t))
+	dbURL := mlflowtest.SQLAlchemyURL(pg.NewDatabase(t))
 	// scripts/mlflow.sh reads the backend store from the environment of the server.
 	t.Setenv("MLEXP_MLFLOW_BACKEND_URI", dbURL)
 	srv, err := mlflowtest.Start(t.TempDir(), 0)

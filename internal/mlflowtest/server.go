@@ -203,3 +203,14 @@ func (s *Server) RunPython(script string, stdin []byte, args ...string) ([]byte,
 	lines := bytes.Split(bytes.TrimSpace(out), []byte("\n"))
 	return lines[len(lines)-1], nil
 }
+
+// SQLAlchemyURL turns a postgres:// URL (as pgtest gives) into a SQLAlchemy URL for
+// MLflow's --backend-store-uri (MLEXP_MLFLOW_BACKEND_URI of scripts/mlflow.sh). SQLAlchemy
+// does not accept postgres://, and since 2.1 its plain postgresql:// means the psycopg (3)
+// driver: name psycopg2, the driver the virtualenv has.
+func SQLAlchemyURL(u string) string {
+	if rest, ok := strings.CutPrefix(u, "postgres://"); ok {
+		return "postgresql+psycopg2://" + rest
+	}
+	return u
+}

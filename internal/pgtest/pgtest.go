@@ -139,16 +139,26 @@ func (s *Server) Stop() {
 // NewDatabase creates a database of its own for tb, dropped when tb ends, and returns its URL.
 func (s *Server) NewDatabase(tb testing.TB) string {
 	tb.Helper()
+	u, drop, err := s.CreateDatabase()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(drop)
+	return u
+}
+
+// CreateDatabase creates a database with a fresh name and returns its URL and a function
+// that drops it (for programs that are not tests, such as the benchmark).
+func (s *Server) CreateDatabase() (string, func(), error) {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "test_" + hex.EncodeToString(b)
 	if err := s.exec("CREATE DATABASE " + name); err != nil {
-		tb.Fatal(err)
+		return "", nil, err
 	}
-	tb.Cleanup(func() { _ = s.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") })
 	u, _ := url.Parse(s.URL)
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), func() { _ = s.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)") }, nil
 }
 
 func (s *Server) exec(sql string) error {

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/mlexp-dev/mlexp/internal/mlflowtest"
+	"github.com/mlexp-dev/mlexp/internal/pgtest"
+)
+
+// onPostgreSQL repeats the cold loads against MLflow the way production runs it: a
+// PostgreSQL backend store (a throw-away cluster of pgtest) and served artifacts. The
+// SQLite-backed server is stopped first, so that the two never share the machine.
+func (b *bench) onPostgreSQL(ns []int) error {
+	_ = b.srv.Stop()
+	pg, err := pgtest.Start()
+	if err != nil {
+		return err
+	}
+	defer pg.Stop()
+	dbURL, drop, err := pg.CreateDatabase()
+	if err != nil {
+		return err
+	}
+	defer drop()
+	dir, err := os.MkdirTemp("", "mlexp-bench-pg-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	logf("starting MLflow (PostgreSQL backend) in %s", dir)
+	// scripts/mlflow.sh takes the backend store from the server's environment.
+	if err := os.Setenv("MLEXP_MLFLOW_BACKEND_URI", mlflowtest.SQLAlchemyURL(dbURL)); err != nil {
+		return err
+	}
+	srv, err := mlflowtest.Start(dir, 0)
+	_ = os.Unsetenv("MLEXP_MLFLOW_BACKEND_URI")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = srv.Stop() }() // before the database is dropped
+	sqlite := b.srv
+	b.srv, b.backend = srv, "PostgreSQL"
+	defer func() { b.srv, b.backend = sqlite, "SQLite" }()
+	for _, n := range ns {
+		if err := b.coldLoad(n); err != nil {
+			return fmt.Errorf("cold load of %d runs: %w", n, err)
+		}
+	}
+	return nil
+}
