@@ -286,6 +286,9 @@ func noEligibleReason(b *Best) string {
 			parts = append(parts, fmt.Sprintf("%s removed %d (%s)", g.Gate, g.Removed, g.Rule))
 		}
 	}
+	if n := b.Candidates - b.ModelURIChecked; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d more were not checked for a model URI", n))
+	}
 	if b.Considered == 0 {
 		return "no eligible run: the experiment has no runs"
 	}

@@ -106,3 +106,20 @@ func CheckNote(note string) error {
 	}
 	return nil
 }
+
+// PromoteRequest asks to make RunID the deployed run of its model.
+type PromoteRequest struct {
+	RunID   string
+	ModelID string // "" to promote under the run's own model; else it must be the run's
+	By      string // who promotes
+	Note    string // why, optional
+}
+
+// Promotion is the outcome of a promotion or rollback.
+type Promotion struct {
+	Deployment *Deployment `json:"deployment"`
+	// Changed is false when the run already was the deployed one: nothing new was recorded.
+	Changed bool `json:"changed"`
+	// Cleared lists the runs whose is_deployed mark MLflow no longer shows.
+	Cleared []string `json:"cleared"`
+}
