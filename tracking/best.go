@@ -59,4 +59,3 @@ func (r *Reader) SelectBest(ctx context.Context, modelID string, runs []mlexp.Ru
 	}
 	return mlexp.SelectBest(rk, uris, deployed), nil
 }
-
