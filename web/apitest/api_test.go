@@ -83,6 +83,8 @@ func newAPI(t *testing.T) *api {
 		reader.Invalidate(experimentID)
 		reader.ModelsChanged()
 	})
+	promoter := tracking.NewPromoter(client, store, time.Now)
+	promoter.OnChange(reader.Invalidate)
 	delivery := tracking.NewDelivery(store, logger, log, tracking.DeliveryConfig{Workers: 2, Poll: 100 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -94,7 +96,7 @@ func newAPI(t *testing.T) *api {
 	})
 	checks := []web.Check{{Name: "mlflow", Check: client.Ping}, {Name: "database", Check: store.Ping}}
 	deps := web.Deps{Logger: log, Checks: checks, Ingest: tracking.NewIngest(store, delivery, time.Minute),
-		Deployer: logger, Runs: reader, MLflowUIURL: srv.URL, Artifacts: reader, TrainingURL: trainingService(t), Comparisons: store}
+		Promoter: promoter, Best: reader, Runs: reader, MLflowUIURL: srv.URL, Artifacts: reader, TrainingURL: trainingService(t), Comparisons: store}
 	a := &api{doc: doc, mlf: client, seen: map[apitest.Route]map[int]bool{}}
 	a.url = serve(t, deps)
 
@@ -118,9 +120,9 @@ func newAPI(t *testing.T) *api {
 	a.lazy = serve(t, lazy)
 
 	deadClient := newClient(t, "http://127.0.0.1:1", 1) // nothing listens on port 1
-	deadLogger := tracking.NewLogger(deadClient, chart.TrainingCurves)
+	deadReader := tracking.NewReader(deadClient, 30*time.Second, time.Now, log)
 	dead := web.Deps{Logger: log, Checks: []web.Check{{Name: "mlflow", Check: deadClient.Ping}, {Name: "database", Check: store.Ping}},
-		Ingest: deps.Ingest, Deployer: deadLogger, Runs: tracking.NewReader(deadClient, 30*time.Second, time.Now, log), MLflowUIURL: srv.URL,
+		Ingest: deps.Ingest, Promoter: tracking.NewPromoter(deadClient, store, time.Now), Best: deadReader, Runs: deadReader, MLflowUIURL: srv.URL,
 		TrainingURL: "http://127.0.0.1:1/train", Comparisons: store}
 	a.dead = serve(t, dead)
 	return a
