@@ -237,31 +237,3 @@ func TestResumeFinishesAHalfMadeRunInsteadOfMakingAnother(t *testing.T) {
 		}
 	}
 }
-
-func TestDeploySwitchesTheMark(t *testing.T) {
-	r := sample.TrainingRunReport()
-	isolate(t, &r.Model, &r.Dataset)
-	l := newLogger(t)
-	a, _ := l.LogTrainingRun(ctx(t), r)
-	r.TrainingRun.ID = 47
-	b, _ := l.LogTrainingRun(ctx(t), r)
-	if cleared, err := l.Deploy(ctx(t), a); err != nil || len(cleared) != 0 {
-		t.Fatalf("deploy a: %v, %v", cleared, err)
-	}
-	cleared, err := l.Deploy(ctx(t), b)
-	if err != nil || len(cleared) != 1 || cleared[0] != a {
-		t.Fatalf("deploy b cleared %v, %v; want [a]", cleared, err)
-	}
-	c := client(t, srv.URL)
-	ra, _ := c.GetRun(ctx(t), a)
-	rb, _ := c.GetRun(ctx(t), b)
-	if v, _ := ra.Data.Tag("is_deployed"); v == "true" {
-		t.Error("the previous run is still deployed")
-	}
-	if v, _ := rb.Data.Tag("is_deployed"); v != "true" {
-		t.Error("the new run is not deployed")
-	}
-	if _, err := l.Deploy(ctx(t), "0123456789abcdef0123456789abcdef"); mlexp.ErrorCode(err) != mlexp.ENOTFOUND {
-		t.Errorf("deploying a missing run: %v", err)
-	}
-}

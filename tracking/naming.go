@@ -190,3 +190,10 @@ func finalMetrics(m mlexp.Metrics, cost *float64, at time.Time, step int, full b
 }
 
 func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// Tags mlexp sets on a run it promotes, beside is_deployed, so that MLflow users see who
+// promoted it and when (RFC 3339).
+const (
+	TagPromotedBy = "mlexp.promoted_by"
+	TagPromotedAt = "mlexp.promoted_at"
+)

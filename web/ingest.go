@@ -14,11 +14,6 @@ type Ingester interface {
 	Status(ctx context.Context, id string) (*mlexp.OutboxItem, error)
 }
 
-// Deployer marks a run as the deployed one of its experiment (tracking.Logger).
-type Deployer interface {
-	Deploy(ctx context.Context, runID string) (cleared []string, err error)
-}
-
 // ingestAnswer is an outbox item as the API shows it.
 type ingestAnswer struct {
 	*mlexp.OutboxItem
@@ -84,23 +79,6 @@ func (s *server) handleIngestStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respondJSON(w, r, http.StatusOK, ingestAnswer{OutboxItem: item, StatusURL: "/api/experiments/ingest/" + item.ID + "/"})
-}
-
-func (s *server) handleDeploy(w http.ResponseWriter, r *http.Request) {
-	if s.deployer == nil {
-		s.respondError(w, r, errNotConfigured("deploy"))
-		return
-	}
-	runID := r.PathValue("run_id")
-	cleared, err := s.deployer.Deploy(r.Context(), runID)
-	if err != nil {
-		s.respondError(w, r, err)
-		return
-	}
-	if cleared == nil {
-		cleared = []string{}
-	}
-	s.respondJSON(w, r, http.StatusOK, map[string]any{"run_id": runID, "is_deployed": true, "cleared": cleared})
 }
 
 func errNotConfigured(what string) error {

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -26,11 +27,12 @@ const (
 	viewRun               = "run"
 	viewError             = "error"
 	viewTrainingRequested = "training_requested"
+	viewDeployments       = "deployments"
 )
 
 // pageViews are parsed at start-up, so that a missing or broken view fails NewServer, never
 // a request.
-var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested}
+var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested, viewDeployments}
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -125,11 +127,12 @@ type pageLayout struct {
 
 // nav is the header navigation. Links of a model appear once the page knows the model.
 type pageNav struct {
-	Active    string // home, dashboard, runs, compare or run
-	ModelName string
-	Dashboard string
-	Runs      string
-	MLflow    string
+	Active      string // home, dashboard, runs, deployments, compare or run
+	ModelName   string
+	Dashboard   string
+	Runs        string
+	Deployments string
+	MLflow      string
 }
 
 // withExperiment fills the layout from the experiment a page shows.
@@ -137,6 +140,7 @@ func (l *pageLayout) withExperiment(exp mlexp.ExperimentRef) {
 	l.Nav.ModelName = exp.ModelName
 	l.Nav.Dashboard = dashboardURL(exp.ModelID, exp.DatasetID)
 	l.Nav.Runs = runsURL(exp.ModelID, exp.DatasetID)
+	l.Nav.Deployments = withQuery(deploymentsURL(exp.ModelID), url.Values{"dataset_id": {exp.DatasetID}})
 	l.Nav.MLflow = exp.MLflowURL
 	l.Stale, l.StaleReason = exp.Stale, exp.StaleReason
 	if !exp.FetchedAt.IsZero() {

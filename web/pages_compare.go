@@ -38,6 +38,7 @@ type compareHeader struct {
 	Baseline, Deployed, Failed   bool
 	BaselineURL                  string // makes this run the baseline
 	DiffSummary                  string
+	Promote                      *promoteForm // nil: not promotable from here
 }
 
 type compareRow struct {
@@ -167,6 +168,14 @@ func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []ml
 		}
 	}
 	if known {
+		for i, run := range runs {
+			if run.Status != mlexp.RunFinished || run.Deployed {
+				continue
+			}
+			if rm, _, ok := s.experimentOf(r.Context(), run.ExperimentID); ok && rm.ID == m.ID {
+				p.Runs[i].Promote = &promoteForm{Action: deployAction(run.ID), Label: "Promote", ModelID: m.ID, DatasetID: d.ID}
+			}
+		}
 		p.ModelID, p.DatasetID = m.ID, d.ID
 		p.AddMore = withQuery(modelPath(m.ID)+"runs/", url.Values{"dataset_id": {d.ID}, "run_ids": {strings.Join(ids, ",")}})
 		p.Close = dashboardURL(m.ID, d.ID)

@@ -53,6 +53,7 @@ type dashboardPage struct {
 	MetricLabel string
 	BestURL     string
 	DeployedURL string
+	HistoryURL  string // the deployment history
 }
 
 // recentCard is one run of the recent-experiments list.
@@ -132,6 +133,7 @@ func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
 	if sum.Deployed != nil {
 		p.DeployedURL = runURL(sum.Deployed.RunID)
 	}
+	p.HistoryURL = p.Layout.Nav.Deployments
 	for _, rr := range sum.Recent {
 		p.Recent = append(p.Recent, recentCardOf(rr))
 	}

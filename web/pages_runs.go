@@ -46,6 +46,7 @@ type runsRow struct {
 	Duration, Cost, Date, When  string
 	Failed, Checked             bool
 	Best, Deployed              bool
+	PromoteURL                  string // the Promote button's form action; "" for no button
 }
 
 // tableMetricColumns are the metric columns of the runs table: the spec's Recall@100 and
@@ -165,6 +166,9 @@ func (s *server) handleRunsPage(w http.ResponseWriter, r *http.Request) {
 		row := runsRow{ID: run.ID, Name: run.Name, URL: runURL(run.ID), Type: shortTypeLabel(run.Type), Status: statusLabel(run.Status),
 			Duration: mlexp.NoValue, Cost: mlexp.FormatCost(run.CostUSD), Date: mlexp.TimeAgo(run.Start, now), Failed: run.Failed(),
 			Checked: slices.Contains(selected, run.ID), Best: run.ID == bestID, Deployed: run.Deployed}
+		if run.Status == mlexp.RunFinished && !run.Deployed {
+			row.PromoteURL = deployAction(run.ID)
+		}
 		if !run.Start.IsZero() {
 			row.When = run.Start.UTC().Format("2006-01-02 15:04 UTC")
 		}

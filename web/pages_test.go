@@ -22,7 +22,7 @@ func TestEveryViewRendersEmptyData(t *testing.T) {
 	data := map[string]any{
 		viewHome: homePage{}, viewDashboard: dashboardPage{Summary: &mlexp.Summary{}, Heatmap: &mlexp.Heatmap{}},
 		viewCompare: comparePage{}, viewRuns: runsPage{}, viewRun: runPage{}, viewError: errorPage{},
-		viewTrainingRequested: trainingRequestedPage{},
+		viewTrainingRequested: trainingRequestedPage{}, viewDeployments: deploymentsPage{Best: &bestCard{Best: &mlexp.Best{}}},
 	}
 	for _, v := range pageViews {
 		d, ok := data[v]

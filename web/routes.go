@@ -20,6 +20,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	api(mux, "GET /api/models/{model_id}/experiments/heatmap", s.handleHeatmap)
 	api(mux, "GET /api/models/{model_id}/experiments/runs", s.handleRuns)
 	api(mux, "GET /api/models/{model_id}/experiments/parallel", s.handleParallel)
+	api(mux, "GET /api/models/{model_id}/experiments/best", s.handleBest)
 	api(mux, "POST /api/experiments/compare", s.handleCompare)
 	api(mux, "GET /api/experiments/mlflow-url", s.handleMLflowURL)
 
@@ -29,6 +30,10 @@ func (s *server) routes(mux *http.ServeMux) {
 	api(mux, "GET /api/experiments/ingest/{id}", s.handleIngestStatus)
 	api(mux, "POST /api/experiments/runs/{run_id}/deploy", s.handleDeploy)
 	api(mux, "POST /api/experiments/full-training-requests", s.handleFullTrainingRequest)
+
+	// Deployment: promotion history and rollback (promotion itself is the deploy route).
+	api(mux, "GET /api/models/{model_id}/deployments", s.handleDeployments)
+	api(mux, "POST /api/models/{model_id}/deployments/rollback", s.handleRollback)
 
 	// Saved comparisons.
 	api(mux, "POST /api/experiments/comparisons", s.handleCreateComparison)
@@ -49,6 +54,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /models/{model_id}/heatmap.png", s.handleHeatmapExport("png"))
 	mux.HandleFunc("GET /models/{model_id}/heatmap.csv", s.handleHeatmapExport("csv"))
 	page(mux, "GET /models/{model_id}/runs/", s.handleRunsPage)
+	page(mux, "GET /models/{model_id}/deployments/", s.handleDeploymentsPage)
 	page(mux, "GET /compare/", s.handleComparePage)
 	mux.HandleFunc("POST /comparisons/", s.handleSaveComparisonForm)
 	page(mux, "GET /comparisons/{id}/", s.handleSavedComparisonPage)

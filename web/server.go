@@ -31,8 +31,9 @@ type Deps struct {
 	Metrics      *Metrics
 	Now          func() time.Time
 	CheckTimeout time.Duration
-	Ingest       Ingester // nil: the ingest routes answer 503
-	Deployer     Deployer
+	Ingest       Ingester              // nil: the ingest routes answer 503
+	Promoter     Promoter              // nil: promotions and the deployment history answer 503
+	Best         BestSelector          // nil: best-run selection answers 503
 	Runs         mlexp.RunSource       // nil: the query routes answer 503
 	MLflowUIURL  string                // base of links into MLflow's UI
 	Artifacts    Artifacts             // nil: training_curves.png answers 503
@@ -49,7 +50,8 @@ type server struct {
 	now          func() time.Time
 	checkTimeout time.Duration
 	ingest       Ingester
-	deployer     Deployer
+	promoter     Promoter
+	best         BestSelector
 	runs         mlexp.RunSource
 	mlflowUI     string
 	artifacts    Artifacts
@@ -78,7 +80,8 @@ func newServer(deps Deps) *server {
 		now:          deps.Now,
 		checkTimeout: deps.CheckTimeout,
 		ingest:       deps.Ingest,
-		deployer:     deps.Deployer,
+		promoter:     deps.Promoter,
+		best:         deps.Best,
 		runs:         deps.Runs,
 		mlflowUI:     strings.TrimRight(deps.MLflowUIURL, "/"),
 		artifacts:    deps.Artifacts,

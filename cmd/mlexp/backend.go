@@ -91,6 +91,7 @@ type backend struct {
 	delivery *tracking.Delivery
 	ingest   *tracking.Ingest
 	reader   *tracking.Reader
+	promoter *tracking.Promoter
 
 	stop func() // stops the delivery started by startDelivery and waits for it
 }
@@ -118,6 +119,8 @@ func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) strin
 		b.reader.Invalidate(experimentID)
 		b.reader.ModelsChanged()
 	})
+	b.promoter = tracking.NewPromoter(client, store, time.Now)
+	b.promoter.OnChange(b.reader.Invalidate) // a promotion shows at once
 	b.delivery = tracking.NewDelivery(store, b.logger, log, tracking.DeliveryConfig{Workers: cfg.workers, Lease: cfg.lease})
 	b.ingest = tracking.NewIngest(store, b.delivery, ingestWait)
 	return b, nil

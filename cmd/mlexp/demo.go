@@ -145,7 +145,7 @@ func demo(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("demo: %d of %d results are not in MLflow yet%s: the %s", pending, len(items), lastErr, queued(pending))
 	}
 	deployed := items[len(set.QuickTests)+set.Deployed]
-	if _, err := b.logger.Deploy(ctx, deployed.RunID); err != nil {
+	if _, err := b.promoter.Promote(ctx, mlexp.PromoteRequest{RunID: deployed.RunID, By: "mlexp demo", Note: "the demo's second best full training"}); err != nil {
 		return fmt.Errorf("demo: all results are in MLflow, but marking run %s deployed failed: %w; run `mlexp demo` again", deployed.RunID, err)
 	}
 

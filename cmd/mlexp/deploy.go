@@ -2,71 +2,232 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strings"
+	"os/user"
+	"strconv"
+	"time"
 
-	"github.com/mlexp-dev/mlexp/mlflow"
-	"github.com/mlexp-dev/mlexp/tracking"
+	"github.com/mlexp-dev/mlexp"
 )
 
-func deployOptions() []option {
-	return []option{{name: "mlflow-tracking-uri", arg: "URL", env: "MLFLOW_TRACKING_URI",
-		usage: "URL of the MLflow tracking server, e.g. http://127.0.0.1:5000 (required)"}}
+// The deployment commands (deploy, rollback, deployments) record the history in mlexp's
+// database, so they take the store options of serve: pointed at the same --db, they write
+// the history that serve shows, under the same per-model lock.
+
+// promotionOptions are the flags of deploy and rollback.
+func promotionOptions(getenv func(string) string, withModel bool) []option {
+	opts := []option{
+		{name: "by", arg: "USER", env: "MLEXP_USER", def: osUser(getenv),
+			usage: "who promotes, as recorded in the history and the run's mlexp.promoted_by tag (default: the OS user)"},
+		{name: "note", arg: "TEXT", usage: "why, recorded in the history (optional)"},
+		{name: "json", arg: "", def: "false", usage: "print the API's answer as JSON"},
+	}
+	if withModel {
+		opts = append([]option{{name: "model", arg: "ID", usage: "promote under this model: the run must be in one of its experiments (default: the run's own model)"}}, opts...)
+	}
+	return append(opts, storeOptions(getenv)...)
+}
+
+func deploymentsOptions(getenv func(string) string) []option {
+	return append([]option{
+		{name: "limit", arg: "N", def: "20", usage: "how many promotions to list, newest first, 1 to 1000"},
+		{name: "json", arg: "", def: "false", usage: "print the API's answer as JSON"},
+	}, storeOptions(getenv)...)
+}
+
+// osUser is the user the OS says runs mlexp: $USER, $USERNAME, or the account's name.
+func osUser(getenv func(string) string) string {
+	for _, k := range []string{"USER", "USERNAME"} {
+		if v := getenv(k); v != "" {
+			return v
+		}
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
 }
 
 func deployHelp(w io.Writer, e env) {
 	fmt.Fprintf(w, `Usage: mlexp deploy RUN_ID [flags]
 
-Marks the MLflow run RUN_ID as the deployed run of its experiment (tag is_deployed=true) and
-clears the mark on the run that had it, so that exactly one run carries it.
+Promotes the MLflow run RUN_ID to be the deployed run of its model: it records who promoted
+it, from which run, when and why in mlexp's database (the history that serve shows at
+/models/MODEL/deployments/), and marks it is_deployed=true in MLflow, clearing the mark on
+every other run of the model's experiments. Only a FINISHED run with a model URI (its
+model/model_uri.txt artifact) of an experiment attached to a model can be promoted.
+Promotions of one model are serialised through the database, also across processes.
 
 `)
-	writeOptions(w, deployOptions())
+	writeOptions(w, promotionOptions(e.getenv, true))
 	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+func rollbackHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp rollback MODEL_ID [flags]
+
+Promotes again the run that was deployed before the model's current one, as recorded in the
+history. The rollback is itself a recorded promotion, so a second rollback returns to where
+the first started.
+
+`)
+	writeOptions(w, promotionOptions(e.getenv, false))
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+func deploymentsHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp deployments MODEL_ID [flags]
+
+Lists the model's recorded promotions and rollbacks, newest first: when, which run, which
+run it replaced, who, and the note.
+
+`)
+	writeOptions(w, deploymentsOptions(e.getenv))
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+// startDeployment parses a deployment command's flags around its one positional argument
+// and opens the backend. It returns flag.ErrHelp after writing help.
+func startDeployment(ctx context.Context, name, what string, args []string, opts []option, help func(io.Writer, env), e env) (map[string]setting, string, *backend, error) {
+	flags, positional := splitQueryArgs(args, opts)
+	s, rest, err := parseOptions(name, flags, opts, help, e)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	positional = append(positional, rest...)
+	if len(positional) != 1 {
+		return nil, "", nil, fmt.Errorf("%s: give exactly one %s: `mlexp %s %s`", name, what, name, what)
+	}
+	cfg, err := parseStoreConfig(s)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("%s: %w", name, err)
+	}
+	b, err := openBackend(ctx, cfg, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return s, positional[0], b, nil
 }
 
 // deploy runs `mlexp deploy RUN_ID`.
 func deploy(ctx context.Context, args []string, e env) error {
-	var runID string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		runID, args = args[0], args[1:]
-	}
-	s, rest, err := parseOptions("deploy", args, deployOptions(), deployHelp, e)
+	s, runID, b, err := startDeployment(ctx, "deploy", "RUN_ID", args, promotionOptions(e.getenv, true), deployHelp, e)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if runID == "" && len(rest) == 1 {
-		runID, rest = rest[0], nil
+	defer b.close()
+	p, err := b.promoter.Promote(ctx, mlexp.PromoteRequest{RunID: runID, ModelID: s["model"].value, By: s["by"].value, Note: s["note"].value})
+	if err != nil {
+		return fmt.Errorf("deploy: %s", promotionMessage(err))
 	}
-	if runID == "" || len(rest) > 0 {
-		return errors.New("deploy: give exactly one RUN_ID: `mlexp deploy RUN_ID`")
+	return printPromotion(e.stdout, p, s["json"].value == "true")
+}
+
+// rollback runs `mlexp rollback MODEL_ID`.
+func rollback(ctx context.Context, args []string, e env) error {
+	s, modelID, b, err := startDeployment(ctx, "rollback", "MODEL_ID", args, promotionOptions(e.getenv, false), rollbackHelp, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
 	}
-	uri := s["mlflow-tracking-uri"]
-	if uri.value == "" {
-		return errors.New("deploy: no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI")
+	if err != nil {
+		return err
 	}
-	client, err := mlflow.NewClientFromEnv(func(k string) string {
-		if k == "MLFLOW_TRACKING_URI" {
-			return uri.value
+	defer b.close()
+	p, err := b.promoter.Rollback(ctx, modelID, s["by"].value, s["note"].value)
+	if err != nil {
+		return fmt.Errorf("rollback: %s", promotionMessage(err))
+	}
+	return printPromotion(e.stdout, p, s["json"].value == "true")
+}
+
+// deployments runs `mlexp deployments MODEL_ID`.
+func deployments(ctx context.Context, args []string, e env) error {
+	s, modelID, b, err := startDeployment(ctx, "deployments", "MODEL_ID", args, deploymentsOptions(e.getenv), deploymentsHelp, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	limit, err := queryInt(s["limit"], 1, 1000)
+	if err != nil {
+		return err
+	}
+	h, err := b.promoter.History(ctx, modelID, limit)
+	if err != nil {
+		return fmt.Errorf("deployments: %s", promotionMessage(err))
+	}
+	if s["json"].value == "true" {
+		var current *mlexp.Deployment
+		if len(h) > 0 {
+			current = &h[0]
 		}
-		return e.getenv(k)
-	})
-	if err != nil {
-		return fmt.Errorf("deploy: %w", err)
+		return printIndented(e.stdout, map[string]any{"model_id": modelID, "current": current, "deployments": h})
 	}
-	cleared, err := tracking.NewLogger(client, nil).Deploy(ctx, runID)
-	if err != nil {
-		return fmt.Errorf("deploy: %w", err)
+	if len(h) == 0 {
+		_, err := fmt.Fprintf(e.stdout, "model %s: no promotion is recorded yet\n", modelID)
+		return err
 	}
-	fmt.Fprintf(e.stdout, "run %s is now the deployed run of its experiment\n", runID)
-	for _, c := range cleared {
-		fmt.Fprintf(e.stdout, "run %s is no longer marked deployed\n", c)
+	for _, d := range h {
+		from := "none"
+		if d.PreviousRunID != "" {
+			from = d.PreviousRunID + " (" + d.PreviousRunName + ")"
+		}
+		note := ""
+		if d.Note != "" {
+			note = " · " + strconv.Quote(d.Note)
+		}
+		fmt.Fprintf(e.stdout, "#%d  %s  %-8s  %s (%s)  from %s  by %s%s\n", d.Seq, d.PromotedAt.Format(time.RFC3339), d.Action,
+			d.RunID, d.RunName, from, d.PromotedBy, note)
 	}
 	return nil
+}
+
+// printPromotion says what a promotion did, or prints it as the API answers it.
+func printPromotion(w io.Writer, p *mlexp.Promotion, asJSON bool) error {
+	d := p.Deployment
+	if asJSON {
+		return printIndented(w, map[string]any{"run_id": d.RunID, "is_deployed": true, "cleared": p.Cleared, "changed": p.Changed, "deployment": d})
+	}
+	if !p.Changed {
+		fmt.Fprintf(w, "run %s (%s) already is the deployed run of model %s; nothing new recorded\n", d.RunID, d.RunName, d.ModelID)
+	} else {
+		verb := "promoted"
+		if d.Action == mlexp.ActionRollback {
+			verb = "rolled back to"
+		}
+		from := "no recorded run"
+		if d.PreviousRunID != "" {
+			from = "run " + d.PreviousRunID + " (" + d.PreviousRunName + ")"
+		}
+		fmt.Fprintf(w, "model %s: %s run %s (%s), replacing %s; recorded as deployment #%d by %s\n", d.ModelID, verb, d.RunID, d.RunName, from, d.Seq, d.PromotedBy)
+	}
+	for _, c := range p.Cleared {
+		fmt.Fprintf(w, "run %s is no longer marked deployed\n", c)
+	}
+	return nil
+}
+
+// promotionMessage is the user's message of a refusal, with its field as a flag or argument.
+func promotionMessage(err error) string {
+	var me *mlexp.Error
+	if errors.As(err, &me) && me.Code != mlexp.EINTERNAL {
+		return me.Message
+	}
+	return err.Error()
+}
+
+func printIndented(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

@@ -157,39 +157,45 @@ func TestIngestAndDeployThroughMLflow(t *testing.T) {
 		t.Errorf("training run %q in experiment %s, want \"config-042 Full Training #46\" in %s", trr.Info.RunName, trr.Info.ExperimentID, qr.Info.ExperimentID)
 	}
 
-	// Deploy the training run, then the quick test: the mark moves.
+	// Deploy the training run; the quick test has no model to deploy and is refused.
 	deployed := func(id string) string {
 		v, _ := mustRun(t, c, id).Data.Tag(tracking.TagDeployed)
 		return v
 	}
-	deploy := func(url, runID string, wantCleared []string) {
+	type deployData struct {
+		RunID      string   `json:"run_id"`
+		IsDeployed bool     `json:"is_deployed"`
+		Cleared    []string `json:"cleared"`
+		Changed    bool     `json:"changed"`
+		Deployment struct {
+			PromotedBy string `json:"promoted_by"`
+			Note       string `json:"note"`
+		} `json:"deployment"`
+	}
+	deploy := func(url, runID string, body any, changed bool) {
 		t.Helper()
-		status, _, a := mustAPI(t, http.MethodPost, url, nil)
-		var d struct {
-			RunID      string   `json:"run_id"`
-			IsDeployed bool     `json:"is_deployed"`
-			Cleared    []string `json:"cleared"`
-		}
+		status, _, a := mustAPI(t, http.MethodPost, url, body)
+		var d deployData
 		if status != http.StatusOK || json.Unmarshal(a.Data, &d) != nil {
 			t.Fatalf("POST %s answered %d %+v, want 200", url, status, a)
 		}
-		if d.RunID != runID || !d.IsDeployed || fmt.Sprint(d.Cleared) != fmt.Sprint(wantCleared) {
-			t.Errorf("POST %s answered %+v, want run %s deployed, clearing %v", url, d, runID, wantCleared)
+		if d.RunID != runID || !d.IsDeployed || d.Changed != changed || d.Deployment.PromotedBy != "local" {
+			t.Errorf("POST %s answered %+v, want run %s deployed (changed %v) by local", url, d, runID, changed)
 		}
 	}
-	deploy(s.URL+"/api/experiments/runs/"+ti.RunID+"/deploy/", ti.RunID, []string{})
+	deploy(s.URL+"/api/experiments/runs/"+ti.RunID+"/deploy/", ti.RunID, map[string]string{"note": "first"}, true)
 	if v := deployed(ti.RunID); v != "true" {
 		t.Errorf("training run: is_deployed = %q, want true", v)
 	}
-	deploy(s.URL+"/api/experiments/runs/"+qi.RunID+"/deploy", qi.RunID, []string{ti.RunID})
-	if v := deployed(qi.RunID); v != "true" {
-		t.Errorf("quick test: is_deployed = %q, want true", v)
+	status, _, a = mustAPI(t, http.MethodPost, s.URL+"/api/experiments/runs/"+qi.RunID+"/deploy", nil)
+	if status != http.StatusConflict || a.Error.Code != mlexp.ECONFLICT || a.Error.Details["reason"] != mlexp.RefusedNoModelURI {
+		t.Errorf("deploying the quick test answered %d %+v, want 409 no_model_uri", status, a)
 	}
-	if v := deployed(ti.RunID); v == "true" {
-		t.Errorf("training run: is_deployed = %q after deploying the quick test, want it cleared", v)
+	if v := deployed(qi.RunID); v == "true" {
+		t.Error("the refused quick test is marked deployed")
 	}
 	// Deploying the deployed run again changes nothing.
-	deploy(s.URL+"/api/experiments/runs/"+qi.RunID+"/deploy/", qi.RunID, []string{})
+	deploy(s.URL+"/api/experiments/runs/"+ti.RunID+"/deploy/", ti.RunID, nil, false)
 
 	// A run MLflow does not have.
 	for _, id := range []string{"0123456789abcdef0123456789abcdef", "no-such-run"} {

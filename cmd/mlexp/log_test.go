@@ -109,32 +109,3 @@ func TestLogKeepsResultsQueuedWhenMLflowIsDown(t *testing.T) {
 		t.Fatalf("err = %v, want it to say the result is still queued", err)
 	}
 }
-
-func TestDeployCommand(t *testing.T) {
-	c, _ := mlflow.NewClient(mlflowServer.URL)
-	exp, err := c.CreateExperiment(context.Background(), fmt.Sprintf("deploy-cli-%d", time.Now().UnixNano()), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := c.CreateRun(context.Background(), mlflow.CreateRunRequest{ExperimentID: exp})
-	b, _ := c.CreateRun(context.Background(), mlflow.CreateRunRequest{ExperimentID: exp})
-	vars := map[string]string{"MLFLOW_TRACKING_URI": mlflowServer.URL}
-	if _, err := runLog(t, vars, nil, "deploy", a.Info.RunID); err != nil {
-		t.Fatal(err)
-	}
-	out, err := runLog(t, vars, nil, "deploy", b.Info.RunID)
-	if err != nil || !strings.Contains(out, a.Info.RunID+" is no longer marked deployed") {
-		t.Fatalf("deploy b: %v\n%s", err, out)
-	}
-	ra, _ := c.GetRun(context.Background(), a.Info.RunID)
-	rb, _ := c.GetRun(context.Background(), b.Info.RunID)
-	if v, _ := ra.Data.Tag("is_deployed"); v == "true" {
-		t.Error("a is still deployed")
-	}
-	if v, _ := rb.Data.Tag("is_deployed"); v != "true" {
-		t.Error("b is not deployed")
-	}
-	if _, err := runLog(t, vars, nil, "deploy", "0123456789abcdef0123456789abcdef"); err == nil || !strings.Contains(err.Error(), "does not exist") {
-		t.Errorf("deploying a missing run: %v", err)
-	}
-}

@@ -49,7 +49,10 @@ func commands() []command {
 	return []command{
 		{name: "serve", summary: "serve the web dashboard, the JSON API, probes and metrics; deliver queued results to MLflow", run: serve, help: serveHelp},
 		{name: "log", summary: "log quick tests or full trainings from a JSON or JSON Lines file into MLflow", run: logResults, help: logHelp},
-		{name: "deploy", summary: "mark an MLflow run as the deployed one of its experiment", run: deploy, help: deployHelp},
+		{name: "deploy", summary: "promote an MLflow run to be its model's deployed run, recording who, when and why", run: deploy, help: deployHelp},
+		{name: "rollback", summary: "promote again the run deployed before a model's current one", run: rollback, help: rollbackHelp},
+		{name: "deployments", summary: "list a model's promotions and rollbacks, newest first", run: deployments, help: deploymentsHelp},
+		{name: "best", summary: "pick the run of a model to deploy: best by a metric, through quality gates", run: queryBest, help: bestHelp},
 		{name: "summary", summary: "show the experiments dashboard of a model: counts, best and deployed runs, recent runs", run: querySummary, help: summaryHelp},
 		{name: "heatmap", summary: "show a metric over two configuration axes, best ★ and deployed ● marked", run: queryHeatmap, help: heatmapHelp},
 		{name: "runs", summary: "list the runs of a model, filtered, sorted and paged, with their ids", run: queryRuns, help: runsHelp},

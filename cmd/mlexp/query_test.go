@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/internal/sample"
 	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/sqlstore"
 	"github.com/mlexp-dev/mlexp/tracking"
 )
 
@@ -100,7 +103,7 @@ func seedRuns(ctx context.Context) (queryModel, error) {
 	if m.full38, err = logger.LogTrainingRun(ctx, f); err != nil {
 		return m, err
 	}
-	if _, err := logger.Deploy(ctx, m.full38); err != nil {
+	if err := promoteOnce(ctx, client, m.full38); err != nil {
 		return m, err
 	}
 	return m, nil
@@ -443,4 +446,20 @@ func TestSplitQueryArgs(t *testing.T) {
 			t.Errorf("splitQueryArgs(%q) = %q, %q; want %q, %q", tc.args, flags, positional, tc.flags, tc.positional)
 		}
 	}
+}
+
+// promoteOnce promotes runID, for seeding, through a promoter over a throw-away store.
+func promoteOnce(ctx context.Context, c *mlflow.Client, runID string) error {
+	dir, err := os.MkdirTemp("", "mlexp-seed-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := sqlstore.Open(ctx, filepath.Join(dir, "seed.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = tracking.NewPromoter(c, db, time.Now).Promote(ctx, mlexp.PromoteRequest{RunID: runID, By: "test seed"})
+	return err
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/mlexp-dev/mlexp/internal/mlflowtest"
 	"github.com/mlexp-dev/mlexp/internal/pgtest"
 	"github.com/mlexp-dev/mlexp/internal/sample"
+	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/sqlstore"
+	"github.com/mlexp-dev/mlexp/tracking"
 )
 
 // TestTwoReplicasShareOnePostgres runs two `mlexp serve` processes on one PostgreSQL
@@ -98,5 +100,56 @@ func TestTwoReplicasShareOnePostgres(t *testing.T) {
 		if err := json.Unmarshal(ans.Data, &list); err != nil || len(list.Comparisons) != 20 {
 			t.Errorf("replica %s lists %d comparisons, want 20", url, len(list.Comparisons))
 		}
+	}
+
+	// Promotions sent to both replicas at once end with exactly one run deployed in MLflow,
+	// the one the shared history recorded last.
+	mc, err := mlflow.NewClient(own.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lg := tracking.NewLogger(mc, nil)
+	var trainings []string
+	for i := 1; i <= 6; i++ {
+		tr := sample.TrainingRunReport()
+		tr.Model, tr.Dataset = base.Model, base.Dataset
+		tr.TrainingRun.ID, tr.TrainingRun.History = 100+i, nil
+		id, err := lg.LogTrainingRun(context.Background(), tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trainings = append(trainings, id)
+	}
+	for i, id := range trainings {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			url := []string{a.URL, b.URL}[i%2]
+			if status, _, ans := mustAPI(t, http.MethodPost, url+"/api/experiments/runs/"+id+"/deploy/", map[string]string{"note": fmt.Sprint("replica ", i%2)}); status != http.StatusOK {
+				t.Errorf("promote %s on replica %d: %d %+v", id, i%2, status, ans.Error)
+			}
+		}()
+	}
+	wg.Wait()
+	h, err := store.Deployments(context.Background(), base.Model.ID, 0)
+	if err != nil || len(h) != len(trainings) {
+		t.Fatalf("history of %d promotions, want %d (%v)", len(h), len(trainings), err)
+	}
+	var deployed []string
+	exp, err := mc.GetExperimentByName(context.Background(), mlexp.ExperimentName(base.Model, base.Dataset))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := mc.SearchRuns(context.Background(), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		if v, _ := r.Data.Tag(tracking.TagDeployed); v == "true" {
+			deployed = append(deployed, r.Info.RunID)
+		}
+	}
+	if len(deployed) != 1 || deployed[0] != h[0].RunID {
+		t.Errorf("MLflow shows %v deployed; the last recorded promotion is %s", deployed, h[0].RunID)
 	}
 }

@@ -83,6 +83,8 @@ func newAPI(t *testing.T) *api {
 		reader.Invalidate(experimentID)
 		reader.ModelsChanged()
 	})
+	promoter := tracking.NewPromoter(client, store, time.Now)
+	promoter.OnChange(reader.Invalidate)
 	delivery := tracking.NewDelivery(store, logger, log, tracking.DeliveryConfig{Workers: 2, Poll: 100 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -94,7 +96,7 @@ func newAPI(t *testing.T) *api {
 	})
 	checks := []web.Check{{Name: "mlflow", Check: client.Ping}, {Name: "database", Check: store.Ping}}
 	deps := web.Deps{Logger: log, Checks: checks, Ingest: tracking.NewIngest(store, delivery, time.Minute),
-		Deployer: logger, Runs: reader, MLflowUIURL: srv.URL, Artifacts: reader, TrainingURL: trainingService(t), Comparisons: store}
+		Promoter: promoter, Best: reader, Runs: reader, MLflowUIURL: srv.URL, Artifacts: reader, TrainingURL: trainingService(t), Comparisons: store}
 	a := &api{doc: doc, mlf: client, seen: map[apitest.Route]map[int]bool{}}
 	a.url = serve(t, deps)
 
@@ -118,9 +120,9 @@ func newAPI(t *testing.T) *api {
 	a.lazy = serve(t, lazy)
 
 	deadClient := newClient(t, "http://127.0.0.1:1", 1) // nothing listens on port 1
-	deadLogger := tracking.NewLogger(deadClient, chart.TrainingCurves)
+	deadReader := tracking.NewReader(deadClient, 30*time.Second, time.Now, log)
 	dead := web.Deps{Logger: log, Checks: []web.Check{{Name: "mlflow", Check: deadClient.Ping}, {Name: "database", Check: store.Ping}},
-		Ingest: deps.Ingest, Deployer: deadLogger, Runs: tracking.NewReader(deadClient, 30*time.Second, time.Now, log), MLflowUIURL: srv.URL,
+		Ingest: deps.Ingest, Promoter: tracking.NewPromoter(deadClient, store, time.Now), Best: deadReader, Runs: deadReader, MLflowUIURL: srv.URL,
 		TrainingURL: "http://127.0.0.1:1/train", Comparisons: store}
 	a.dead = serve(t, dead)
 	return a
@@ -282,7 +284,7 @@ func (ans answer) decode(t *testing.T, v any) {
 
 // seed names the runs the test logged.
 type seed struct {
-	model, foreignModel              string
+	model, modelName, foreignModel   string
 	quick1, quick2, failed, training string // MLflow run ids
 	deletedRun, foreignRun, emptyRun string
 	emptyModel, experimentID         string
@@ -362,7 +364,7 @@ func (a *api) seedIngest(t *testing.T) seed {
 	var s seed
 	q1 := sample.QuickTestReport()
 	uniqueModel(&q1.Model, "main")
-	s.model = q1.Model.ID
+	s.model, s.modelName = q1.Model.ID, q1.Model.Name
 
 	q2 := q1
 	q2.FeatureConfig = sample.FeatureConfig()
@@ -753,27 +755,7 @@ func (a *api) ingestStatus(t *testing.T, s seed) {
 }
 
 func (a *api) deploy(t *testing.T, s seed) {
-	const route = "/api/experiments/runs/{run_id}/deploy/"
-	deploy := func(id string, status int) []string {
-		t.Helper()
-		var d struct {
-			Cleared []string `json:"cleared"`
-		}
-		ans := a.call(t, a.url, http.MethodPost, route, "/api/experiments/runs/"+url.PathEscape(id)+"/deploy/", nil, true).want(t, "deploy "+id, status)
-		if status == http.StatusOK {
-			ans.decode(t, &d)
-		}
-		return d.Cleared
-	}
-	if c := deploy(s.training, http.StatusOK); len(c) != 0 {
-		t.Errorf("first deploy cleared %v", c)
-	}
-	if c := deploy(s.quick1, http.StatusOK); !slices.Equal(c, []string{s.training}) {
-		t.Errorf("second deploy cleared %v, want [%s]", c, s.training)
-	}
-	deploy(s.training, http.StatusOK)
-	deploy("0123456789abcdef0123456789abcdef", http.StatusNotFound)
-	deploy(s.deletedRun, http.StatusConflict)
+	a.deployments(t, s)
 
 	// The deployed run shows in every query.
 	const base = "/api/models/{model_id}/experiments/"
@@ -797,7 +779,10 @@ func (a *api) mlflowDown(t *testing.T, s seed) {
 		{"POST", "/api/models/{model_id}/experiments/attach/", "/api/models/" + s.model + "/experiments/attach/", `{"experiment":"1","dataset":{"id":"d","name":"D"}}`},
 		{"POST", "/api/experiments/compare/", "/api/experiments/compare/", `{"run_ids":["` + s.quick1 + `","` + s.quick2 + `"]}`},
 		{"GET", "/api/experiments/mlflow-url/", "/api/experiments/mlflow-url/?run_id=" + s.quick1, ""},
-		{"POST", "/api/experiments/runs/{run_id}/deploy/", "/api/experiments/runs/" + s.quick1 + "/deploy/", ""},
+		{"POST", "/api/experiments/runs/{run_id}/deploy/", "/api/experiments/runs/" + s.training + "/deploy/", ""},
+		{"POST", "/api/models/{model_id}/deployments/rollback/", "/api/models/" + s.model + "/deployments/rollback/", ""},
+		{"GET", "/api/models/{model_id}/experiments/best/", "/api/models/" + s.model + "/experiments/best/", ""},
+		{"GET", "/models/{model_id}/deployments/", "/models/" + s.model + "/deployments/", ""},
 		{"POST", "/api/experiments/full-training-requests/", "/api/experiments/full-training-requests/", `{"model_id":"m","dataset_id":"d","config_id":"c"}`},
 		{"GET", "/", "/", ""},
 		{"GET", "/models/{model_id}/", "/models/" + s.model + "/", ""},

@@ -105,7 +105,7 @@ func runMain(m *testing.M) int {
 		defer srv.Stop()
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		if err := seed(ctx, srv.URL); err != nil {
+		if err := seed(ctx, srv.URL, dir); err != nil {
 			fmt.Fprintf(os.Stderr, "browsertest: logging the demo experiment to MLflow: %v\n", err)
 			return 1
 		}
@@ -127,7 +127,7 @@ func runMain(m *testing.M) int {
 
 // seed logs the demo experiment of seed 42 as `mlexp demo` does (without the outbox), marks
 // its chosen full training deployed, and logs two quick tests to hostileDataset.
-func seed(ctx context.Context, trackingURI string) error {
+func seed(ctx context.Context, trackingURI, dir string) error {
 	c, err := mlflow.NewClient(trackingURI)
 	if err != nil {
 		return err
@@ -179,7 +179,13 @@ func seed(ctx context.Context, trackingURI string) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	_, err = lg.Deploy(ctx, w.Full[w.Set.Deployed])
+	// Promoted as `mlexp demo` does, into the store the server then uses.
+	store, err := sqlstore.Open(ctx, filepath.Join(dir, "mlexp.db"))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	_, err = tracking.NewPromoter(c, store, time.Now).Promote(ctx, mlexp.PromoteRequest{RunID: w.Full[w.Set.Deployed], By: "mlexp demo"})
 	return err
 }
 
@@ -197,13 +203,14 @@ func serve(trackingURI, dir string) (stop func(), err error) {
 		return nil, fmt.Errorf("opening the SQLite store: %w", err)
 	}
 	reader := tracking.NewReader(c, time.Minute, time.Now, logger)
-	lg := tracking.NewLogger(c, chart.TrainingCurves)
-	lg.OnChange(reader.Invalidate)
+	promoter := tracking.NewPromoter(c, store, time.Now)
+	promoter.OnChange(reader.Invalidate)
 	h := web.NewServer(web.Deps{
 		Logger:      logger,
 		Checks:      []web.Check{{Name: "mlflow", Check: c.Ping}, {Name: "database", Check: store.Ping}},
 		Now:         time.Now,
-		Deployer:    lg,
+		Promoter:    promoter,
+		Best:        reader,
 		Runs:        reader,
 		Artifacts:   reader,
 		MLflowUIURL: trackingURI,

@@ -1,0 +1,61 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// maxModelURIReads bounds how many candidates' model URIs one selection reads (two requests
+// each): a selection whose best runs have nothing to deploy says so rather than read them all.
+const maxModelURIReads = 40
+
+// SelectBest picks the run of runs (an experiment of the model, as read) to deploy, by q:
+// the domain ranks them (mlexp.RankForDeployment), then the model URIs of the best are read
+// from MLflow, best first, until two runs with one are found; the model's deployed run, from
+// any of its experiments, is what the margin is measured against.
+func (r *Reader) SelectBest(ctx context.Context, modelID string, runs []mlexp.Run, q mlexp.BestQuery) (*mlexp.Best, error) {
+	if err := q.Normalize(); err != nil {
+		return nil, err
+	}
+	rk := mlexp.RankForDeployment(runs, q)
+	uris := map[string]string{}
+	for len(uris) < maxModelURIReads {
+		need := mlexp.NeedModelURIs(rk, uris, 4)
+		if len(need) == 0 {
+			break
+		}
+		got := make([]string, len(need))
+		errs := make([]error, len(need))
+		var wg sync.WaitGroup
+		for i, id := range need {
+			wg.Go(func() {
+				m, err := r.client.GetRun(ctx, id)
+				if err != nil {
+					errs[i] = MLflowError(err, "reading run "+id)
+					return
+				}
+				got[i], errs[i] = readModelURI(ctx, r.client, m)
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		for i, id := range need {
+			uris[id] = got[i]
+		}
+	}
+	marked, err := markedRuns(ctx, r.client, modelID)
+	if err != nil {
+		return nil, err
+	}
+	var deployed *mlexp.Run
+	if len(marked) > 0 {
+		d := ToRun(&marked[0])
+		deployed = &d
+	}
+	return mlexp.SelectBest(rk, uris, deployed), nil
+}

@@ -1,0 +1,306 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/mlflow"
+)
+
+// Promoter makes a run the deployed run of its model: it records the promotion in the
+// store's history and mirrors it in MLflow as the is_deployed tag, true on exactly one run
+// of all the model's experiments.
+//
+// Race safety. MLflow calls are not transactional, so the store is the arbiter: the newest
+// recorded deployment of a model is the truth, and MLflow is made to match it. Every
+// promotion (and rollback) runs inside the store's per-model lock (DeploymentStore.Promote:
+// SELECT … FOR UPDATE of the model's lock row on PostgreSQL, BEGIN IMMEDIATE on SQLite),
+// across every process sharing the store. Holding it, the promoter reads the newest
+// deployment, reconciles MLflow to the new run — it lists the runs that carry the mark in
+// every experiment of the model, marks the new run, then clears every other mark, whoever
+// set it — and only then records the promotion and commits. So promotions are applied one
+// at a time, in the order they are recorded, and the last one recorded is the one MLflow
+// shows. When an MLflow call fails, nothing is recorded and MLflow is put back (still under
+// the lock) to the last recorded deployment. When the process dies half-way, the
+// transaction and lock die with its connection; MLflow may then show the new run while the
+// history does not, until the next promotion or Reconcile of the model, which starts from
+// whatever MLflow shows and converges on the recorded truth.
+type Promoter struct {
+	client  *mlflow.Client
+	store   mlexp.DeploymentStore
+	now     func() time.Time
+	changed func(experimentID string)
+}
+
+// NewPromoter returns a promoter over MLflow and the store of deployment history.
+func NewPromoter(client *mlflow.Client, store mlexp.DeploymentStore, now func() time.Time) *Promoter {
+	return &Promoter{client: client, store: store, now: now}
+}
+
+// OnChange makes the promoter call fn for each experiment whose runs it changed.
+func (p *Promoter) OnChange(fn func(experimentID string)) { p.changed = fn }
+
+// promotionTimeout bounds the MLflow calls made while a model's promotion lock is held.
+const promotionTimeout = 30 * time.Second
+
+// Promote makes req.RunID the deployed run of its model, after the guard rails
+// (mlexp.CheckPromotion). Promoting the deployed run again records nothing, but still
+// repairs MLflow's marks.
+func (p *Promoter) Promote(ctx context.Context, req mlexp.PromoteRequest) (*mlexp.Promotion, error) {
+	if err := checkPromoter(req.By, req.Note); err != nil {
+		return nil, err
+	}
+	if req.RunID == "" {
+		return nil, mlexp.InvalidField("run_id", "is required")
+	}
+	t, err := p.inspect(ctx, req.RunID)
+	if err != nil {
+		return nil, err
+	}
+	model, err := mlexp.CheckPromotion(mlexp.Promotable{Run: t.run, Deleted: t.deleted, ModelURI: t.modelURI, RunModel: t.model, AskedFor: req.ModelID})
+	if err != nil {
+		return nil, err
+	}
+	return p.switchTo(ctx, model, mlexp.ActionPromote, req.By, req.Note, func(*mlexp.Deployment) (*target, error) { return t, nil })
+}
+
+// Rollback promotes again the run that was deployed before the model's current one. It is
+// recorded as a promotion of its own (action rollback), so rolling back twice returns to
+// where it started. The run must still pass the guard rails.
+func (p *Promoter) Rollback(ctx context.Context, modelID, by, note string) (*mlexp.Promotion, error) {
+	if err := checkPromoter(by, note); err != nil {
+		return nil, err
+	}
+	if modelID == "" {
+		return nil, mlexp.InvalidField("model_id", "is required")
+	}
+	return p.switchTo(ctx, modelID, mlexp.ActionRollback, by, note, func(cur *mlexp.Deployment) (*target, error) {
+		if cur == nil || cur.PreviousRunID == "" {
+			return nil, &mlexp.Error{Code: mlexp.ECONFLICT, Field: "model_id", Details: map[string]any{"reason": "no_previous"},
+				Message: fmt.Sprintf("model_id: model %s has no previous deployment to roll back to: its history records no earlier run", modelID)}
+		}
+		t, err := p.inspect(ctx, cur.PreviousRunID)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := mlexp.CheckPromotion(mlexp.Promotable{Run: t.run, Deleted: t.deleted, ModelURI: t.modelURI, RunModel: t.model, AskedFor: modelID}); err != nil {
+			return nil, fmt.Errorf("rolling back to run %s: %w", cur.PreviousRunID, err)
+		}
+		return t, nil
+	})
+}
+
+// History is the model's deployment history, newest first (all of it when limit ≤ 0).
+func (p *Promoter) History(ctx context.Context, modelID string, limit int) ([]mlexp.Deployment, error) {
+	return p.store.Deployments(ctx, modelID, limit)
+}
+
+// Reconcile makes MLflow show the model's newest recorded deployment, under the model's lock,
+// and returns the runs whose mark it cleared. A model without history is left as it is.
+func (p *Promoter) Reconcile(ctx context.Context, modelID string) ([]string, error) {
+	var cleared []string
+	_, err := p.store.Promote(ctx, modelID, func(ctx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
+		if cur == nil {
+			return nil, nil
+		}
+		var err error
+		_, cleared, err = p.mark(ctx, modelID, cur.RunID, nil)
+		return nil, err
+	})
+	return cleared, err
+}
+
+// switchTo runs one promotion under the model's lock: pick the target given the current
+// deployment, make MLflow show it, and record it.
+func (p *Promoter) switchTo(ctx context.Context, modelID, action, by, note string, pick func(cur *mlexp.Deployment) (*target, error)) (*mlexp.Promotion, error) {
+	out := &mlexp.Promotion{Cleared: []string{}}
+	applied := false
+	dep, err := p.store.Promote(ctx, modelID, func(ctx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
+		ctx, cancel := context.WithTimeout(ctx, promotionTimeout)
+		defer cancel()
+		t, err := pick(cur)
+		if err != nil {
+			return nil, err
+		}
+		at := p.now().UTC()
+		tags := []mlflow.Tag{{Key: TagPromotedBy, Value: by}, {Key: TagPromotedAt, Value: at.Format(time.RFC3339)}}
+		same := cur != nil && cur.RunID == t.run.ID
+		if same {
+			tags = nil // the marks are repaired, the promotion stays the recorded one
+		}
+		before, cleared, err := p.mark(ctx, modelID, t.run.ID, tags)
+		if err != nil {
+			p.restore(modelID, cur, t.run.ID, before)
+			return nil, err
+		}
+		applied, out.Cleared = true, cleared
+		if same {
+			return nil, nil
+		}
+		d := &mlexp.Deployment{Action: action, RunID: t.run.ID, RunName: t.run.Name, ExperimentID: t.run.ExperimentID, DatasetID: t.dataset,
+			PromotedBy: by, PromotedAt: at, Note: note}
+		switch {
+		case cur != nil:
+			d.PreviousRunID, d.PreviousRunName = cur.RunID, cur.RunName
+		case len(before) > 0 && before[0].Info.RunID != t.run.ID:
+			// No history yet: the run MLflow showed deployed is the one replaced.
+			d.PreviousRunID, d.PreviousRunName = before[0].Info.RunID, before[0].Info.RunName
+		}
+		out.Changed = true
+		return d, nil
+	})
+	if err != nil {
+		if applied {
+			// MLflow shows the new run but the store did not record it: put MLflow back to
+			// the recorded truth, under the lock again.
+			_, _ = p.Reconcile(context.WithoutCancel(ctx), modelID)
+		}
+		return nil, err
+	}
+	out.Deployment = dep
+	return out, nil
+}
+
+// mark makes runID the only run of the model's experiments marked deployed: it lists the
+// marked runs (before), marks runID with tags, then clears the others.
+func (p *Promoter) mark(ctx context.Context, modelID, runID string, tags []mlflow.Tag) (before []mlflow.Run, cleared []string, err error) {
+	before, err = p.markedRuns(ctx, modelID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var target *mlflow.Run
+	if target, err = p.client.GetRun(ctx, runID); err != nil {
+		return before, nil, MLflowError(err, "reading run "+runID)
+	}
+	if err := p.client.LogBatch(ctx, runID, nil, nil, append([]mlflow.Tag{{Key: TagDeployed, Value: "true"}}, tags...)); err != nil {
+		return before, nil, MLflowError(err, "marking run "+runID+" deployed")
+	}
+	p.notify(target.Info.ExperimentID)
+	cleared = []string{}
+	for _, r := range before {
+		if r.Info.RunID == runID {
+			continue
+		}
+		if err := p.client.SetTag(ctx, r.Info.RunID, mlflow.Tag{Key: TagDeployed, Value: "false"}); err != nil {
+			return before, cleared, MLflowError(err, "clearing the deployed mark of run "+r.Info.RunID)
+		}
+		cleared = append(cleared, r.Info.RunID)
+		p.notify(r.Info.ExperimentID)
+	}
+	return before, cleared, nil
+}
+
+// restore puts MLflow back after a failed promotion, best effort and still under the lock:
+// to the recorded deployment when there is one, else to the marks it had before.
+func (p *Promoter) restore(modelID string, cur *mlexp.Deployment, tried string, before []mlflow.Run) {
+	ctx, cancel := context.WithTimeout(context.Background(), promotionTimeout)
+	defer cancel()
+	if cur != nil {
+		_, _, _ = p.mark(ctx, modelID, cur.RunID, nil)
+		return
+	}
+	wasMarked := false
+	for _, r := range before {
+		wasMarked = wasMarked || r.Info.RunID == tried
+		_ = p.client.SetTag(ctx, r.Info.RunID, mlflow.Tag{Key: TagDeployed, Value: "true"})
+	}
+	if !wasMarked {
+		_ = p.client.SetTag(ctx, tried, mlflow.Tag{Key: TagDeployed, Value: "false"})
+	}
+}
+
+// markedRuns lists the runs marked is_deployed=true in the model's experiments, most
+// recently promoted first.
+func (p *Promoter) markedRuns(ctx context.Context, modelID string) ([]mlflow.Run, error) {
+	return markedRuns(ctx, p.client, modelID)
+}
+
+func markedRuns(ctx context.Context, client *mlflow.Client, modelID string) ([]mlflow.Run, error) {
+	ids, err := modelExperiments(ctx, client, modelID)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	filter, err := mlflow.And(mlflow.Where(mlflow.Tags, TagDeployed, "=", "true"))
+	if err != nil {
+		return nil, err
+	}
+	runs, err := client.SearchRuns(ctx, mlflow.SearchRunsRequest{ExperimentIDs: ids, Filter: filter})
+	if err != nil {
+		return nil, MLflowError(err, "finding the deployed run of model "+modelID)
+	}
+	promotedAt := func(r mlflow.Run) string { v, _ := r.Data.Tag(TagPromotedAt); return v }
+	slices.SortStableFunc(runs, func(a, b mlflow.Run) int { return strings.Compare(promotedAt(b), promotedAt(a)) })
+	return runs, nil
+}
+
+// modelExperiments lists the ids of the experiments tagged with the model, read afresh.
+func modelExperiments(ctx context.Context, client *mlflow.Client, modelID string) ([]string, error) {
+	filter, err := mlflow.And(mlflow.Where(mlflow.Tags, TagModelID, "=", modelID))
+	if err != nil {
+		return nil, err
+	}
+	exps, err := client.SearchExperiments(ctx, mlflow.SearchExperimentsRequest{Filter: filter})
+	if err != nil {
+		return nil, MLflowError(err, "listing the experiments of model "+modelID)
+	}
+	ids := make([]string, len(exps))
+	for i, e := range exps {
+		ids[i] = e.ID
+	}
+	return ids, nil
+}
+
+// target is a run to be promoted, with what the guard rails look at.
+type target struct {
+	run      mlexp.Run
+	deleted  bool
+	model    string // ml_model_id of its experiment
+	dataset  string
+	modelURI string
+}
+
+// inspect reads what the guard rails need of a run: the run, its experiment's model, and its
+// model URI.
+func (p *Promoter) inspect(ctx context.Context, runID string) (*target, error) {
+	m, err := p.client.GetRun(ctx, runID)
+	if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
+		return nil, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "run_id", Message: fmt.Sprintf("run_id: run %s does not exist in MLflow", runID), Err: err}
+	}
+	if err != nil {
+		return nil, MLflowError(err, "reading run "+runID)
+	}
+	t := &target{run: ToRun(m), deleted: m.Info.LifecycleStage == "deleted"}
+	exp, err := p.client.GetExperiment(ctx, m.Info.ExperimentID)
+	if err != nil {
+		return nil, MLflowError(err, "reading the experiment of run "+runID)
+	}
+	t.model, _ = exp.Tag(TagModelID)
+	t.dataset, _ = exp.Tag(TagDatasetID)
+	if t.run.DatasetID != "" {
+		t.dataset = t.run.DatasetID
+	}
+	if t.deleted || t.run.Status != mlexp.RunFinished {
+		return t, nil // refused whatever its model URI
+	}
+	t.modelURI, err = readModelURI(ctx, p.client, m)
+	return t, err
+}
+
+func (p *Promoter) notify(experimentID string) {
+	if p.changed != nil {
+		p.changed(experimentID)
+	}
+}
+
+// checkPromoter checks who promotes and the note.
+func checkPromoter(by, note string) error {
+	if by == "" {
+		return mlexp.Errorf(mlexp.EUNAUTHORIZED, "promoting a run needs a signed-in user")
+	}
+	return mlexp.CheckNote(note)
+}

@@ -1,0 +1,226 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// Promoter promotes runs, rolls back and keeps the deployment history (tracking.Promoter).
+type Promoter interface {
+	Promote(ctx context.Context, req mlexp.PromoteRequest) (*mlexp.Promotion, error)
+	Rollback(ctx context.Context, modelID, by, note string) (*mlexp.Promotion, error)
+	History(ctx context.Context, modelID string, limit int) ([]mlexp.Deployment, error)
+}
+
+// BestSelector picks the run of an experiment to deploy (tracking.Reader).
+type BestSelector interface {
+	SelectBest(ctx context.Context, modelID string, runs []mlexp.Run, q mlexp.BestQuery) (*mlexp.Best, error)
+}
+
+// promoteInput is the optional body of a promotion or rollback.
+type promoteInput struct {
+	ModelID   string `json:"model_id,omitempty"` // promote under this model: the run must be its
+	Note      string `json:"note,omitempty"`
+	DatasetID string `json:"-"` // forms: the dataset whose pages to return to
+}
+
+// deployAnswer is the answer to a promotion: the fields of the first version of the route
+// (run_id, is_deployed, cleared), and the recorded deployment.
+type deployAnswer struct {
+	RunID      string            `json:"run_id"`
+	IsDeployed bool              `json:"is_deployed"`
+	Cleared    []string          `json:"cleared"`
+	Changed    bool              `json:"changed"`
+	Deployment *mlexp.Deployment `json:"deployment"`
+}
+
+// readPromoteInput reads the optional JSON body, or the form of a page.
+func readPromoteInput(w http.ResponseWriter, r *http.Request, form bool) (promoteInput, error) {
+	if form {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if err := r.ParseForm(); err != nil {
+			return promoteInput{}, mlexp.InvalidField("body", "is not a readable form: %v", err)
+		}
+		return promoteInput{ModelID: r.PostForm.Get("model_id"), Note: r.PostForm.Get("note"), DatasetID: r.PostForm.Get("dataset_id")}, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		return promoteInput{}, mlexp.InvalidField("body", "could not be read or is larger than %d bytes", maxBodyBytes)
+	}
+	var in promoteInput
+	if len(bytes.TrimSpace(body)) == 0 {
+		return in, nil
+	}
+	return in, decodeBytes(body, &in)
+}
+
+// handleDeploy promotes a run: POST /api/experiments/runs/{run_id}/deploy/, with an optional
+// body {"model_id", "note"}, or the Promote form of the runs table and comparison pages,
+// which is answered with a redirect to the model's deployment history.
+func (s *server) handleDeploy(w http.ResponseWriter, r *http.Request) {
+	form := isFormPost(r)
+	if s.promoter == nil {
+		s.failFor(w, r, form, errNotConfigured("promoting runs"))
+		return
+	}
+	in, err := readPromoteInput(w, r, form)
+	if err != nil {
+		s.failFor(w, r, form, err)
+		return
+	}
+	p, err := s.promoter.Promote(r.Context(), mlexp.PromoteRequest{RunID: r.PathValue("run_id"), ModelID: in.ModelID, By: UserFrom(r.Context()), Note: in.Note})
+	if err != nil {
+		s.failFor(w, r, form, err)
+		return
+	}
+	if form {
+		s.redirectToHistory(w, r, p, in.DatasetID)
+		return
+	}
+	s.respondJSON(w, r, http.StatusOK, deployAnswer{RunID: p.Deployment.RunID, IsDeployed: true, Cleared: p.Cleared, Changed: p.Changed, Deployment: p.Deployment})
+}
+
+// handleRollback promotes again the run deployed before the model's current one.
+func (s *server) handleRollback(w http.ResponseWriter, r *http.Request) {
+	form := isFormPost(r)
+	if s.promoter == nil {
+		s.failFor(w, r, form, errNotConfigured("promoting runs"))
+		return
+	}
+	in, err := readPromoteInput(w, r, form)
+	if err != nil {
+		s.failFor(w, r, form, err)
+		return
+	}
+	if in.ModelID != "" {
+		s.failFor(w, r, form, mlexp.InvalidField("model_id", "is given by the path"))
+		return
+	}
+	p, err := s.promoter.Rollback(r.Context(), r.PathValue("model_id"), UserFrom(r.Context()), in.Note)
+	if err != nil {
+		s.failFor(w, r, form, err)
+		return
+	}
+	if form {
+		s.redirectToHistory(w, r, p, in.DatasetID)
+		return
+	}
+	s.respondJSON(w, r, http.StatusOK, deployAnswer{RunID: p.Deployment.RunID, IsDeployed: true, Cleared: p.Cleared, Changed: p.Changed, Deployment: p.Deployment})
+}
+
+// redirectToHistory answers a form with 303 to the history page, which shows the outcome.
+func (s *server) redirectToHistory(w http.ResponseWriter, r *http.Request, p *mlexp.Promotion, datasetID string) {
+	q := url.Values{"dataset_id": {datasetID}, "done": {p.Deployment.ID}}
+	if !p.Changed {
+		q.Set("unchanged", "1")
+	}
+	http.Redirect(w, r, withQuery(deploymentsURL(p.Deployment.ModelID), q), http.StatusSeeOther)
+}
+
+// failFor answers an error as a page to a form, else in JSON.
+func (s *server) failFor(w http.ResponseWriter, r *http.Request, form bool, err error) {
+	if form {
+		s.pageError(w, r, err)
+		return
+	}
+	s.respondError(w, r, err)
+}
+
+// deploymentsAnswer is a model's deployment history.
+type deploymentsAnswer struct {
+	ModelID     string             `json:"model_id"`
+	Current     *mlexp.Deployment  `json:"current"` // the newest, nil without history
+	Deployments []mlexp.Deployment `json:"deployments"`
+}
+
+// Bounds of the history a request may ask for.
+const (
+	defaultHistoryLimit = 100
+	maxHistoryLimit     = 1000
+)
+
+func (s *server) handleDeployments(w http.ResponseWriter, r *http.Request) {
+	if s.promoter == nil {
+		s.respondError(w, r, errNotConfigured("the deployment history"))
+		return
+	}
+	limit, err := intParam(r.URL.Query().Get("limit"), "limit", 1, maxHistoryLimit)
+	if err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+	if limit == 0 {
+		limit = defaultHistoryLimit
+	}
+	modelID := r.PathValue("model_id")
+	h, err := s.promoter.History(r.Context(), modelID, limit)
+	if err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+	ans := deploymentsAnswer{ModelID: modelID, Deployments: h}
+	if len(h) > 0 {
+		ans.Current = &h[0]
+	}
+	s.respondJSON(w, r, http.StatusOK, ans)
+}
+
+// bestAnswer is the selection with its experiment.
+type bestAnswer struct {
+	*mlexp.Best
+	Experiment mlexp.ExperimentRef `json:"experiment"`
+}
+
+// bestQueryOf reads the selection's parameters; a bad one is EINVALID naming it.
+func bestQueryOf(q url.Values) (mlexp.BestQuery, error) {
+	bq := mlexp.BestQuery{Metric: q.Get("metric"), RunType: q.Get("run_type")}
+	for _, p := range []struct {
+		name string
+		dst  **float64
+	}{{"min_value", &bq.MinValue}, {"max_value", &bq.MaxValue}} {
+		if v := q.Get(p.name); v != "" {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return bq, mlexp.InvalidField(p.name, "%q is not a number", v)
+			}
+			*p.dst = &f
+		}
+	}
+	switch v := q.Get("require_finished"); v {
+	case "", "true":
+	case "false":
+		bq.AllowRunning = true
+	default:
+		return bq, mlexp.InvalidField("require_finished", "%q is not true or false", v)
+	}
+	return bq, bq.Normalize()
+}
+
+func (s *server) handleBest(w http.ResponseWriter, r *http.Request) {
+	if s.best == nil {
+		s.respondError(w, r, errNotConfigured("best-run selection"))
+		return
+	}
+	bq, err := bestQueryOf(r.URL.Query())
+	if err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+	set, exp, err := s.experimentRuns(r.Context(), r)
+	if err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+	b, err := s.best.SelectBest(r.Context(), exp.ModelID, set.Runs, bq)
+	if err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+	s.respondJSON(w, r, http.StatusOK, bestAnswer{Best: b, Experiment: exp})
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// deploymentsURL is the deployment history page of a model.
+func deploymentsURL(modelID string) string { return modelPath(modelID) + "deployments/" }
+
+type deploymentsPage struct {
+	Layout    pageLayout
+	Exp       mlexp.ExperimentRef
+	Done      *deploymentRow // the promotion or rollback a form just made
+	Unchanged bool           // it was already the deployed run
+	Current   *deploymentRow
+	Rollback  *promoteForm // nil without a previous run
+	Rows      []deploymentRow
+	Best      *bestCard
+}
+
+type deploymentRow struct {
+	Seq                                    int64
+	Action, When, WhenTitle, By, Note      string
+	RunName, RunURL, PreviousName, PrevURL string
+	IsRollback                             bool
+}
+
+// promoteForm is a Promote or Roll back button: a POST form to the API, answered with a
+// redirect back to this page.
+type promoteForm struct {
+	Action, Label, ModelID, DatasetID string
+}
+
+// bestCard is the selection's pick, with a button to promote it.
+type bestCard struct {
+	Best    *mlexp.Best
+	RunURL  string
+	Promote *promoteForm // nil when it is deployed already or nothing is eligible
+}
+
+// handleDeploymentsPage renders the deployment history of a model: the deployed run, the
+// rollback button, the best candidate by the default selection, and every promotion.
+func (s *server) handleDeploymentsPage(w http.ResponseWriter, r *http.Request) {
+	set, exp, err := s.experimentRuns(r.Context(), r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	var l pageLayout
+	l.withExperiment(exp)
+	l.Title, l.Nav.Active = exp.ModelName+" · Deployments", "deployments"
+	if s.promoter == nil {
+		s.pageErrorIn(w, r, l, errNotConfigured("the deployment history"))
+		return
+	}
+	h, err := s.promoter.History(r.Context(), exp.ModelID, defaultHistoryLimit)
+	if err != nil {
+		s.pageErrorIn(w, r, l, err)
+		return
+	}
+	p := deploymentsPage{Layout: l, Exp: exp, Unchanged: r.URL.Query().Get("unchanged") == "1"}
+	done := r.URL.Query().Get("done")
+	for i, d := range h {
+		row := deploymentRowOf(d)
+		p.Rows = append(p.Rows, row)
+		if i == 0 {
+			p.Current = &p.Rows[0]
+			if d.PreviousRunID != "" {
+				p.Rollback = &promoteForm{Action: "/api/models/" + url.PathEscape(exp.ModelID) + "/deployments/rollback/",
+					Label: "↶ Roll back to " + cmp.Or(d.PreviousRunName, d.PreviousRunID), DatasetID: exp.DatasetID}
+			}
+		}
+		if d.ID == done {
+			p.Done = &row
+		}
+	}
+	if s.best != nil {
+		if b, err := s.best.SelectBest(r.Context(), exp.ModelID, set.Runs, mlexp.BestQuery{}); err == nil {
+			p.Best = &bestCard{Best: b}
+			if b.Run != nil {
+				p.Best.RunURL = runURL(b.Run.RunID)
+				if !b.Run.IsDeployed {
+					p.Best.Promote = &promoteForm{Action: deployAction(b.Run.RunID), Label: "Promote " + cmp.Or(b.Run.RunName, b.Run.RunID),
+						ModelID: exp.ModelID, DatasetID: exp.DatasetID}
+				}
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, viewDeployments, p)
+}
+
+// deployAction is where a Promote form posts.
+func deployAction(runID string) string {
+	return "/api/experiments/runs/" + url.PathEscape(runID) + "/deploy/"
+}
+
+func deploymentRowOf(d mlexp.Deployment) deploymentRow {
+	row := deploymentRow{Seq: d.Seq, Action: "Promoted", When: d.PromotedAt.UTC().Format("2006-01-02 15:04 UTC"),
+		WhenTitle: d.PromotedAt.UTC().Format("2006-01-02 15:04:05.000 UTC"), By: d.PromotedBy, Note: d.Note,
+		RunName: cmp.Or(d.RunName, d.RunID), RunURL: runURL(d.RunID), IsRollback: d.Action == mlexp.ActionRollback}
+	if row.IsRollback {
+		row.Action = "Rolled back"
+	}
+	if d.PreviousRunID != "" {
+		row.PreviousName, row.PrevURL = cmp.Or(d.PreviousRunName, d.PreviousRunID), runURL(d.PreviousRunID)
+	}
+	return row
+}
