@@ -169,7 +169,7 @@ func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []ml
 	}
 	if known {
 		for i, run := range runs {
-			if run.Status != mlexp.RunFinished || run.Deployed {
+			if run.Status != mlexp.RunFinished || run.Deployed || run.Type == mlexp.QuickTestRun { // quick tests make no model
 				continue
 			}
 			if rm, _, ok := s.experimentOf(r.Context(), run.ExperimentID); ok && rm.ID == m.ID {

@@ -166,7 +166,7 @@ func (s *server) handleRunsPage(w http.ResponseWriter, r *http.Request) {
 		row := runsRow{ID: run.ID, Name: run.Name, URL: runURL(run.ID), Type: shortTypeLabel(run.Type), Status: statusLabel(run.Status),
 			Duration: mlexp.NoValue, Cost: mlexp.FormatCost(run.CostUSD), Date: mlexp.TimeAgo(run.Start, now), Failed: run.Failed(),
 			Checked: slices.Contains(selected, run.ID), Best: run.ID == bestID, Deployed: run.Deployed}
-		if run.Status == mlexp.RunFinished && !run.Deployed {
+		if run.Status == mlexp.RunFinished && !run.Deployed && run.Type != mlexp.QuickTestRun { // quick tests make no model
 			row.PromoteURL = deployAction(run.ID)
 		}
 		if !run.Start.IsZero() {

@@ -34,6 +34,12 @@ func TestPromoteFromRunsTableThenRollBack(t *testing.T) {
 		t.Errorf("the comparison of the deployed and the best run has %d Promote buttons, want 1", n)
 	}
 
+	// Quick tests make no model: their rows offer no Promote.
+	tb.open(runsPath(w.Dataset) + "&type=quick_test")
+	if n := tb.count(`button[data-promote]`); n != 0 {
+		t.Errorf("the quick tests' rows have %d Promote buttons, want none", n)
+	}
+
 	tb.open(runsPath(w.Dataset) + "&type=full_training")
 	button := `button[data-promote="` + w.Full[bestFull()] + `"]`
 	if tb.count(button) != 1 {
