@@ -20,6 +20,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	api(mux, "GET /api/models/{model_id}/experiments/heatmap", s.handleHeatmap)
 	api(mux, "GET /api/models/{model_id}/experiments/runs", s.handleRuns)
 	api(mux, "GET /api/models/{model_id}/experiments/parallel", s.handleParallel)
+	api(mux, "GET /api/models/{model_id}/experiments/insights", s.handleInsights)
 	api(mux, "POST /api/experiments/compare", s.handleCompare)
 	api(mux, "GET /api/experiments/mlflow-url", s.handleMLflowURL)
 
