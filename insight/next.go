@@ -273,18 +273,21 @@ type neighbour struct{ axis, value string }
 // neighbours are the cells without any run next to the best cell: x−1, x+1, y−1, y+1.
 func neighbours(h *mlexp.Heatmap, q NextQuery) []neighbour {
 	var out []neighbour
-	xi, yi := slices.Index(h.XAxis.Values, h.Best.X), slices.Index(h.YAxis.Values, h.Best.Y)
-	for _, j := range []int{xi - 1, xi + 1} {
-		if j >= 0 && j < len(h.XAxis.Values) {
-			if c := h.Cell(h.XAxis.Values[j], h.Best.Y); c != nil && len(c.RunIDs) == 0 {
-				out = append(out, neighbour{q.XAxis, h.XAxis.Values[j]})
-			}
-		}
-	}
-	for _, j := range []int{yi - 1, yi + 1} {
-		if j >= 0 && j < len(h.YAxis.Values) {
-			if c := h.Cell(h.Best.X, h.YAxis.Values[j]); c != nil && len(c.RunIDs) == 0 {
-				out = append(out, neighbour{q.YAxis, h.YAxis.Values[j]})
+	for _, ax := range []struct {
+		name   string
+		values []string
+		at     string
+		cell   func(v string) *mlexp.HeatmapCell
+	}{
+		{q.XAxis, h.XAxis.Values, h.Best.X, func(v string) *mlexp.HeatmapCell { return h.Cell(v, h.Best.Y) }},
+		{q.YAxis, h.YAxis.Values, h.Best.Y, func(v string) *mlexp.HeatmapCell { return h.Cell(h.Best.X, v) }},
+	} {
+		i := slices.Index(ax.values, ax.at)
+		for _, j := range []int{i - 1, i + 1} {
+			if j >= 0 && j < len(ax.values) {
+				if c := ax.cell(ax.values[j]); c != nil && len(c.RunIDs) == 0 {
+					out = append(out, neighbour{ax.name, ax.values[j]})
+				}
 			}
 		}
 	}
@@ -473,19 +476,15 @@ func configHash(base string, params map[string]string) string {
 
 // paramChanges lists the feature and test params that differ between from and to.
 func paramChanges(from, to map[string]string) []ParamChange {
-	var out []ParamChange
-	keys := map[string]bool{}
-	for k := range from {
-		keys[k] = true
-	}
+	keys := slices.Sorted(maps.Keys(from))
 	for k := range to {
-		keys[k] = true
+		keys = append(keys, k)
 	}
-	for _, k := range slices.Sorted(maps.Keys(keys)) {
-		if k == "run_type" || k == "config_id" || k == "training_run_id" || k == "batch_size" {
-			continue
-		}
-		if a, b := strings.TrimSpace(from[k]), strings.TrimSpace(to[k]); a != b {
+	slices.Sort(keys)
+	var out []ParamChange
+	for _, k := range slices.Compact(keys) {
+		a, b := strings.TrimSpace(from[k]), strings.TrimSpace(to[k])
+		if a != b && k != "run_type" && k != "config_id" && k != "training_run_id" && k != "batch_size" {
 			out = append(out, ParamChange{Param: k, From: a, To: b})
 		}
 	}
