@@ -263,7 +263,7 @@ func gapText(metric string, d float64) string {
 	d = math.Abs(d)
 	if mlexp.IsFraction(metric) {
 		if d*100 < 0.1 {
-			return fmt.Sprintf("%.2g pp", d*100)
+			return fmt.Sprintf("%.2f pp", d*100)
 		}
 		return fmt.Sprintf("%.1f pp", d*100)
 	}
