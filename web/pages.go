@@ -26,11 +26,12 @@ const (
 	viewRun               = "run"
 	viewError             = "error"
 	viewTrainingRequested = "training_requested"
+	viewInsights          = "insights"
 )
 
 // pageViews are parsed at start-up, so that a missing or broken view fails NewServer, never
 // a request.
-var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested}
+var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested, viewInsights}
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -125,10 +126,11 @@ type pageLayout struct {
 
 // nav is the header navigation. Links of a model appear once the page knows the model.
 type pageNav struct {
-	Active    string // home, dashboard, runs, compare or run
+	Active    string // home, dashboard, runs, insights, compare or run
 	ModelName string
 	Dashboard string
 	Runs      string
+	Insights  string
 	MLflow    string
 }
 
@@ -137,6 +139,7 @@ func (l *pageLayout) withExperiment(exp mlexp.ExperimentRef) {
 	l.Nav.ModelName = exp.ModelName
 	l.Nav.Dashboard = dashboardURL(exp.ModelID, exp.DatasetID)
 	l.Nav.Runs = runsURL(exp.ModelID, exp.DatasetID)
+	l.Nav.Insights = insightsURL(exp.ModelID, exp.DatasetID)
 	l.Nav.MLflow = exp.MLflowURL
 	l.Stale, l.StaleReason = exp.Stale, exp.StaleReason
 	if !exp.FetchedAt.IsZero() {

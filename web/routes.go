@@ -50,6 +50,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /models/{model_id}/heatmap.png", s.handleHeatmapExport("png"))
 	mux.HandleFunc("GET /models/{model_id}/heatmap.csv", s.handleHeatmapExport("csv"))
 	page(mux, "GET /models/{model_id}/runs/", s.handleRunsPage)
+	page(mux, "GET /models/{model_id}/insights/", s.handleInsightsPage)
 	page(mux, "GET /compare/", s.handleComparePage)
 	mux.HandleFunc("POST /comparisons/", s.handleSaveComparisonForm)
 	page(mux, "GET /comparisons/{id}/", s.handleSavedComparisonPage)
