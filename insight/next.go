@@ -241,11 +241,16 @@ func (s *suggester) add(n *Next, kind, reason, axis, value string, gain *mlexp.N
 			return
 		}
 	}
-	cfg, ok := configFromParams(params)
+	// The config the params describe (any valid id will do until the real one is known),
+	// whose params are the ones tracking would log for it.
+	cfg, ok := mlexp.FeatureConfigFromParams("probe", params)
 	if ok {
-		params = configParams(cfg)
+		params = map[string]string{}
+		for _, p := range cfg.Params() {
+			params[p.Key] = p.Value
+		}
 	}
-	params["data_sample_percent"] = strconv.FormatFloat(settings.DataSamplePercent, 'f', -1, 64)
+	params["data_sample_percent"] = mlexp.FormatParamNumber(settings.DataSamplePercent)
 	params["epochs"] = strconv.Itoa(settings.Epochs)
 	withTest := axis == mlexp.AxisEpochs || axis == "data_sample_percent"
 	fp := fingerprint(params, withTest)
@@ -367,84 +372,6 @@ func setCrosses(params map[string]string, value string, runs []mlexp.Run) bool {
 	}
 	params["cross_features"] = cmpOr(strings.Join(names, ","), "none")
 	return true
-}
-
-// configFromParams reads feature params back into a FeatureConfig (the reverse of
-// configParams); false when they cannot be one: no tower lists, a dim, buckets or setting
-// that is not a number, or a config that does not validate.
-func configFromParams(params map[string]string) (mlexp.FeatureConfig, bool) {
-	cfg := mlexp.FeatureConfig{ID: "probe"}
-	used := map[string]bool{"query_tower": true, "candidate_tower": true, "cross_features": true}
-	tower := func(key string) ([]mlexp.Feature, bool) {
-		var fs []mlexp.Feature
-		for _, name := range splitList(params[key]) {
-			d, err := strconv.Atoi(params[name+"_embedding_dim"])
-			if err != nil {
-				return nil, false
-			}
-			used[name+"_embedding_dim"] = true
-			fs = append(fs, mlexp.Feature{Name: name, EmbeddingDim: d})
-		}
-		return fs, len(fs) > 0
-	}
-	var ok1, ok2 bool
-	cfg.QueryTower, ok1 = tower("query_tower")
-	cfg.CandidateTower, ok2 = tower("candidate_tower")
-	if !ok1 || !ok2 {
-		return cfg, false
-	}
-	for _, raw := range splitList(params["cross_features"]) {
-		if raw == "none" {
-			continue
-		}
-		b, err := strconv.Atoi(params[raw+"_buckets"])
-		if err != nil {
-			return cfg, false
-		}
-		used[raw+"_buckets"] = true
-		cfg.CrossFeatures = append(cfg.CrossFeatures, mlexp.CrossFeature{Features: strings.Split(raw, "_x_"), Buckets: b})
-	}
-	for k, v := range params {
-		if used[k] {
-			continue
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return cfg, false
-		}
-		if cfg.Settings == nil {
-			cfg.Settings = map[string]float64{}
-		}
-		cfg.Settings[k] = f
-	}
-	if cfg.Validate("feature_config") != nil || fingerprint(configParams(cfg), false) != fingerprint(params, false) {
-		return cfg, false
-	}
-	return cfg, true
-}
-
-// configParams are the feature params a config logs, as tracking/naming.go writes them.
-func configParams(c mlexp.FeatureConfig) map[string]string {
-	p := map[string]string{}
-	names := func(fs []mlexp.Feature) string {
-		s := make([]string, len(fs))
-		for i, f := range fs {
-			s[i] = f.Name
-			p[f.Name+"_embedding_dim"] = strconv.Itoa(f.EmbeddingDim)
-		}
-		return strings.Join(s, ",")
-	}
-	p["query_tower"], p["candidate_tower"] = names(c.QueryTower), names(c.CandidateTower)
-	crosses := make([]string, len(c.CrossFeatures))
-	for i, x := range c.CrossFeatures {
-		crosses[i] = x.Name()
-		p[x.Name()+"_buckets"] = strconv.Itoa(x.Buckets)
-	}
-	p["cross_features"] = cmpOr(strings.Join(crosses, ","), "none")
-	for k, v := range c.Settings {
-		p[k] = strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return p
 }
 
 // fingerprint identifies a configuration by its feature params (and, withTest, the quick

@@ -17,7 +17,7 @@ import (
 var t0 = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 
 // refParams writes the params a quick test of cfg logs, following tracking/naming.go
-// independently of next.go's configParams.
+// independently of mlexp.FeatureConfig.Params.
 func refParams(cfg mlexp.FeatureConfig, samplePercent float64, epochs int, runType mlexp.RunType) map[string]string {
 	p := map[string]string{"run_type": string(runType), "config_id": cfg.ID,
 		"data_sample_percent": strconv.FormatFloat(samplePercent, 'f', -1, 64), "epochs": strconv.Itoa(epochs)}
