@@ -34,6 +34,13 @@ type Query struct {
 	// all. Default: quick_test when any quick test counts (the sweep), else all. Fidelity
 	// always pairs quick tests with full trainings.
 	RunType string `json:"run_type"`
+	// What to try next starts from the best cell of the heatmap over XAxis × YAxis (default
+	// embedding_dims × cross_features) with cells aggregated by Agg (default mean), and makes
+	// at most Limit suggestions (default 5); see NextQuery.
+	XAxis string `json:"x_axis,omitempty"`
+	YAxis string `json:"y_axis,omitempty"`
+	Agg   string `json:"agg,omitempty"`
+	Limit int    `json:"limit,omitempty"`
 }
 
 // Check fills in the defaults of q and validates it against runs: an unknown metric or run
@@ -84,13 +91,22 @@ type Report struct {
 	Fidelity Fidelity      `json:"fidelity"`
 	Noise    Noise         `json:"noise"`
 	Effects  []ParamEffect `json:"effects"`
+	Next     *Next         `json:"next"`   // what to try next
+	Pareto   Pareto        `json:"pareto"` // the metric against cost and against duration, runs of every type
+	Gain     GainEstimate  `json:"gain"`   // expected gain per dollar of a full training of the quick-test winner
+	Triage   FailureTriage `json:"triage"` // failed runs by reason and by the axis values that explain them
 }
 
-// Analyze computes the report of q over the runs of one experiment. An unknown metric or
-// run type is an EINVALID error naming the field; an experiment without runs that count
-// is not an error, its sections say that there is too little data.
+// Analyze computes the report of q over the runs of one experiment. An unknown metric,
+// run type, axis or aggregation, or a limit out of range, is an EINVALID error naming the
+// field; an experiment without runs that count is not an error, its sections say that
+// there is too little data.
 func Analyze(runs []mlexp.Run, q Query) (*Report, error) {
 	if err := q.Check(runs); err != nil {
+		return nil, err
+	}
+	next, err := NextConfigs(runs, NextQuery{Metric: q.Metric, XAxis: q.XAxis, YAxis: q.YAxis, RunType: q.RunType, Agg: q.Agg, Limit: q.Limit})
+	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Metric: q.Metric, MetricLabel: mlexp.MetricLabel(q.Metric), Direction: mlexp.Direction(q.Metric),
@@ -99,6 +115,10 @@ func Analyze(runs []mlexp.Run, q Query) (*Report, error) {
 	rep.Fidelity = QuickTestFidelity(runs, q.Metric)
 	rep.Noise = ConfigNoise(runs, q.Metric, q.RunType)
 	rep.Effects = EffectsOf(runs, q.Metric, q.RunType)
+	rep.Next = next
+	rep.Pareto = ParetoFronts(runs, q.Metric)
+	rep.Gain = GainPerDollar(runs, q.Metric)
+	rep.Triage = Triage(runs)
 	return rep, nil
 }
 

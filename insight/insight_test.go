@@ -17,10 +17,13 @@ func TestAnalyzeRefusesBadQueries(t *testing.T) {
 	}{
 		{Query{Metric: "recall_at_7"}, "metric"},
 		{Query{RunType: "sweep"}, "run_type"},
+		{Query{XAxis: "colour"}, "x_axis"},
+		{Query{Agg: "max"}, "agg"},
+		{Query{Limit: MaxNextLimit + 1}, "limit"},
 	} {
 		_, err := Analyze(runs, c.q)
 		var me *mlexp.Error
-		if !errors.As(err, &me) || me.Code != mlexp.EINVALID || me.Field != c.field || me.Details["valid"] == nil {
+		if !errors.As(err, &me) || me.Code != mlexp.EINVALID || me.Field != c.field || (c.field != "limit" && me.Details["valid"] == nil) {
 			t.Errorf("%+v: %v, want EINVALID on %s listing the valid values", c.q, err, c.field)
 		}
 	}
@@ -72,7 +75,7 @@ func TestReportJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"metric", "run_type", "counted", "fidelity", "noise", "effects"} {
+	for _, k := range []string{"metric", "run_type", "counted", "fidelity", "noise", "effects", "next", "pareto", "gain", "triage"} {
 		if _, ok := back[k]; !ok {
 			t.Errorf("no %q in %s", k, b)
 		}

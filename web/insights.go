@@ -15,8 +15,10 @@ type insightsAnswer struct {
 }
 
 // insightQueryOf reads the insights parameters of a query (the API's names).
-func insightQueryOf(q url.Values) insight.Query {
-	return insight.Query{Metric: q.Get("metric"), DatasetID: q.Get("dataset_id"), RunType: q.Get("run_type")}
+func insightQueryOf(q url.Values) (insight.Query, error) {
+	limit, err := intParam(q.Get("limit"), "limit", 1, insight.MaxNextLimit)
+	return insight.Query{Metric: q.Get("metric"), DatasetID: q.Get("dataset_id"), RunType: q.Get("run_type"),
+		XAxis: q.Get("x_axis"), YAxis: q.Get("y_axis"), Agg: q.Get("agg"), Limit: limit}, err
 }
 
 // handleInsights answers whether the experiment's results can be decided on: quick-test
@@ -27,7 +29,12 @@ func (s *server) handleInsights(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, err)
 		return
 	}
-	rep, err := insight.Analyze(set.Runs, insightQueryOf(r.URL.Query()))
+	iq, err := insightQueryOf(r.URL.Query())
+	if err != nil {
+		s.respondError(w, r, err)
+		return
+	}
+	rep, err := insight.Analyze(set.Runs, iq)
 	if err != nil {
 		s.respondError(w, r, err)
 		return

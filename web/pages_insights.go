@@ -71,7 +71,11 @@ func (s *server) handleInsightsPage(w http.ResponseWriter, r *http.Request) {
 	l.withExperiment(exp)
 	l.Title, l.Nav.Active = exp.ModelName+" · Insights", "insights"
 	q := r.URL.Query()
-	iq := insightQueryOf(q)
+	iq, err := insightQueryOf(q)
+	if err != nil {
+		s.pageErrorIn(w, r, l, err)
+		return
+	}
 	rep, err := insight.Analyze(set.Runs, iq)
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)

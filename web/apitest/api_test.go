@@ -874,6 +874,13 @@ func (a *api) pages(t *testing.T, s seed) {
 	page("/models/{model_id}/", "/models/"+url.PathEscape(s.emptyModel)+"/", http.StatusOK)
 	page("/models/{model_id}/", model+"?agg=max", http.StatusBadRequest)
 	page("/models/{model_id}/", "/models/no-such-model/", http.StatusNotFound)
+	for _, q := range []string{"", "?metric=loss&run_type=all", "?limit=1&x_axis=epochs"} {
+		page("/models/{model_id}/insights/", model+"insights/"+q, http.StatusOK)
+	}
+	page("/models/{model_id}/insights/", "/models/"+url.PathEscape(s.foreignModel)+"/insights/", http.StatusOK)
+	page("/models/{model_id}/insights/", "/models/"+url.PathEscape(s.emptyModel)+"/insights/", http.StatusOK)
+	page("/models/{model_id}/insights/", model+"insights/?limit=99", http.StatusBadRequest)
+	page("/models/{model_id}/insights/", "/models/no-such-model/insights/", http.StatusNotFound)
 	for ext, media := range map[string]string{"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv"} {
 		route := "/models/{model_id}/heatmap." + ext
 		for _, q := range []string{"", "?metric=loss&agg=median", "?x_axis=epochs&y_axis=config_id&run_type=full_training"} {

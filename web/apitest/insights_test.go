@@ -12,7 +12,7 @@ import (
 func (a *api) insights(t *testing.T, s seed) {
 	const route = "/api/models/{model_id}/experiments/insights/"
 	for _, q := range []string{"", "metric=loss", "metric=ndcg_at_10", "run_type=all", "run_type=full_training", "run_type=quick_test",
-		"dataset_id=dataset-001"} {
+		"dataset_id=dataset-001", "x_axis=epochs&y_axis=run_type&agg=best&limit=1", "limit=20"} {
 		a.query(t, route, s.model, q, http.StatusOK)
 	}
 	a.call(t, a.url, http.MethodGet, route, "/api/models/"+s.model+"/experiments/insights", nil, true).want(t, "insights without the slash", http.StatusOK)
@@ -44,6 +44,17 @@ func (a *api) insights(t *testing.T, s seed) {
 		Effects []struct {
 			Param string `json:"param"`
 		} `json:"effects"`
+		Triage struct {
+			Failed int `json:"failed"`
+		} `json:"triage"`
+		Pareto struct {
+			Cost struct {
+				Points []struct{} `json:"points"`
+			} `json:"cost"`
+		} `json:"pareto"`
+		Next *struct {
+			Suggestions []struct{} `json:"suggestions"`
+		} `json:"next"`
 	}
 	a.query(t, route, s.model, "", http.StatusOK).decode(t, &rep)
 	if rep.RunType != "quick_test" || rep.Counted != 3 {
@@ -57,13 +68,18 @@ func (a *api) insights(t *testing.T, s seed) {
 	if n.BestConfig != "config-043" || n.Verdict != "noise_unknown" || len(n.Configs) != 3 || n.Configs[0].Mean != 0.49 || n.Configs[0].CILow != nil {
 		t.Errorf("noise %+v, want config-043 first at 0.49, without intervals (no replicates)", n)
 	}
+	// The sections of part B are there: config-044's OOM, the costed runs, suggestions.
+	if rep.Triage.Failed != 1 || len(rep.Pareto.Cost.Points) == 0 || rep.Next == nil {
+		t.Errorf("triage %+v, %d cost points, next %+v", rep.Triage, len(rep.Pareto.Cost.Points), rep.Next)
+	}
 	if len(rep.Effects) == 0 {
 		t.Error("no parameter effects, though the configs differ in their embedding dims")
 	}
 
-	for q, field := range map[string]string{"run_type=quick": "run_type", "metric=precision": "metric"} {
+	for q, field := range map[string]string{"run_type=quick": "run_type", "metric=precision": "metric", "x_axis=colour": "x_axis", "agg=max": "agg",
+		"limit=21": "limit", "limit=two": "limit"} {
 		ans := a.query(t, route, s.model, q, http.StatusBadRequest, field)
-		if _, ok := ans.err.Details["valid"]; !ok {
+		if _, ok := ans.err.Details["valid"]; !ok && field != "limit" {
 			t.Errorf("insights %s: no valid values in the error details: %s", q, ans.body)
 		}
 	}
