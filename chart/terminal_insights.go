@@ -18,12 +18,16 @@ const (
 )
 
 // TerminalInsights writes the insights of an experiment: quick-test fidelity, the configs
-// ranked within noise, and parameter effects, each with its verdict.
+// ranked within noise, parameter effects, what to try next, cost and time fronts with the
+// gain per dollar of a full training, and failure triage.
 func TerminalInsights(w io.Writer, r *insight.Report, o TerminalOptions) error {
 	t := newTermWriter(w)
 	termFidelity(t, r, o)
 	termNoise(t, r, o)
 	termEffects(t, r, o)
+	termNext(t, r, o)
+	termPareto(t, r, o)
+	termTriage(t, r, o)
 	termParagraph(t, o, "", fmt.Sprintf("Counted %d of %s: %s that finished with a finite %s. Methods: docs/insights.md",
 		r.Counted, termCount(r.Runs, "run"), termRunTypeChoice(r.RunType), r.MetricLabel))
 	return t.flush()

@@ -21,6 +21,7 @@ func TestQueryInsights(t *testing.T) {
 		"BEST CONFIG WITHIN NOISE", "★config-042", "noise is unknown", "config-042 leads", "by 1.2 pp without a margin of error",
 		"PARAMETER EFFECTS", "1. Cross Features  effect 5.3 pp", "User Id Embedding Dim  effect 4.7 pp  best 64  trend ρ +0.87",
 		"│ ★64 │ ██████████████████ │ 46.7% │ ± 0.8 pp │ 2 configs, 2 runs │",
+		"WHAT TO TRY NEXT", "COST AND TIME", "FAILURE TRIAGE", "1 of 5 completed runs failed.", "OOM in Transform",
 		"Counted 3 of 5 runs: the quick tests that finished with a finite Recall@100"); len(miss) > 0 {
 		t.Errorf("insights lacks %q:\n%s", miss, out)
 	}
