@@ -36,6 +36,8 @@ type insightsPage struct {
 
 	Effects       []effectView
 	EffectsMethod string
+
+	More morePage
 }
 
 type fidelityRow struct{ Config, Quick, Full, Offset string }
@@ -95,6 +97,7 @@ func (s *server) handleInsightsPage(w http.ResponseWriter, r *http.Request) {
 	p.noise(rep, exp)
 	p.effects(rep)
 	p.EffectsMethod = insight.EffectsMethod
+	p.More = buildMore(rep)
 	s.render(w, r, http.StatusOK, viewInsights, p)
 }
 

@@ -46,6 +46,7 @@ func TestInsightsPage(t *testing.T) {
 	}
 
 	tb.mustSee("main", "Quick-test fidelity", "Best config within noise", "Parameter effects", "Method",
+		"What to try next", "Cost and time", "per dollar", "Failure triage", "OOM in Transform",
 		fmt.Sprintf("over %d configs", len(full)), mlexp.FormatPercent(bestMean, 1))
 	if n := tb.count("#fidelity-chart g.point"); n != len(full) {
 		t.Errorf("the fidelity chart has %d points, want one per config with both kinds of run (%d)", n, len(full))
@@ -58,6 +59,9 @@ func TestInsightsPage(t *testing.T) {
 	}
 	if n := tb.count("table.noise tbody tr.tied"); n == 0 {
 		t.Error("no config is marked tied with the best, though the demo's replicates put config-011 and config-009 within noise of it")
+	}
+	if front, listed := tb.count("#pareto-cost g.point.front"), tb.count("#pareto ul.front"); front == 0 || listed == 0 {
+		t.Errorf("the cost front has %d points and %d lists", front, listed)
 	}
 	if n := tb.count("article.effect"); n < 2 {
 		t.Errorf("%d parameter effects, want at least the two embedding dims", n)

@@ -73,6 +73,8 @@ func TestInsightsPage(t *testing.T) {
 		"tied (p 0.492)", "behind (p 0.005)", "ᵖ", "pooled SD, 1.2 pp",
 		// Effects: user embedding 32 / 64 / 128.
 		"Parameter effects (quick tests)", `data-param="user_id_embedding_dim"`, "effect 7.0 pp · best 128 · trend ρ &#43;1.00",
+		"What to try next", "Cost and time", `id="pareto-cost"`, `id="pareto-duration"`, `class="point highlight front"`,
+		"Failure triage", "0 of 9 completed runs failed.",
 		"Counted 6 of 9 runs")
 
 	body = mustPage(t, get(t, h, insightsPath(m.ID, ds, "metric=loss&run_type=full_training")), http.StatusOK)
