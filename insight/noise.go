@@ -84,20 +84,12 @@ const NoiseMethod = "Runs of one config are repeats. Each config shows n, mean, 
 func ConfigNoise(runs []mlexp.Run, metric, runType string) Noise {
 	n := Noise{RunType: runType, Configs: []ConfigStats{}, Tied: []string{}, Method: NoiseMethod}
 	groups := groupByConfig(counted(runs, metric, runType))
-	// Pooled within-config variance of the replicated configs.
-	var ss float64
+	pooled, df := pooledSD(groups)
+	n.PooledDF, n.PooledSD = df, num(pooled)
 	for _, g := range groups {
 		if len(g.values) >= 2 {
-			_, sd := meanSD(g.values)
-			ss += float64(len(g.values)-1) * sd * sd
-			n.PooledDF += len(g.values) - 1
 			n.Replicated++
 		}
-	}
-	pooled := math.NaN()
-	if n.PooledDF > 0 {
-		pooled = math.Sqrt(ss / float64(n.PooledDF))
-		n.PooledSD = num(pooled)
 	}
 	est := make([]estimate, len(groups))
 	for i, g := range groups {
@@ -127,6 +119,24 @@ func ConfigNoise(runs []mlexp.Run, metric, runType string) Noise {
 	}
 	n.judge(metric, est)
 	return n
+}
+
+// pooledSD is the pooled within-config SD of the groups with two runs or more,
+// √(Σ(nᵢ−1)sᵢ² / Σ(nᵢ−1)), and its degrees of freedom Σ(nᵢ−1); NaN and 0 without any.
+func pooledSD(groups []*group) (float64, int) {
+	var ss float64
+	df := 0
+	for _, g := range groups {
+		if len(g.values) >= 2 {
+			_, sd := meanSD(g.values)
+			ss += float64(len(g.values)-1) * sd * sd
+			df += len(g.values) - 1
+		}
+	}
+	if df == 0 {
+		return math.NaN(), 0
+	}
+	return math.Sqrt(ss / float64(df)), df
 }
 
 // estimate is a config's mean and the variance estimate its interval and tests use.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -40,4 +41,24 @@ func (s *server) handleInsights(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.respondJSON(w, r, http.StatusOK, insightsAnswer{Report: rep, Experiment: exp})
+}
+
+// noiseJudge judges run-to-run noise from the repeated quick tests of the experiment of the
+// compared runs, so that a comparison can ask for replicates before a full training. It is
+// nil when the runs span several experiments or that experiment cannot be read: the
+// comparison then follows its plain rule.
+func (s *server) noiseJudge(ctx context.Context, runs []mlexp.Run) mlexp.NoiseJudge {
+	if s.runs == nil || len(runs) == 0 {
+		return nil
+	}
+	for _, r := range runs {
+		if r.ExperimentID != runs[0].ExperimentID {
+			return nil
+		}
+	}
+	set, err := s.runs.Runs(ctx, runs[0].ExperimentID)
+	if err != nil {
+		return nil
+	}
+	return insight.NewNoiseJudge(set.Runs)
 }

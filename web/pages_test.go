@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/insight"
 )
 
 // TestEveryViewRendersEmptyData checks that each view renders from its zero value, so that
@@ -22,7 +23,7 @@ func TestEveryViewRendersEmptyData(t *testing.T) {
 	data := map[string]any{
 		viewHome: homePage{}, viewDashboard: dashboardPage{Summary: &mlexp.Summary{}, Heatmap: &mlexp.Heatmap{}},
 		viewCompare: comparePage{}, viewRuns: runsPage{}, viewRun: runPage{}, viewError: errorPage{},
-		viewTrainingRequested: trainingRequestedPage{},
+		viewTrainingRequested: trainingRequestedPage{}, viewInsights: insightsPage{Report: &insight.Report{}},
 	}
 	for _, v := range pageViews {
 		d, ok := data[v]
