@@ -31,10 +31,14 @@ const (
 	BaselineFirst    = "first"    // the first run, when none is deployed
 )
 
-// CompareOptions tune a comparison. Both fields are optional.
+// CompareOptions tune a comparison. Every field is optional.
 type CompareOptions struct {
 	BaselineID string `json:"baseline_id,omitempty"` // one of the compared runs; default deployed, else first
 	Metric     string `json:"metric,omitempty"`      // primary metric of the recommendation; default recall_at_100
+	// Noise, when set, lets the recommendation ask for more replicates instead of a full
+	// training when the leading quick test is within run-to-run noise of another compared
+	// config (see RecommendRule).
+	Noise NoiseJudge `json:"-"`
 }
 
 // Comparison is 2 to 50 runs side by side: metrics with diffs against a baseline, duration
@@ -120,7 +124,7 @@ func CompareRuns(runs []Run, opts CompareOptions) (*Comparison, error) {
 	c.Cost = buildRow(MetricCostUSD, "Cost", runs, base, UnitUSD, runCost, func(v float64) string { return FormatCost(&v) })
 	c.Notes = compareNotes(runs)
 	c.ConfigDiff, c.DiffSummary = diffConfigs(runs, base)
-	c.Recommendation = recommend(runs, base, metric)
+	c.Recommendation = recommend(runs, base, metric, opts.Noise)
 	return c, nil
 }
 

@@ -23,7 +23,16 @@ const (
 	RecommendPromote          = "consider_promoting"       // a full training leads the deployed run (or the baseline)
 	RecommendNoDifference     = "no_meaningful_difference" // nothing leads by more than the threshold
 	RecommendInsufficientData = "insufficient_data"        // fewer than two runs that did not fail have the metric
+	RecommendMoreReplicates   = "run_more_replicates"      // a quick test leads, but within run-to-run noise of another compared config
 )
+
+// NoiseJudge tells whether two configs' results on a metric are within run-to-run noise of
+// each other, judged from the repeated quick tests of their experiment, and how many runs
+// per config would tell them apart. known is false when there are too few repeats to judge.
+// Package insight implements it (insight.NewNoiseJudge).
+type NoiseJudge interface {
+	WithinNoise(metric, configA, configB string) (within bool, runsPerConfig int, known bool)
+}
 
 // Recommendation is what the comparison suggests, with the numbers and the rule behind it.
 // Delta is the improvement of RunID over ReferenceRunID (positive is better, whatever the
@@ -43,7 +52,7 @@ type Recommendation struct {
 }
 
 // recommend applies the rule (see RecommendRule) to the runs, base being the baseline.
-func recommend(runs []Run, base int, metric string) Recommendation {
+func recommend(runs []Run, base int, metric string, noise NoiseJudge) Recommendation {
 	rec := Recommendation{Metric: metric, MetricLabel: MetricLabel(metric), Rule: RecommendRule(metric)}
 	if IsFraction(metric) {
 		rec.DeltaUnit, rec.Threshold = UnitPP, RecommendThresholdPP
@@ -71,7 +80,16 @@ func recommend(runs []Run, base int, metric string) Recommendation {
 		}
 		return b
 	}
-	winner := best(func(int) bool { return true })
+	// A quick test of a config that has a full training among the compared runs is not a
+	// candidate: that config's full training already answers what its quick test suggests.
+	trained := map[string]bool{}
+	for _, i := range usable {
+		if runs[i].Type == FullTrainingRun && runConfigID(runs[i]) != "" {
+			trained[runConfigID(runs[i])] = true
+		}
+	}
+	superseded := func(i int) bool { return runs[i].Type == QuickTestRun && trained[runConfigID(runs[i])] }
+	winner := best(func(i int) bool { return !superseded(i) })
 	quick := runs[winner].Type == QuickTestRun
 	var ref int
 	if quick {
@@ -89,7 +107,10 @@ func recommend(runs []Run, base int, metric string) Recommendation {
 	}
 	challenger := winner
 	if ref == winner {
-		challenger = best(func(i int) bool { return i != winner })
+		challenger = best(func(i int) bool { return i != winner && !superseded(i) })
+		if challenger < 0 { // every other run is a quick test of a trained config
+			challenger = best(func(i int) bool { return i != winner })
+		}
 	}
 	delta := roundDiff(value(challenger) - value(ref))
 	if LowerIsBetter(metric) {
@@ -103,7 +124,16 @@ func recommend(runs []Run, base int, metric string) Recommendation {
 	c, r := runs[challenger], runs[ref]
 	rec.RunID, rec.ConfigID, rec.ReferenceRunID, rec.Delta = c.ID, runConfigID(c), r.ID, num(delta)
 	shown := formatDiff(rec.DeltaUnit, delta)
+	rival, perConfig := noiseRival(runs, usable, challenger, metric, noise)
 	switch {
+	case challenger == winner && delta > float64(rec.Threshold) && quick && rival >= 0:
+		rec.Kind = RecommendMoreReplicates
+		more := "more runs of each"
+		if perConfig > 0 {
+			more = fmt.Sprintf("about %d runs of each", perConfig)
+		}
+		rec.Message = fmt.Sprintf("%s shows %s improvement in %s over %s, but its quick tests are within run-to-run noise of %s's. "+
+			"Run %s before a Full Training.", configTitle(c), shown, rec.MetricLabel, refTitle(r, ref == base), configTitle(runs[rival]), more)
 	case challenger == winner && delta > float64(rec.Threshold) && quick:
 		rec.Kind = RecommendRunFullTraining
 		rec.Message = fmt.Sprintf("%s shows %s improvement in %s over %s. Consider running Full Training with %s to confirm.",
@@ -117,7 +147,34 @@ func recommend(runs []Run, base int, metric string) Recommendation {
 		rec.Message = fmt.Sprintf("No meaningful difference: no run beats %s in %s by more than %s (closest: %s, %s).",
 			refTitle(r, ref == base), rec.MetricLabel, formatThreshold(rec), configTitle(c), shown)
 	}
+	for _, i := range usable {
+		if superseded(i) && Better(metric, value(i), value(winner)) {
+			rec.Message += fmt.Sprintf(" The Quick Test of %s scores higher, but %s already has a Full Training here, which stands for it.",
+				configTitle(runs[i]), configTitle(runs[i]))
+			break
+		}
+	}
 	return rec
+}
+
+// noiseRival is a compared quick test of another config that the judge finds within noise
+// of the quick test challenger, and the runs per config that would tell them apart; -1
+// without a judge or such a run.
+func noiseRival(runs []Run, usable []int, challenger int, metric string, noise NoiseJudge) (int, int) {
+	if noise == nil || runs[challenger].Type != QuickTestRun {
+		return -1, 0
+	}
+	cfg := runConfigID(runs[challenger])
+	for _, i := range usable {
+		other := runConfigID(runs[i])
+		if runs[i].Type != QuickTestRun || other == "" || other == cfg {
+			continue
+		}
+		if within, n, known := noise.WithinNoise(metric, cfg, other); known && within {
+			return i, n
+		}
+	}
+	return -1, 0
 }
 
 // refTitle names the reference run with its role: "config-038 (deployed)".
@@ -151,6 +208,9 @@ func RecommendRule(metric string) string {
 	}
 	return fmt.Sprintf("The winner is the run with the best %s (%s is better) among runs that did not fail; failed runs are never recommended. "+
 		"A Quick Test winner is measured against the best Full Training, deployed or baseline run: if it leads by more than %s, run a Full Training of its config to confirm. "+
+		"A Quick Test of a config that has a Full Training among the compared runs is not a candidate: that Full Training stands for it. "+
+		"When the repeated quick tests of the experiment put the leading Quick Test within run-to-run noise of another compared config (Welch's t-test at 5%%), "+
+		"run more replicates of both before a Full Training. "+
 		"Any other winner is measured against the deployed run, else the baseline: if it leads by more than %s, consider promoting it. "+
 		"Otherwise there is no meaningful difference.", MetricLabel(metric), better, threshold, threshold)
 }

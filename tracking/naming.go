@@ -5,10 +5,7 @@ package tracking
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
@@ -144,31 +141,12 @@ func ExperimentTags(m mlexp.Model, d mlexp.Dataset) []mlflow.Tag {
 	}
 }
 
-// configParams are the params that describe a feature configuration.
+// configParams are the params that describe a feature configuration (see
+// mlexp.FeatureConfig.Params, which decides them).
 func configParams(c mlexp.FeatureConfig) []mlflow.Param {
 	var ps []mlflow.Param
-	names := func(fs []mlexp.Feature) string {
-		s := make([]string, len(fs))
-		for i, f := range fs {
-			s[i] = f.Name
-			ps = append(ps, mlflow.Param{Key: f.Name + "_embedding_dim", Value: strconv.Itoa(f.EmbeddingDim)})
-		}
-		return strings.Join(s, ",")
-	}
-	query, candidate := names(c.QueryTower), names(c.CandidateTower)
-	ps = append(ps, mlflow.Param{Key: "query_tower", Value: query}, mlflow.Param{Key: "candidate_tower", Value: candidate})
-	crosses := make([]string, len(c.CrossFeatures))
-	for i, x := range c.CrossFeatures {
-		crosses[i] = x.Name()
-		ps = append(ps, mlflow.Param{Key: x.Name() + "_buckets", Value: strconv.Itoa(x.Buckets)})
-	}
-	cross := strings.Join(crosses, ",")
-	if cross == "" {
-		cross = "none"
-	}
-	ps = append(ps, mlflow.Param{Key: "cross_features", Value: cross})
-	for _, k := range slices.Sorted(maps.Keys(c.Settings)) {
-		ps = append(ps, mlflow.Param{Key: k, Value: formatNumber(c.Settings[k])})
+	for _, p := range c.Params() {
+		ps = append(ps, mlflow.Param{Key: p.Key, Value: p.Value})
 	}
 	return ps
 }
@@ -189,7 +167,8 @@ func finalMetrics(m mlexp.Metrics, cost *float64, at time.Time, step int, full b
 	return ms
 }
 
-func formatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+// formatNumber writes a number param as mlexp.FormatParamNumber does.
+func formatNumber(v float64) string { return mlexp.FormatParamNumber(v) }
 
 // Tags mlexp sets on a run it promotes, beside is_deployed, so that MLflow users see who
 // promoted it and when (RFC 3339).

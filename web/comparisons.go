@@ -83,7 +83,7 @@ func (s *server) reopenComparison(r *http.Request) (*savedAnswer, error) {
 	}
 	ans := &savedAnswer{Saved: saved, MissingRunIDs: missing}
 	if len(runs) >= mlexp.MinCompareRuns {
-		if ans.Comparison, err = mlexp.CompareRuns(runs, mlexp.CompareOptions{}); err != nil {
+		if ans.Comparison, err = mlexp.CompareRuns(runs, mlexp.CompareOptions{Noise: s.noiseJudge(r.Context(), runs)}); err != nil {
 			return nil, err
 		}
 	}

@@ -28,11 +28,12 @@ const (
 	viewError             = "error"
 	viewTrainingRequested = "training_requested"
 	viewDeployments       = "deployments"
+	viewInsights          = "insights"
 )
 
 // pageViews are parsed at start-up, so that a missing or broken view fails NewServer, never
 // a request.
-var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested, viewDeployments}
+var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested, viewDeployments, viewInsights}
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -127,11 +128,12 @@ type pageLayout struct {
 
 // nav is the header navigation. Links of a model appear once the page knows the model.
 type pageNav struct {
-	Active      string // home, dashboard, runs, deployments, compare or run
+	Active      string // home, dashboard, runs, deployments, insights, compare or run
 	ModelName   string
 	Dashboard   string
 	Runs        string
 	Deployments string
+	Insights    string
 	MLflow      string
 }
 
@@ -141,6 +143,7 @@ func (l *pageLayout) withExperiment(exp mlexp.ExperimentRef) {
 	l.Nav.Dashboard = dashboardURL(exp.ModelID, exp.DatasetID)
 	l.Nav.Runs = runsURL(exp.ModelID, exp.DatasetID)
 	l.Nav.Deployments = withQuery(deploymentsURL(exp.ModelID), url.Values{"dataset_id": {exp.DatasetID}})
+	l.Nav.Insights = insightsURL(exp.ModelID, exp.DatasetID)
 	l.Nav.MLflow = exp.MLflowURL
 	l.Stale, l.StaleReason = exp.Stale, exp.StaleReason
 	if !exp.FetchedAt.IsZero() {

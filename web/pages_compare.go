@@ -111,7 +111,7 @@ func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []ml
 		l.Nav.ModelName, l.Nav.Dashboard, l.Nav.Runs = m.Name, dashboardURL(m.ID, d.ID), runsURL(m.ID, d.ID)
 		l.Nav.MLflow = s.mlflowExperimentURL(d.ExperimentID)
 	}
-	comparison, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: q.Get("baseline"), Metric: q.Get("metric")})
+	comparison, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: q.Get("baseline"), Metric: q.Get("metric"), Noise: s.noiseJudge(r.Context(), runs)})
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)
 		return

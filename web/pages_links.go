@@ -20,6 +20,11 @@ func runsURL(modelID, datasetID string) string {
 	return withQuery(modelPath(modelID)+"runs/", url.Values{"dataset_id": {datasetID}})
 }
 
+// insightsURL is the Insights page of a model on a dataset.
+func insightsURL(modelID, datasetID string) string {
+	return withQuery(modelPath(modelID)+"insights/", url.Values{"dataset_id": {datasetID}})
+}
+
 // runURL is the detail page of a run.
 func runURL(runID string) string { return "/runs/" + url.PathEscape(runID) + "/" }
 

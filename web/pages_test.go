@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/insight"
 )
 
 // TestEveryViewRendersEmptyData checks that each view renders from its zero value, so that
@@ -23,6 +24,7 @@ func TestEveryViewRendersEmptyData(t *testing.T) {
 		viewHome: homePage{}, viewDashboard: dashboardPage{Summary: &mlexp.Summary{}, Heatmap: &mlexp.Heatmap{}},
 		viewCompare: comparePage{}, viewRuns: runsPage{}, viewRun: runPage{}, viewError: errorPage{},
 		viewTrainingRequested: trainingRequestedPage{}, viewDeployments: deploymentsPage{Best: &bestCard{Best: &mlexp.Best{}}},
+		viewInsights: insightsPage{Report: &insight.Report{}},
 	}
 	for _, v := range pageViews {
 		d, ok := data[v]

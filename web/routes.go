@@ -21,6 +21,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	api(mux, "GET /api/models/{model_id}/experiments/runs", s.handleRuns)
 	api(mux, "GET /api/models/{model_id}/experiments/parallel", s.handleParallel)
 	api(mux, "GET /api/models/{model_id}/experiments/best", s.handleBest)
+	api(mux, "GET /api/models/{model_id}/experiments/insights", s.handleInsights)
 	api(mux, "POST /api/experiments/compare", s.handleCompare)
 	api(mux, "GET /api/experiments/mlflow-url", s.handleMLflowURL)
 
@@ -55,6 +56,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /models/{model_id}/heatmap.csv", s.handleHeatmapExport("csv"))
 	page(mux, "GET /models/{model_id}/runs/", s.handleRunsPage)
 	page(mux, "GET /models/{model_id}/deployments/", s.handleDeploymentsPage)
+	page(mux, "GET /models/{model_id}/insights/", s.handleInsightsPage)
 	page(mux, "GET /compare/", s.handleComparePage)
 	mux.HandleFunc("POST /comparisons/", s.handleSaveComparisonForm)
 	page(mux, "GET /comparisons/{id}/", s.handleSavedComparisonPage)

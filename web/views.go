@@ -244,7 +244,7 @@ func (s *server) handleCompare(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, err)
 		return
 	}
-	cmp, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: req.BaselineID, Metric: req.Metric})
+	cmp, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: req.BaselineID, Metric: req.Metric, Noise: s.noiseJudge(r.Context(), runs)})
 	var e *mlexp.Error
 	if errors.As(err, &e) && e.Field == "baseline" { // the API calls it baseline_run_id
 		e.Field, e.Message = "baseline_run_id", strings.Replace(e.Message, "baseline", "baseline_run_id", 1)

@@ -56,6 +56,7 @@ func commands() []command {
 		{name: "summary", summary: "show the experiments dashboard of a model: counts, best and deployed runs, recent runs", run: querySummary, help: summaryHelp},
 		{name: "heatmap", summary: "show a metric over two configuration axes, best ★ and deployed ● marked", run: queryHeatmap, help: heatmapHelp},
 		{name: "runs", summary: "list the runs of a model, filtered, sorted and paged, with their ids", run: queryRuns, help: runsHelp},
+		{name: "insights", summary: "decide with confidence: quick-test fidelity, the best config within noise, parameter effects", run: queryInsights, help: insightsHelp},
 		{name: "compare", summary: "compare 2 to 50 runs: metrics, configuration diff and a recommendation", run: queryCompare, help: compareHelp},
 		{name: "models", summary: "list the models and datasets that have experiments in MLflow", run: queryModels, help: modelsHelp},
 		{name: "attach", summary: "tag an existing MLflow experiment as a model's experiment on a dataset", run: queryAttach, help: attachHelp},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/chart"
+	"github.com/mlexp-dev/mlexp/insight"
 	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/tracking"
 )
@@ -559,7 +560,13 @@ func queryCompare(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return q.fail(err)
 		}
-		c, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: q.s["baseline"].value, Metric: q.s["metric"].value})
+		opts := mlexp.CompareOptions{BaselineID: q.s["baseline"].value, Metric: q.s["metric"].value}
+		if len(runs) > 0 && !slices.ContainsFunc(runs, func(r mlexp.Run) bool { return r.ExperimentID != runs[0].ExperimentID }) {
+			if set, err := q.reader.Runs(ctx, runs[0].ExperimentID); err == nil { // without it, the plain rule
+				opts.Noise = insight.NewNoiseJudge(set.Runs)
+			}
+		}
+		c, err := mlexp.CompareRuns(runs, opts)
 		if err != nil {
 			return q.fail(err)
 		}

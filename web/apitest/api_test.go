@@ -312,6 +312,7 @@ func TestAPIMatchesOpenAPI(t *testing.T) {
 	t.Run("heatmap", func(t *testing.T) { a.heatmap(t, s) })
 	t.Run("runs", func(t *testing.T) { a.runs(t, s) })
 	t.Run("parallel", func(t *testing.T) { a.parallel(t, s) })
+	t.Run("insights", func(t *testing.T) { a.insights(t, s) })
 	t.Run("compare", func(t *testing.T) { a.compare(t, s) })
 	t.Run("mlflow-url", func(t *testing.T) { a.mlflowURL(t, s) })
 	t.Run("ingest status", func(t *testing.T) { a.ingestStatus(t, s) })
@@ -776,6 +777,7 @@ func (a *api) mlflowDown(t *testing.T, s seed) {
 		{"GET", "/api/models/{model_id}/experiments/heatmap/", "/api/models/" + s.model + "/experiments/heatmap/", ""},
 		{"GET", "/api/models/{model_id}/experiments/runs/", "/api/models/" + s.model + "/experiments/runs/?format=csv", ""},
 		{"GET", "/api/models/{model_id}/experiments/parallel/", "/api/models/" + s.model + "/experiments/parallel/", ""},
+		{"GET", "/api/models/{model_id}/experiments/insights/", "/api/models/" + s.model + "/experiments/insights/", ""},
 		{"POST", "/api/models/{model_id}/experiments/attach/", "/api/models/" + s.model + "/experiments/attach/", `{"experiment":"1","dataset":{"id":"d","name":"D"}}`},
 		{"POST", "/api/experiments/compare/", "/api/experiments/compare/", `{"run_ids":["` + s.quick1 + `","` + s.quick2 + `"]}`},
 		{"GET", "/api/experiments/mlflow-url/", "/api/experiments/mlflow-url/?run_id=" + s.quick1, ""},
@@ -857,6 +859,13 @@ func (a *api) pages(t *testing.T, s seed) {
 	page("/models/{model_id}/", "/models/"+url.PathEscape(s.emptyModel)+"/", http.StatusOK)
 	page("/models/{model_id}/", model+"?agg=max", http.StatusBadRequest)
 	page("/models/{model_id}/", "/models/no-such-model/", http.StatusNotFound)
+	for _, q := range []string{"", "?metric=loss&run_type=all", "?limit=1&x_axis=epochs"} {
+		page("/models/{model_id}/insights/", model+"insights/"+q, http.StatusOK)
+	}
+	page("/models/{model_id}/insights/", "/models/"+url.PathEscape(s.foreignModel)+"/insights/", http.StatusOK)
+	page("/models/{model_id}/insights/", "/models/"+url.PathEscape(s.emptyModel)+"/insights/", http.StatusOK)
+	page("/models/{model_id}/insights/", model+"insights/?limit=99", http.StatusBadRequest)
+	page("/models/{model_id}/insights/", "/models/no-such-model/insights/", http.StatusNotFound)
 	for ext, media := range map[string]string{"svg": "image/svg+xml", "png": "image/png", "csv": "text/csv"} {
 		route := "/models/{model_id}/heatmap." + ext
 		for _, q := range []string{"", "?metric=loss&agg=median", "?x_axis=epochs&y_axis=config_id&run_type=full_training"} {

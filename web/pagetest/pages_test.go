@@ -232,14 +232,23 @@ func TestComparePage(t *testing.T) {
 		"Quick Test metrics are indicative (10% data, 2 epochs)",
 		"Configuration Diff", "Query Tower", "Candidate Tower", "Cross Features", "Training",
 		">SAME<", ">CHANGED<", ">REMOVED<", "user_id × city",
-		"Consider running Full Training with config-042 to confirm", "How this is decided", "percentage points",
-		"▶ Run Full Training with config-042", `disabled title="Full trainings cannot be requested from here: set MLEXP_TRAINING_URL (--training-url) to enable"`,
+		// config-042's quick test leads, but config-042's full training is compared too: it stands for it.
+		"No meaningful difference", "The Quick Test of config-042 scores higher, but config-042 already has a Full Training here",
+		"How this is decided", "percentage points",
 		"Add More to Compare", "run_ids="+url.QueryEscape(w.Quick+","+w.Full+","+w.XSS),
 		`href="/models/`+w.Model.ID+`/?dataset_id=dataset-001">Close</a>`, "make baseline")
 	mustEscapeXSS(t, body)
+	mustNotContain(t, body, "Consider running Full Training with config-042")
+
+	// Without its full training, config-042's quick test (50%) leads the baseline (44%): a full
+	// training is worth it.
+	untrained := "/compare/?run_ids=" + w.Formula + "," + w.Quick
+	body = mustPage(t, get(t, h, untrained), http.StatusOK)
+	mustContain(t, body, "Consider running Full Training with config-042 to confirm",
+		"▶ Run Full Training with config-042", `disabled title="Full trainings cannot be requested from here: set MLEXP_TRAINING_URL (--training-url) to enable"`)
 
 	// The training service is configured: the button works.
-	body = mustPage(t, get(t, newServer(t, options{trainingURL: "http://127.0.0.1:9/train"}), target), http.StatusOK)
+	body = mustPage(t, get(t, newServer(t, options{trainingURL: "http://127.0.0.1:9/train"}), untrained), http.StatusOK)
 	mustContain(t, body, `<button type="submit" class="primary">▶ Run Full Training with config-042</button>`,
 		`name="config_id" value="config-042"`, `name="source_run_id" value="`+w.Quick+`"`, `name="model_id" value="`+w.Model.ID+`"`)
 

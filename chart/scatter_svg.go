@@ -1,0 +1,185 @@
+package chart
+
+import (
+	"image/color"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Scatter is a scatter plot: points on two numeric axes, optionally the diagonal y = x
+// (for two measures of one thing) and a polyline through some points (a Pareto front).
+type Scatter struct {
+	ID             string // id of the <svg> and prefix of its ids
+	Title          string // drawn above the plot and as the <title>
+	XLabel, YLabel string
+	XFormat        func(float64) string // tick labels
+	YFormat        func(float64) string
+	Points         []ScatterPoint
+	Diagonal       bool       // draw y = x (both axes share one range)
+	Line           []int      // indexes of Points joined by a line, in order
+	Desc           string     // <desc> for screen readers
+	Width, Height  float64    // default 480 × 360
+	Highlight      color.RGBA // colour of highlighted points; default gold
+}
+
+// ScatterPoint is one point. Label is drawn beside it when Labelled; Tip is its hover text.
+type ScatterPoint struct {
+	X, Y      float64
+	Label     string
+	Tip       string
+	Labelled  bool
+	Highlight bool   // drawn larger, in the highlight colour (the best, a front)
+	Class     string // extra class of its <g>
+	DataID    string // data-id, e.g. a run or config id
+}
+
+// Margins of the plot area inside the SVG.
+const (
+	scLeft, scRight, scTop, scBottom = 64.0, 24.0, 36.0, 52.0
+	scFont                           = 12.0
+)
+
+var (
+	scInk   = color.RGBA{0x33, 0x33, 0x33, 0xff}
+	scGrid  = color.RGBA{0xdd, 0xdd, 0xdd, 0xff}
+	scPoint = color.RGBA{0x3b, 0x52, 0x8b, 0xff} // viridis blue
+	scGold  = color.RGBA{0xc8, 0x8a, 0x00, 0xff}
+)
+
+// ScatterSVG draws s as a standalone SVG document. Every point is a <g class="point"> (plus
+// "highlight" and its Class) with data-x, data-y and data-id and a <title>; all text is
+// XML-escaped. Points that are not finite are left out.
+func ScatterSVG(s Scatter) []byte {
+	w, h := s.Width, s.Height
+	if w <= 0 {
+		w = 480
+	}
+	if h <= 0 {
+		h = 360
+	}
+	hl := s.Highlight
+	if hl.A == 0 {
+		hl = scGold
+	}
+	id := svgID(s.ID, "mlexp-scatter")
+	xlo, xhi, ylo, yhi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	var pts []int
+	for i, p := range s.Points {
+		if !finitePair(p.X, p.Y) {
+			continue
+		}
+		pts = append(pts, i)
+		xlo, xhi, ylo, yhi = math.Min(xlo, p.X), math.Max(xhi, p.X), math.Min(ylo, p.Y), math.Max(yhi, p.Y)
+	}
+	if len(pts) == 0 {
+		xlo, xhi, ylo, yhi = 0, 1, 0, 1
+	}
+	if s.Diagonal {
+		xlo, xhi = math.Min(xlo, ylo), math.Max(xhi, yhi)
+		ylo, yhi = xlo, xhi
+	}
+	xlo, xhi = padRange(xlo, xhi)
+	ylo, yhi = padRange(ylo, yhi)
+	pw, ph := w-scLeft-scRight, h-scTop-scBottom
+	px := func(v float64) float64 { return scLeft + (v-xlo)/(xhi-xlo)*pw }
+	py := func(v float64) float64 { return scTop + ph - (v-ylo)/(yhi-ylo)*ph }
+	xf, yf := s.XFormat, s.YFormat
+	if xf == nil {
+		xf = func(v float64) string { return svgNum(v) }
+	}
+	if yf == nil {
+		yf = func(v float64) string { return svgNum(v) }
+	}
+
+	var b svgWriter
+	b.printf(`<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="mlexp-scatter" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-labelledby="%s-title %s-desc" font-family="%s">`,
+		id, svgNum(w), svgNum(h), svgNum(w), svgNum(h), id, id, svgFontFamily)
+	b.printf(`<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, xmlEsc(s.Title), id, xmlEsc(s.Desc))
+	b.printf(`<rect width="100%%" height="100%%" fill="#ffffff"/>`)
+	if s.Title != "" {
+		b.text(scLeft, 20, "start", 14, true, scInk, "title", s.Title, "")
+	}
+	// Grid and ticks.
+	for _, t := range innerTicks(rangeTicks(xlo, xhi, false, xf)) {
+		x := scLeft + t.pos*pw
+		b.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`, svgNum(x), svgNum(scTop), svgNum(x), svgNum(scTop+ph), hexColor(scGrid))
+		b.text(x, scTop+ph+16, "middle", scFont-1, false, scInk, "tick", t.label, "")
+	}
+	for _, t := range innerTicks(rangeTicks(ylo, yhi, false, yf)) {
+		y := scTop + ph - t.pos*ph
+		b.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`, svgNum(scLeft), svgNum(y), svgNum(scLeft+pw), svgNum(y), hexColor(scGrid))
+		b.text(scLeft-6, y+4, "end", scFont-1, false, scInk, "tick", t.label, "")
+	}
+	b.printf(`<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="%s"/>`, svgNum(scLeft), svgNum(scTop), svgNum(pw), svgNum(ph), hexColor(scInk))
+	b.text(scLeft+pw/2, h-12, "middle", scFont, false, scInk, "axis-label", s.XLabel, "")
+	b.printf(`<text x="14" y="%s" font-size="%s" text-anchor="middle" fill="%s" class="axis-label" transform="rotate(-90 14 %s)">%s</text>`,
+		svgNum(scTop+ph/2), svgNum(scFont), hexColor(scInk), svgNum(scTop+ph/2), xmlEsc(s.YLabel))
+	if s.Diagonal {
+		b.printf(`<line class="diagonal" x1="%s" y1="%s" x2="%s" y2="%s" stroke="#999999" stroke-dasharray="4 4"/>`,
+			svgNum(px(xlo)), svgNum(py(ylo)), svgNum(px(xhi)), svgNum(py(yhi)))
+	}
+	var line []string
+	for _, i := range s.Line {
+		if i >= 0 && i < len(s.Points) && finitePair(s.Points[i].X, s.Points[i].Y) {
+			line = append(line, svgNum(px(s.Points[i].X))+","+svgNum(py(s.Points[i].Y)))
+		}
+	}
+	if len(line) > 1 {
+		b.printf(`<polyline class="front" points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.Join(line, " "), hexColor(hl))
+	}
+	for _, i := range pts {
+		p := s.Points[i]
+		class, r, c := "point", 4.5, scPoint
+		if p.Highlight {
+			class, r, c = "point highlight", 6, hl
+		}
+		if p.Class != "" {
+			class += " " + p.Class
+		}
+		x, y := px(p.X), py(p.Y)
+		b.printf(`<g class="%s" data-x="%s" data-y="%s" data-id="%s"><title>%s</title>`, xmlEsc(class), fmtData(p.X), fmtData(p.Y), xmlEsc(p.DataID), xmlEsc(p.Tip))
+		b.printf(`<circle cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.85" stroke="#ffffff"/>`, svgNum(x), svgNum(y), svgNum(r), hexColor(c))
+		if p.Labelled && p.Label != "" {
+			anchor, dx := "start", 8.0
+			if x > scLeft+pw*0.7 {
+				anchor, dx = "end", -8
+			}
+			b.text(x+dx, y-6, anchor, scFont-1, false, scInk, "point-label", p.Label, "")
+		}
+		b.printf(`</g>`)
+	}
+	b.printf(`</svg>`)
+	return b.Bytes()
+}
+
+// innerTicks drops the ticks at the ends of the padded range, whose odd values would crowd
+// the round ones, when at least two round ones are left.
+func innerTicks(ts []pcTick) []pcTick {
+	var inner []pcTick
+	for _, t := range ts {
+		if t.pos > 1e-9 && t.pos < 1-1e-9 {
+			inner = append(inner, t)
+		}
+	}
+	if len(inner) < 2 {
+		return ts
+	}
+	return inner
+}
+
+func finitePair(x, y float64) bool {
+	return !math.IsNaN(x) && !math.IsInf(x, 0) && !math.IsNaN(y) && !math.IsInf(y, 0)
+}
+
+// padRange widens [lo, hi] by 8% on each side, and a single value to a small range.
+func padRange(lo, hi float64) (float64, float64) {
+	if hi <= lo {
+		d := math.Max(math.Abs(lo)*0.05, 0.01)
+		return lo - d, hi + d
+	}
+	d := (hi - lo) * 0.08
+	return lo - d, hi + d
+}
+
+func fmtData(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

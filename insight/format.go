@@ -1,0 +1,56 @@
+package insight
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// FormatDelta writes a signed difference of metric for people: "+0.6 pp" for fractions
+// (percentage points), "-0.012" otherwise; NoValue when d is not finite.
+func FormatDelta(metric string, d float64) string {
+	if !finite(d) {
+		return mlexp.NoValue
+	}
+	sign := "+"
+	if d < 0 {
+		sign = "-"
+	}
+	return sign + gapText(metric, d)
+}
+
+// FormatInterval writes an interval of metric: "46.1–47.7%", "0.31–0.35"; NoValue when
+// either end is unknown.
+func FormatInterval(metric string, lo, hi *mlexp.Number) string {
+	if lo == nil || hi == nil {
+		return mlexp.NoValue
+	}
+	if mlexp.IsFraction(metric) {
+		return strconv.FormatFloat(float64(*lo)*100, 'f', 1, 64) + "–" + mlexp.FormatPercent(float64(*hi), 1)
+	}
+	return mlexp.FormatMetric(metric, float64(*lo)) + "–" + mlexp.FormatMetric(metric, float64(*hi))
+}
+
+// FormatP writes a p-value: "0.041", "< 0.001"; NoValue when there is none.
+func FormatP(p *mlexp.Number) string {
+	if p == nil {
+		return mlexp.NoValue
+	}
+	return pText(p)
+}
+
+// FormatCorrelation writes a correlation with two decimals and its sign: "+0.80", "-0.33".
+func FormatCorrelation(r *mlexp.Number) string {
+	if r == nil {
+		return mlexp.NoValue
+	}
+	v := math.Round(float64(*r)*100) / 100
+	if v == 0 {
+		v = 0 // no "-0.00"
+	}
+	if v >= 0 {
+		return "+" + strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}

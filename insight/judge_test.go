@@ -1,0 +1,36 @@
+package insight
+
+import (
+	"testing"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// TestJudge uses the runs of TestConfigNoiseByHand: A and B are tied (Welch p = 0.492) and 24
+// runs each would tell them apart; A and D are not (p = 0.0027).
+func TestJudge(t *testing.T) {
+	j := NewNoiseJudge(noiseRuns())
+	for _, c := range []struct {
+		a, b          string
+		within, known bool
+		runs          int
+	}{
+		{"A", "B", true, true, 24},
+		{"B", "A", true, true, 24},
+		{"A", "D", false, true, 2},
+		{"A", "C", false, true, 0}, // C borrows the pooled SD; the runs are not checked here
+		{"A", "Z", false, false, 0},
+	} {
+		within, runs, known := j.WithinNoise(mlexp.MetricRecallAt100, c.a, c.b)
+		if within != c.within || known != c.known || (c.runs > 0 && runs != c.runs) {
+			t.Errorf("%s vs %s: within %v, %d runs, known %v; want %v, %d, %v", c.a, c.b, within, runs, known, c.within, c.runs, c.known)
+		}
+	}
+	// Without any repeated run, noise is unknown.
+	var rs runs
+	rs.quick("A", 0.47)
+	rs.quick("B", 0.46)
+	if _, _, known := NewNoiseJudge(rs.list).WithinNoise(mlexp.MetricRecallAt100, "A", "B"); known {
+		t.Error("a judge without replicates claims to know the noise")
+	}
+}

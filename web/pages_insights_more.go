@@ -1,0 +1,122 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/chart"
+	"github.com/mlexp-dev/mlexp/insight"
+)
+
+// nextView is a suggestion of what to try next, formatted.
+type nextView struct {
+	Changes []string
+	Gain    string
+	Reason  string
+}
+
+// frontView is a Pareto front: its chart and its runs.
+type frontView struct {
+	Title string
+	SVG   template.HTML
+	Runs  []frontRun
+}
+
+type frontRun struct{ Name, URL, Value, Resource string }
+
+// morePage holds the sections of the Insights page past effects: what to try next, the
+// Pareto fronts with the gain per dollar, and failure triage.
+type morePage struct {
+	NextFrom    string
+	Next        []nextView
+	NextNote    string
+	Fronts      []frontView
+	Gain        string
+	Assumptions []string
+	Triage      []string
+	TriageHead  string
+}
+
+func buildMore(rep *insight.Report) morePage {
+	var m morePage
+	if n := rep.Next; n != nil {
+		if n.Best != nil {
+			m.NextFrom = fmt.Sprintf("From the best cell by %s (%s · %s), config %s.", n.Query.Agg, mlexp.AxisLabel(n.Query.XAxis, n.Best.X),
+				mlexp.AxisLabel(n.Query.YAxis, n.Best.Y), n.BaseConfig)
+		}
+		m.NextNote = n.Note
+		for _, s := range n.Suggestions {
+			v := nextView{Reason: s.Reason, Gain: mlexp.NoValue}
+			for _, c := range s.Changes {
+				v.Changes = append(v.Changes, c.Param+": "+cmpOrDash(c.From)+" → "+cmpOrDash(c.To))
+			}
+			if s.ExpectedGain != nil {
+				v.Gain = fmt.Sprintf("%+.1f %s", float64(*s.ExpectedGain), s.Unit)
+			}
+			m.Next = append(m.Next, v)
+		}
+	}
+	for _, f := range []insight.ParetoFront{rep.Pareto.Cost, rep.Pareto.Duration} {
+		m.Fronts = append(m.Fronts, frontOf(rep, f))
+	}
+	g := rep.Gain
+	m.Gain = "Gain per dollar: " + g.Reason
+	if g.Available && g.Gain != nil && g.Cost != nil && g.GainPerDollar != nil {
+		unit := ""
+		if g.Unit == mlexp.UnitPP {
+			unit = " pp"
+		}
+		m.Gain = fmt.Sprintf("A full training of %s is expected to score %+.1f%s against the deployed run (%s), for about %s: %.3g%s per dollar.",
+			g.WinnerConfigID, float64(*g.Gain), unit, g.DeployedConfigID, mlexp.FormatCost((*float64)(g.Cost)), float64(*g.GainPerDollar), unit)
+	}
+	m.Assumptions = g.Assumptions
+	t := rep.Triage
+	m.TriageHead = fmt.Sprintf("%d of %d completed runs failed.", t.Failed, t.Runs)
+	for _, gs := range [][]insight.FailureGroup{t.Reasons, t.Axes} {
+		for _, g := range gs {
+			m.Triage = append(m.Triage, g.Summary)
+		}
+	}
+	return m
+}
+
+func cmpOrDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// frontOf draws a Pareto front: every run a point, the front joined and highlighted.
+func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
+	what, format := "cost", func(v float64) string { return mlexp.FormatCost(&v) }
+	if f.Resource == insight.ResourceDuration {
+		what, format = "duration", func(v float64) string { return mlexp.FormatDuration(time.Duration(v * float64(time.Second))) }
+	}
+	v := frontView{Title: fmt.Sprintf("%s against %s: %d of %d runs on the front", rep.MetricLabel, what, len(f.Front), len(f.Points))}
+	pts := make([]chart.ScatterPoint, len(f.Points))
+	var line []int
+	for i, p := range f.Points {
+		name := p.RunName
+		if name == "" {
+			name = p.RunID
+		}
+		pts[i] = chart.ScatterPoint{X: p.Resource, Y: p.Value, Highlight: p.OnFront, DataID: p.RunID, Label: p.ConfigID, Labelled: p.OnFront,
+			Class: map[bool]string{true: "front", false: ""}[p.OnFront], Tip: fmt.Sprintf("%s: %s, %s", name, mlexp.FormatMetric(rep.Metric, p.Value), format(p.Resource))}
+		if p.OnFront {
+			line = append(line, i)
+			v.Runs = append(v.Runs, frontRun{Name: name, URL: runURL(p.RunID), Value: mlexp.FormatMetric(rep.Metric, p.Value), Resource: format(p.Resource)})
+		}
+	}
+	if len(f.Points) > 0 {
+		svg := chart.ScatterSVG(chart.Scatter{ID: "pareto-" + strings.TrimSuffix(what, "s"), Title: rep.MetricLabel + " against " + what,
+			XLabel: strings.ToUpper(what[:1]) + what[1:], YLabel: rep.MetricLabel, Points: pts, Line: line, XFormat: format,
+			YFormat: func(x float64) string { return mlexp.FormatMetric(rep.Metric, x) },
+			Desc:    fmt.Sprintf("%d runs; the gold line joins the %d runs no other run beats on both.", len(f.Points), len(f.Front))})
+		v.SVG = inlineSVG(svg)
+	}
+	return v
+}
