@@ -76,7 +76,7 @@ func diffConfigs(runs []Run, base int) ([]DiffGroup, []DiffSummary) {
 	var towerOrder [2][]string
 	for _, r := range runs {
 		for g, param := range []string{"query_tower", "candidate_tower"} {
-			for _, f := range splitList(r.Params[param]) {
+			for _, f := range SplitList(r.Params[param]) {
 				if _, ok := tower[f]; !ok {
 					tower[f] = g
 					towerOrder[g] = append(towerOrder[g], f)
@@ -90,7 +90,7 @@ func diffConfigs(runs []Run, base int) ([]DiffGroup, []DiffSummary) {
 				if v, ok := r.Params[f+"_embedding_dim"]; ok {
 					return cell{v, v + "d", true}
 				}
-				if slices.Contains(splitList(r.Params["query_tower"]), f) || slices.Contains(splitList(r.Params["candidate_tower"]), f) {
+				if slices.Contains(SplitList(r.Params["query_tower"]), f) || slices.Contains(SplitList(r.Params["candidate_tower"]), f) {
 					return cell{"", "?d", true}
 				}
 				return cell{}
@@ -174,7 +174,7 @@ func runCrosses(r Run) (keys, labels []string, cells map[string]cell) {
 	}
 	var logged []string
 	if v, ok := r.Params["cross_features"]; ok {
-		logged = splitList(v)
+		logged = SplitList(v)
 	} else {
 		slices.Sort(bucketKeys)
 		for _, p := range bucketKeys {
@@ -302,8 +302,8 @@ func summarizeDiff(groups []DiffGroup, n, base int) []DiffSummary {
 	return out
 }
 
-// splitList splits a comma-separated param, dropping blanks.
-func splitList(v string) []string {
+// SplitList splits a comma-separated param (a tower, the cross features), dropping blanks.
+func SplitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {

@@ -78,7 +78,7 @@ func FeatureConfigFromParams(id string, params map[string]string) (FeatureConfig
 	used := map[string]bool{"query_tower": true, "candidate_tower": true, "cross_features": true}
 	tower := func(key string) ([]Feature, bool) {
 		var fs []Feature
-		for _, name := range splitList(given[key]) {
+		for _, name := range SplitList(given[key]) {
 			d, err := strconv.Atoi(given[name+"_embedding_dim"])
 			if err != nil {
 				return nil, false
@@ -95,7 +95,7 @@ func FeatureConfigFromParams(id string, params map[string]string) (FeatureConfig
 	if cfg.CandidateTower, ok = tower("candidate_tower"); !ok {
 		return FeatureConfig{}, false
 	}
-	for _, raw := range splitList(given["cross_features"]) {
+	for _, raw := range SplitList(given["cross_features"]) {
 		if strings.EqualFold(raw, "none") {
 			continue
 		}

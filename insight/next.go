@@ -330,7 +330,7 @@ func setAxis(params map[string]string, axis, value string, runs []mlexp.Run) boo
 		return false // the buckets of a cross the base does not have
 	case strings.HasSuffix(axis, "_embedding_dim"):
 		f := strings.TrimSuffix(axis, "_embedding_dim")
-		if !slices.Contains(splitList(params["query_tower"]), f) && !slices.Contains(splitList(params["candidate_tower"]), f) && params[axis] == "" {
+		if !slices.Contains(mlexp.SplitList(params["query_tower"]), f) && !slices.Contains(mlexp.SplitList(params["candidate_tower"]), f) && params[axis] == "" {
 			return false
 		}
 	}
@@ -348,7 +348,7 @@ func setCrosses(params map[string]string, value string, runs []mlexp.Run) bool {
 		}
 	}
 	var names []string
-	for _, raw := range splitList(params["cross_features"]) {
+	for _, raw := range mlexp.SplitList(params["cross_features"]) {
 		if c := mlexp.CanonicalCrosses(raw); want[c] && !slices.Contains(names, raw) {
 			names = append(names, raw)
 			delete(want, c)
@@ -359,7 +359,7 @@ func setCrosses(params map[string]string, value string, runs []mlexp.Run) bool {
 	for _, c := range slices.Sorted(maps.Keys(want)) {
 		found := false
 		for _, r := range runs {
-			for _, raw := range splitList(r.Params["cross_features"]) {
+			for _, raw := range mlexp.SplitList(r.Params["cross_features"]) {
 				if b := strings.TrimSpace(r.Params[raw+"_buckets"]); !found && mlexp.CanonicalCrosses(raw) == c && b != "" {
 					names, found = append(names, raw), true
 					params[raw+"_buckets"] = b
@@ -439,16 +439,6 @@ func quickTestSettings(runs []mlexp.Run, base mlexp.Run) QuickTestSettings {
 		}
 	}
 	return best
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func cellLabel(q NextQuery, x, y string) string {

@@ -204,3 +204,17 @@ func page(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
 		http.Redirect(w, r, u.RequestURI(), http.StatusMovedPermanently)
 	})
 }
+
+// experimentPage starts a page of one experiment: it reads the runs the request names and
+// lays the page out as "<model> · title" with the active navigation link. When the runs
+// cannot be read it has rendered the error page, and ok is false.
+func (s *server) experimentPage(w http.ResponseWriter, r *http.Request, title, active string) (set *mlexp.RunSet, exp mlexp.ExperimentRef, l pageLayout, ok bool) {
+	set, exp, err := s.experimentRuns(r.Context(), r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return nil, exp, l, false
+	}
+	l.withExperiment(exp)
+	l.Title, l.Nav.Active = exp.ModelName+" · "+title, active
+	return set, exp, l, true
+}

@@ -68,13 +68,10 @@ type recentCard struct {
 // handleDashboardPage renders the experiments dashboard of a model: summary cards, the
 // heatmap (as a chart or a table) with its selectors and exports, and the recent runs.
 func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
-	set, exp, err := s.experimentRuns(r.Context(), r)
-	if err != nil {
-		s.pageError(w, r, err)
+	set, exp, l, ok := s.experimentPage(w, r, "Experiments", "dashboard")
+	if !ok {
 		return
 	}
-	var l pageLayout
-	l.withExperiment(exp)
 	q := r.URL.Query()
 	hq := heatmapQueryOf(q)
 	if err := hq.Check(set.Runs); err != nil {
@@ -90,8 +87,6 @@ func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
 	p := dashboardPage{Layout: l, Exp: exp, Action: modelPath(exp.ModelID), Summary: sum, Heatmap: h,
 		Title:   heatmapTitle(h),
 		RunsURL: runsURL(exp.ModelID, exp.DatasetID), MetricLabel: h.MetricLabel}
-	p.Layout.Title = exp.ModelName + " · Experiments"
-	p.Layout.Nav.Active = "dashboard"
 	if models, err := s.runs.Models(r.Context()); err == nil {
 		for _, m := range models {
 			if m.ID == exp.ModelID {

@@ -45,14 +45,10 @@ type bestCard struct {
 // handleDeploymentsPage renders the deployment history of a model: the deployed run, the
 // rollback button, the best candidate by the default selection, and every promotion.
 func (s *server) handleDeploymentsPage(w http.ResponseWriter, r *http.Request) {
-	set, exp, err := s.experimentRuns(r.Context(), r)
-	if err != nil {
-		s.pageError(w, r, err)
+	set, exp, l, ok := s.experimentPage(w, r, "Deployments", "deployments")
+	if !ok {
 		return
 	}
-	var l pageLayout
-	l.withExperiment(exp)
-	l.Title, l.Nav.Active = exp.ModelName+" · Deployments", "deployments"
 	if s.promoter == nil {
 		s.pageErrorIn(w, r, l, errNotConfigured("the deployment history"))
 		return

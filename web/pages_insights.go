@@ -64,14 +64,10 @@ type levelView struct {
 // handleInsightsPage renders the insights of a model's experiment: quick-test fidelity
 // with its scatter plot, the configs ranked within noise, and parameter effects.
 func (s *server) handleInsightsPage(w http.ResponseWriter, r *http.Request) {
-	set, exp, err := s.experimentRuns(r.Context(), r)
-	if err != nil {
-		s.pageError(w, r, err)
+	set, exp, l, ok := s.experimentPage(w, r, "Insights", "insights")
+	if !ok {
 		return
 	}
-	var l pageLayout
-	l.withExperiment(exp)
-	l.Title, l.Nav.Active = exp.ModelName+" · Insights", "insights"
 	q := r.URL.Query()
 	iq, err := insightQueryOf(q)
 	if err != nil {

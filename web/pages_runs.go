@@ -62,14 +62,11 @@ func tableMetricColumns(metric string) []string {
 // handleRunsPage renders the runs table of an experiment (filters, sortable columns,
 // paging, selection for comparison) and its parallel-coordinates chart.
 func (s *server) handleRunsPage(w http.ResponseWriter, r *http.Request) {
-	set, exp, err := s.experimentRuns(r.Context(), r)
-	if err != nil {
-		s.pageError(w, r, err)
+	set, exp, l, ok := s.experimentPage(w, r, "Runs", "runs")
+	if !ok {
 		return
 	}
-	var l pageLayout
-	l.withExperiment(exp)
-	l.Title, l.Nav.Active = exp.ModelName+" · Runs", "runs"
+	var err error
 	q := r.URL.Query()
 	rq := mlexp.RunsQuery{Type: q.Get("type"), Status: q.Get("status"), Search: q.Get("search"), Sort: q.Get("sort"), Order: q.Get("order")}
 	if rq.Page, err = intParam(q.Get("page"), "page", 0, 1<<30); err == nil {

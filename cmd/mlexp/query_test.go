@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +14,6 @@ import (
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/internal/sample"
 	"github.com/mlexp-dev/mlexp/mlflow"
-	"github.com/mlexp-dev/mlexp/sqlstore"
 	"github.com/mlexp-dev/mlexp/tracking"
 )
 
@@ -103,7 +100,7 @@ func seedRuns(ctx context.Context) (queryModel, error) {
 	if m.full38, err = logger.LogTrainingRun(ctx, f); err != nil {
 		return m, err
 	}
-	if err := promoteOnce(ctx, client, m.full38); err != nil {
+	if err := sample.Promote(ctx, client, m.full38); err != nil {
 		return m, err
 	}
 	return m, nil
@@ -446,20 +443,4 @@ func TestSplitQueryArgs(t *testing.T) {
 			t.Errorf("splitQueryArgs(%q) = %q, %q; want %q, %q", tc.args, flags, positional, tc.flags, tc.positional)
 		}
 	}
-}
-
-// promoteOnce promotes runID, for seeding, through a promoter over a throw-away store.
-func promoteOnce(ctx context.Context, c *mlflow.Client, runID string) error {
-	dir, err := os.MkdirTemp("", "mlexp-seed-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, "seed.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = tracking.NewPromoter(c, db, time.Now).Promote(ctx, mlexp.PromoteRequest{RunID: runID, By: "test seed"})
-	return err
 }

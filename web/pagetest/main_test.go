@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,7 +20,6 @@ import (
 	"github.com/mlexp-dev/mlexp/internal/mlflowtest"
 	"github.com/mlexp-dev/mlexp/internal/sample"
 	"github.com/mlexp-dev/mlexp/mlflow"
-	"github.com/mlexp-dev/mlexp/sqlstore"
 	"github.com/mlexp-dev/mlexp/tracking"
 	"github.com/mlexp-dev/mlexp/web"
 )
@@ -114,7 +111,7 @@ func logWorld(ctx context.Context, m mlexp.Model) (world, error) {
 	if w.Full, err = lg.LogTrainingRun(ctx, tr); err != nil {
 		return w, err
 	}
-	if err = promoteOnce(ctx, c, w.Full); err != nil {
+	if err = sample.Promote(ctx, c, w.Full); err != nil {
 		return w, err
 	}
 
@@ -243,20 +240,4 @@ func runsPath(w world, extra string) string {
 		p += "&" + extra
 	}
 	return p
-}
-
-// promoteOnce promotes runID, for seeding, through a promoter over a throw-away store.
-func promoteOnce(ctx context.Context, c *mlflow.Client, runID string) error {
-	dir, err := os.MkdirTemp("", "mlexp-seed-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	db, err := sqlstore.Open(ctx, filepath.Join(dir, "seed.db"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = tracking.NewPromoter(c, db, time.Now).Promote(ctx, mlexp.PromoteRequest{RunID: runID, By: "test seed"})
-	return err
 }
