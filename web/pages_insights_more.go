@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"strings"
@@ -16,6 +17,8 @@ type nextView struct {
 	Changes []string
 	Gain    string
 	Reason  string
+	ID      string // of the element holding Config
+	Config  string // the feature_config and quick_test parts of a quick-test report, as JSON to copy
 }
 
 // frontView is a Pareto front: its chart and its runs.
@@ -55,6 +58,10 @@ func buildMore(rep *insight.Report) morePage {
 			}
 			if s.ExpectedGain != nil {
 				v.Gain = fmt.Sprintf("%+.1f %s", float64(*s.ExpectedGain), s.Unit)
+			}
+			if s.FeatureConfig != nil {
+				v.ID = fmt.Sprintf("next-config-%d", len(m.Next)+1)
+				v.Config = suggestionJSON(s)
 			}
 			m.Next = append(m.Next, v)
 		}
@@ -119,4 +126,17 @@ func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
 		v.SVG = inlineSVG(svg)
 	}
 	return v
+}
+
+// suggestionJSON is what a trainer needs of a suggestion: the feature_config and
+// quick_test parts of the body of POST /api/experiments/quick-tests/, indented.
+func suggestionJSON(s insight.Suggestion) string {
+	b, err := json.MarshalIndent(struct {
+		FeatureConfig *mlexp.FeatureConfig      `json:"feature_config"`
+		QuickTest     insight.QuickTestSettings `json:"quick_test"`
+	}{s.FeatureConfig, s.QuickTest}, "", "  ")
+	if err != nil { // a config of strings and numbers always marshals
+		return err.Error()
+	}
+	return string(b)
 }

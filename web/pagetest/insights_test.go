@@ -1,8 +1,11 @@
 package pagetest
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
@@ -106,4 +109,60 @@ func TestInsightsPage(t *testing.T) {
 	mustEscapeXSS(t, body)
 	dash := mustPage(t, get(t, h, dashboardPath(w)), http.StatusOK)
 	mustContain(t, dash, `<a class="button" href="/models/`+w.Model.ID+`/insights/?dataset_id=dataset-001">Insights</a>`)
+}
+
+// TestInsightsPageGivesConfigsToCopy logs a 2 × 2 grid with one cell untested, next to the
+// best one, and checks that the page suggests it as a complete quick-test config: the best
+// config without its crosses, valid as the feature_config of a report.
+func TestInsightsPageGivesConfigsToCopy(t *testing.T) {
+	m := uniqueModel("next")
+	lg := tracking.NewLogger(mustClient(t, srv.URL), chart.TrainingCurves)
+	for i, c := range []struct {
+		id      string
+		user    int
+		crosses bool
+		recall  float64
+	}{{"config-a", 64, true, 0.48}, {"config-b", 32, true, 0.44}, {"config-c", 32, false, 0.40}} {
+		q := sample.QuickTestReport()
+		q.Model = m
+		q.FeatureConfig.ID, q.FeatureConfig.Name = c.id, c.id
+		q.FeatureConfig.QueryTower[0].EmbeddingDim = c.user
+		if !c.crosses {
+			q.FeatureConfig.CrossFeatures = nil
+		}
+		q.QuickTest.ID = i + 1
+		q.QuickTest.Metrics.RecallAt100 = f(c.recall)
+		if _, err := lg.LogQuickTest(ctx(t), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := newServer(t, options{})
+	body := mustPage(t, get(t, h, insightsPath(m.ID, sample.QuickTestReport().Dataset.ID, "")), http.StatusOK)
+	mustContain(t, body, "What to try next", `<pre id="next-config-1">`, `data-copy="next-config-1"`)
+	if strings.Contains(body, `id="next-config-2"`) {
+		t.Errorf("more than the one untested neighbour of the best cell is suggested")
+	}
+	text := body[strings.Index(body, `<pre id="next-config-1">`)+len(`<pre id="next-config-1">`):]
+	text = html.UnescapeString(text[:strings.Index(text, "</pre>")])
+	var got struct {
+		FeatureConfig mlexp.FeatureConfig `json:"feature_config"`
+		QuickTest     struct {
+			DataSamplePercent float64 `json:"data_sample_percent"`
+			Epochs            int     `json:"epochs"`
+		} `json:"quick_test"`
+	}
+	if err := mlexp.UnmarshalStrict([]byte(text), &got); err != nil {
+		t.Fatalf("the config to copy is not the feature_config and quick_test of a report: %v\n%s", err, text)
+	}
+	want := sample.QuickTestReport()
+	if err := got.FeatureConfig.Validate("feature_config"); err != nil {
+		t.Errorf("the suggested config is not valid: %v", err)
+	}
+	if len(got.FeatureConfig.CrossFeatures) != 0 || got.FeatureConfig.QueryTower[0].EmbeddingDim != 64 ||
+		!reflect.DeepEqual(got.FeatureConfig.CandidateTower, want.FeatureConfig.CandidateTower) {
+		t.Errorf("suggested %+v, want config-a (64-d user) without crosses", got.FeatureConfig)
+	}
+	if got.QuickTest.DataSamplePercent != want.QuickTest.DataSamplePercent || got.QuickTest.Epochs != want.QuickTest.Epochs {
+		t.Errorf("quick test settings %+v, want those of the best quick test", got.QuickTest)
+	}
 }

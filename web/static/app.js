@@ -25,4 +25,19 @@ document.addEventListener("DOMContentLoaded", function () {
     form.addEventListener("change", update);
     update();
   }
+
+  // Copy buttons: data-copy names the element whose text goes to the clipboard.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source || !navigator.clipboard) {
+        return;
+      }
+      navigator.clipboard.writeText(source.textContent).then(function () {
+        button.textContent = "Copied";
+      }, function () {
+        button.textContent = "Select and copy";
+      });
+    });
+  });
 });
