@@ -54,6 +54,7 @@ type dashboardPage struct {
 	BestURL     string
 	DeployedURL string
 	HistoryURL  string // the deployment history
+	Insights    []insightCard
 }
 
 // recentCard is one run of the recent-experiments list.
@@ -129,6 +130,7 @@ func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
 		p.DeployedURL = runURL(sum.Deployed.RunID)
 	}
 	p.HistoryURL = p.Layout.Nav.Deployments
+	p.Insights = dashboardInsights(set.Runs, hq.Metric, p.Layout.Nav.Insights)
 	for _, rr := range sum.Recent {
 		p.Recent = append(p.Recent, recentCardOf(rr))
 	}

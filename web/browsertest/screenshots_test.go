@@ -3,6 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"image/png"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,8 +12,9 @@ import (
 )
 
 // TestScreenshots takes the screenshots of the documentation at 1280×900: the dashboard,
-// a comparison, and the runs page at its parallel coordinates. Every run takes them and
-// checks them; only -screenshots (or MLEXP_SCREENSHOTS=1) writes them to docs/screenshots.
+// a comparison, the runs page at its parallel coordinates, and the insights. Every run
+// takes them and checks them; only -screenshots (or MLEXP_SCREENSHOTS=1) writes them to
+// docs/screenshots.
 func TestScreenshots(t *testing.T) {
 	shots := []struct {
 		name, path string
@@ -21,6 +23,7 @@ func TestScreenshots(t *testing.T) {
 		{"dashboard", dashboardPath(), false},
 		{"compare", comparePath(w.Full[w.Set.Deployed], w.Full[bestFull()], w.Quick[bestQuick()]), false},
 		{"runs", runsPath(w.Dataset), true},
+		{"insights", "/models/" + url.PathEscape(w.Model.ID) + "/insights/?dataset_id=" + url.QueryEscape(w.Dataset.ID), false},
 	}
 	dir := filepath.Join(w.Root, "docs", "screenshots")
 	for _, s := range shots {

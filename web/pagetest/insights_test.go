@@ -83,6 +83,13 @@ func TestInsightsPage(t *testing.T) {
 		"Failure triage", "0 of 9 completed runs failed.",
 		"Counted 6 of 9 runs")
 
+	// The dashboard sums the same findings up in cards that open their sections.
+	dash := mustPage(t, get(t, h, "/models/"+m.ID+"/?dataset_id="+ds), http.StatusOK)
+	mustContain(t, dash, "Decide with confidence",
+		`href="/models/`+m.ID+`/insights/?dataset_id=dataset-001&amp;metric=recall_at_100#fidelity"`, "Reliable", "Spearman ρ &#43;1.00 over 3 configs",
+		`#noise"`, "Within noise", "config-a is tied with 1 other config: 24 runs each would separate them",
+		`#triage"`, "0 of 9", "no run failed")
+
 	body = mustPage(t, get(t, h, insightsPath(m.ID, ds, "metric=loss&run_type=full_training")), http.StatusOK)
 	mustContain(t, body, `<option value="loss" selected>`, `<option value="full_training" selected>`, "Parameter effects (full trainings)")
 
@@ -107,7 +114,7 @@ func TestInsightsPage(t *testing.T) {
 	h = newServer(t, options{}) // a reader that has not cached the models before the shared world was logged
 	body = mustPage(t, get(t, h, insightsPath(w.Model.ID, w.Dataset.ID, "")), http.StatusOK)
 	mustEscapeXSS(t, body)
-	dash := mustPage(t, get(t, h, dashboardPath(w)), http.StatusOK)
+	dash = mustPage(t, get(t, h, dashboardPath(w)), http.StatusOK)
 	mustContain(t, dash, `<a class="button" href="/models/`+w.Model.ID+`/insights/?dataset_id=dataset-001">Insights</a>`)
 }
 
