@@ -75,8 +75,12 @@ func (c FeatureConfig) Validate(prefix string) error {
 		return InvalidField(prefix, "has more than %d features, crosses or settings", maxFeatures)
 	}
 	seen := map[string]string{}
-	for tower, feats := range map[string][]Feature{"query_tower": c.QueryTower, "candidate_tower": c.CandidateTower} {
-		for i, f := range feats {
+	for _, t := range []struct {
+		tower string
+		feats []Feature
+	}{{"query_tower", c.QueryTower}, {"candidate_tower", c.CandidateTower}} { // in this order: a duplicate is named where it comes again
+		tower := t.tower
+		for i, f := range t.feats {
 			field := fmt.Sprintf("%s.%s[%d]", prefix, tower, i)
 			if err := validateIdentifier(field+".name", f.Name); err != nil {
 				return err
