@@ -25,7 +25,18 @@ const Missing = "?"
 var builtinAxes = []string{AxisEmbeddingDims, AxisCrossFeatures, AxisEpochs, AxisRunType, AxisNumCrosses}
 
 // AxisValue is the value of run on axis, as a key: "64/32", "category_x_subcategory", "2".
+// The derived axes of a prepared run (Run.Prepare) are read, not computed again.
 func AxisValue(r Run, axis string) string {
+	if r.keys.ready {
+		switch axis {
+		case AxisEmbeddingDims:
+			return r.keys.dims
+		case AxisCrossFeatures:
+			return r.keys.crosses
+		case AxisNumCrosses:
+			return r.keys.numCrosses
+		}
+	}
 	param := func(k string) string {
 		if v, ok := r.Params[k]; ok && strings.TrimSpace(v) != "" {
 			return strings.TrimSpace(v)

@@ -3,6 +3,7 @@ package insight
 import (
 	"fmt"
 	"hash/fnv"
+	"hash/maphash"
 	"maps"
 	"slices"
 	"strconv"
@@ -156,9 +157,10 @@ func NextConfigs(runs []mlexp.Run, q NextQuery) (*Next, error) {
 	n.BaseRunID, n.BaseConfig = b.ID, runConfig(b)
 	s := &suggester{runs: runs, q: q, base: b, tested: map[string]bool{}, testedRun: map[string]bool{}, seen: map[string]bool{}}
 	s.settings = quickTestSettings(runs, b)
-	for _, r := range runs {
-		s.tested[fingerprint(r.Params, false)] = true
-		s.testedRun[fingerprint(r.Params, true)] = true
+	fps := fingerprints{seed: maphash.MakeSeed(), byHash: map[uint64][]fingerprinted{}}
+	for i := range runs {
+		plain, withTest := fps.of(runs[i].Params)
+		s.tested[plain], s.testedRun[withTest] = true, true
 	}
 	unit, scale := "", 1.0
 	if mlexp.IsFraction(q.Metric) {
@@ -392,6 +394,35 @@ func fingerprint(params map[string]string, withTest bool) string {
 		b.WriteString(k + "=" + v + "\n")
 	}
 	return b.String()
+}
+
+// fingerprints remembers the fingerprints of the params maps it has seen: the runs of a
+// sweep repeat a few configs, and sorting and normalising every run's params again was
+// most of the cost of NextConfigs (BenchmarkAnalyze10k).
+type fingerprints struct {
+	seed   maphash.Seed
+	byHash map[uint64][]fingerprinted // by an order-free hash of the raw params
+}
+
+type fingerprinted struct {
+	params          map[string]string
+	plain, withTest string
+}
+
+// of returns fingerprint(params, false) and fingerprint(params, true).
+func (f *fingerprints) of(params map[string]string) (plain, withTest string) {
+	var h uint64
+	for k, v := range params { // a sum: the same for every order of the map
+		h += maphash.String(f.seed, k) ^ (maphash.String(f.seed, v) * 0x9E3779B97F4A7C15)
+	}
+	for _, e := range f.byHash[h] {
+		if maps.Equal(e.params, params) {
+			return e.plain, e.withTest
+		}
+	}
+	e := fingerprinted{params: params, plain: fingerprint(params, false), withTest: fingerprint(params, true)}
+	f.byHash[h] = append(f.byHash[h], e)
+	return e.plain, e.withTest
 }
 
 // configHash is the id of a suggested config: the base's id and a hash of its params.

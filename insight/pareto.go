@@ -80,7 +80,8 @@ func paretoFront(runs []mlexp.Run, metric, resource string, res func(mlexp.Run) 
 		}
 		f.Points = append(f.Points, ParetoPoint{RunID: r.ID, RunName: r.Name, ConfigID: runConfig(r), RunType: r.Type, Value: v, Resource: x})
 	}
-	better := func(a, b float64) bool { return mlexp.Better(metric, a, b) }
+	lower := mlexp.LowerIsBetter(metric)                                               // once, not in every comparison of the sort
+	better := func(a, b float64) bool { return (lower && a < b) || (!lower && a > b) } // points are finite
 	slices.SortFunc(f.Points, func(a, b ParetoPoint) int {
 		if c := cmp.Compare(a.Resource, b.Resource); c != 0 {
 			return c

@@ -3,7 +3,6 @@ package insight
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -123,34 +122,43 @@ func axisGroups(done, failed []mlexp.Run) []FailureGroup {
 	seen := map[string]int{} // the ids of a group's runs → its index in out
 	var out []FailureGroup
 	for _, axis := range axes {
-		values := map[string]bool{}
-		for _, r := range failed {
-			if v := mlexp.AxisValue(r, axis); v != mlexp.Missing {
-				values[v] = true
+		// One pass over the runs: which runs have each value, and which values failed.
+		byValue := map[string][]int{} // value → indexes into done
+		for i := range done {
+			v := mlexp.AxisValue(done[i], axis)
+			byValue[v] = append(byValue[v], i)
+		}
+		var sorted []string
+		for v, idx := range byValue {
+			if v != mlexp.Missing && slices.ContainsFunc(idx, func(i int) bool { return done[i].Failed() }) {
+				sorted = append(sorted, v)
 			}
 		}
-		sorted := slices.Collect(maps.Keys(values))
 		mlexp.SortAxisValues(axis, sorted)
 		for _, v := range sorted {
-			var with, withFailed []mlexp.Run
-			var ids []string
-			for _, r := range done {
-				if mlexp.AxisValue(r, axis) == v {
-					with = append(with, r)
-					ids = append(ids, r.ID)
-					if r.Failed() {
-						withFailed = append(withFailed, r)
-					}
+			idx := byValue[v]
+			nFailed := 0
+			for _, i := range idx {
+				if done[i].Failed() {
+					nFailed++
 				}
 			}
-			rate := float64(len(withFailed)) / float64(len(with))
-			others := len(done) - len(with)
+			rate := float64(nFailed) / float64(len(idx))
+			others := len(done) - len(idx)
 			if others == 0 {
 				continue // every run has it: it tells nothing apart
 			}
-			otherRate := float64(len(failed)-len(withFailed)) / float64(others)
+			otherRate := float64(len(failed)-nFailed) / float64(others)
 			if rate <= otherRate {
 				continue
+			}
+			withFailed := make([]mlexp.Run, 0, nFailed)
+			ids := make([]string, len(idx))
+			for k, i := range idx {
+				ids[k] = done[i].ID
+				if done[i].Failed() {
+					withFailed = append(withFailed, done[i])
+				}
 			}
 			label := triageLabel(axis, v)
 			key := strings.Join(ids, "\x00")
@@ -158,9 +166,9 @@ func axisGroups(done, failed []mlexp.Run) []FailureGroup {
 				out[i].Same = append(out[i].Same, label)
 				continue
 			}
-			g := failureGroup(GroupAxis, axis, v, label, withFailed, len(with))
+			g := failureGroup(GroupAxis, axis, v, label, withFailed, len(idx))
 			g.Rate, g.OtherRate = mlexp.Number(rate), new(mlexp.Number(otherRate))
-			g.Summary = fmt.Sprintf("%s fails %s in %d of %d runs", label, withReasons(g.Reasons), len(withFailed), len(with))
+			g.Summary = fmt.Sprintf("%s fails %s in %d of %d runs", label, withReasons(g.Reasons), nFailed, len(idx))
 			seen[key] = len(out)
 			out = append(out, g)
 		}
