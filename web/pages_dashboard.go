@@ -8,6 +8,7 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/chart"
+	"github.com/mlexp-dev/mlexp/insight"
 )
 
 // recentOnDashboard is how many recent runs the dashboard lists.
@@ -130,7 +131,9 @@ func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
 		p.DeployedURL = runURL(sum.Deployed.RunID)
 	}
 	p.HistoryURL = p.Layout.Nav.Deployments
-	p.Insights = dashboardInsights(set.Runs, hq.Metric, p.Layout.Nav.Insights)
+	if rep, err := s.insights.analyze(set, insight.Query{Metric: hq.Metric}); err == nil {
+		p.Insights = dashboardInsights(rep, p.Layout.Nav.Insights)
+	}
 	for _, rr := range sum.Recent {
 		p.Recent = append(p.Recent, recentCardOf(rr))
 	}

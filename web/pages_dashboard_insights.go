@@ -2,8 +2,8 @@ package web
 
 import (
 	"fmt"
+	"net/url"
 
-	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/insight"
 )
 
@@ -15,15 +15,11 @@ type insightCard struct {
 }
 
 // dashboardInsights sums up the insights of the dashboard's metric in four cards: quick-test
-// fidelity, the best config within noise, what to try next and failures. It returns nil when
-// the insights cannot be computed for the metric (the heatmap has checked it, so only for
-// runs without any value).
-func dashboardInsights(runs []mlexp.Run, metric, insightsURL string) []insightCard {
-	rep, err := insight.Analyze(runs, insight.Query{Metric: metric})
-	if err != nil {
-		return nil
+// fidelity, the best config within noise, what to try next and failures.
+func dashboardInsights(rep *insight.Report, insightsURL string) []insightCard {
+	link := func(section string) string {
+		return insightsURL + "&metric=" + url.QueryEscape(rep.Metric) + "#" + section
 	}
-	link := func(section string) string { return insightsURL + "&metric=" + metric + "#" + section }
 	cards := make([]insightCard, 0, 4)
 
 	f := rep.Fidelity

@@ -74,7 +74,7 @@ func (s *server) handleInsightsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageErrorIn(w, r, l, err)
 		return
 	}
-	rep, err := insight.Analyze(set.Runs, iq)
+	rep, err := s.insights.analyze(set, iq)
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)
 		return
