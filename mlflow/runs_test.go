@@ -1,11 +1,14 @@
 package mlflow_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -219,5 +222,35 @@ func TestSearchRunsSplitReturnsWhatOneSearchReturns(t *testing.T) {
 	err = c.SearchRunsSplit(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}}, 3, func([]mlflow.Run) error { return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("an error of fn: got %v, want it returned", err)
+	}
+}
+
+// TestSearchRunsSplitUsesAConnectionPerRange checks that the ranges of a split search are
+// not sent on pooled connections, so that MLflow can give each to another worker.
+func TestSearchRunsSplitUsesAConnectionPerRange(t *testing.T) {
+	var dials atomic.Int64
+	dialer := &net.Dialer{}
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return dialer.DialContext(ctx, network, addr)
+	}}
+	c := newClient(t, mlflow.WithHTTPClient(&http.Client{Transport: tr}))
+	exp := mustExperiment(t, c)
+	for i := range 6 {
+		if _, err := c.CreateRun(ctx(t), mlflow.CreateRunRequest{ExperimentID: exp, StartTime: time.Date(2026, 11, 20, i, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Warm the pool: a pooled connection would serve every range if the split reused it.
+	if _, err := c.SearchRuns(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}}); err != nil {
+		t.Fatal(err)
+	}
+	before := dials.Load()
+	n := 0
+	if err := c.SearchRunsSplit(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}}, 3, func(p []mlflow.Run) error { n += len(p); return nil }); err != nil || n != 6 {
+		t.Fatalf("split search: %d runs, %v", n, err)
+	}
+	if got := dials.Load() - before; got < 3 {
+		t.Errorf("3 ranges were read over %d new connections, want one each", got)
 	}
 }
