@@ -285,7 +285,7 @@ func (b *bench) coldLoad(n int) error {
 		return err
 	}
 	elapsed := time.Since(t0)
-	b.res.logged = append(b.res.logged, loggedSet{n: n, d: elapsed, requests: calls.Load()})
+	b.res.logged = append(b.res.logged, loggedSet{n: n, backend: b.backend, d: elapsed, requests: calls.Load()})
 	expID, err := b.experimentOf(ctx, m)
 	if err != nil {
 		return err

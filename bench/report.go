@@ -18,6 +18,7 @@ type machine struct {
 
 type loggedSet struct {
 	n        int
+	backend  string
 	d        time.Duration
 	requests int64
 }
@@ -179,7 +180,7 @@ func (r *results) markdown() string {
 	w("Throughput, same concurrency (one at a time): **%.1f×** the Python client's (target ≥ 5×: %s); mlexp in parallel: %.1f×. Requests per quick test in a known experiment: max %d (target ≤ 4: %s).\n\n",
 		seqRate/pyRate, verdict(seqRate/pyRate >= 5), parRate/pyRate, l.maxRequests, verdict(l.maxRequests <= 4))
 	for _, s := range r.logged {
-		w("Logging the %d runs of the cold-load experiment (%d in parallel) took %s: %.0f quick tests/s, %.2f requests each.\n", s.n, logWorkers, ms(s.d), float64(s.n)/s.d.Seconds(), float64(s.requests)/float64(s.n))
+		w("Logging the %d runs of the cold-load experiment into the %s-backed MLflow (%d in parallel) took %s: %.0f quick tests/s, %.2f requests each.\n", s.n, s.backend, logWorkers, ms(s.d), float64(s.n)/s.d.Seconds(), float64(s.requests)/float64(s.n))
 	}
 
 	mm := r.mem
