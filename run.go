@@ -68,8 +68,10 @@ type builtinKeys struct {
 
 // Prepare computes once the run's values on the derived axes (embedding dims, crosses), so
 // that charts over many runs read them without parsing params again. Readers call it when
-// they load runs; a Run that was not prepared works the same, only slower.
+// they load runs; a Run that was not prepared works the same, only slower. Call it again
+// after changing the params.
 func (r *Run) Prepare() {
+	r.keys = builtinKeys{} // computed from the params again, not read from an earlier Prepare
 	r.keys = builtinKeys{ready: true, dims: AxisValue(*r, AxisEmbeddingDims), crosses: AxisValue(*r, AxisCrossFeatures),
 		numCrosses: AxisValue(*r, AxisNumCrosses)}
 }
