@@ -17,7 +17,7 @@ func TestPromoteFromRunsTableThenRollBack(t *testing.T) {
 	}
 	deployedCard := func(tb *tab) string {
 		tb.open(dashboardPath())
-		cards := eval[[]string](tb, `[...document.querySelectorAll(".cards .stat")].map(c => c.innerText)`)
+		cards := eval[[]string](tb, `[...document.querySelectorAll(".cards.summary .stat")].map(c => c.innerText)`)
 		if len(cards) != 4 {
 			t.Fatalf("%d summary cards, want 4", len(cards))
 		}
