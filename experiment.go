@@ -2,6 +2,7 @@ package mlexp
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -30,6 +31,50 @@ type RunSet struct {
 	// Stale is set when MLflow could not be reached for a refresh; StaleReason says why.
 	Stale       bool
 	StaleReason string
+
+	derived *derived // what has been computed from Runs (NewRunSet); nil keeps nothing
+}
+
+// NewRunSet returns a snapshot of an experiment's runs that keeps what Derive computes from
+// them for as long as the snapshot itself is kept.
+func NewRunSet(experimentID string, runs []Run, fetchedAt time.Time) *RunSet {
+	return &RunSet{ExperimentID: experimentID, Runs: runs, FetchedAt: fetchedAt, derived: &derived{values: map[any]any{}}}
+}
+
+// derived holds values computed from the runs of one snapshot.
+type derived struct {
+	mu     sync.Mutex
+	values map[any]any
+}
+
+// maxDerived bounds what one snapshot keeps: past it, values are computed but not kept.
+const maxDerived = 32
+
+// Derive returns compute's value for key (a comparable value naming what is computed and
+// from which parameters), computed once for the snapshot: the runs of a snapshot never
+// change, so the value stays right for as long as the snapshot is served, and goes with it.
+// Two first calls at the same time may both compute. Errors are not kept.
+func (s *RunSet) Derive(key any, compute func() (any, error)) (any, error) {
+	d := s.derived
+	if d == nil {
+		return compute()
+	}
+	d.mu.Lock()
+	v, ok := d.values[key]
+	d.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if len(d.values) < maxDerived {
+		d.values[key] = v
+	}
+	d.mu.Unlock()
+	return v, nil
 }
 
 // RunSource reads experiments and runs (tracking.Reader over MLflow).

@@ -138,7 +138,7 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	if err != nil {
 		return nil, MLflowError(err, "reading the runs of experiment "+experimentID)
 	}
-	snap := &mlexp.RunSet{ExperimentID: experimentID, Runs: runs, FetchedAt: r.now()}
+	snap := mlexp.NewRunSet(experimentID, runs, r.now())
 	r.mu.Lock()
 	r.entries[experimentID] = snap
 	r.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"sync"
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/insight"
@@ -36,7 +35,7 @@ func (s *server) handleInsights(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, err)
 		return
 	}
-	rep, err := s.insights.analyze(set, iq)
+	rep, err := insightsOf(set, iq)
 	if err != nil {
 		s.respondError(w, r, err)
 		return
@@ -64,42 +63,21 @@ func (s *server) noiseJudge(ctx context.Context, runs []mlexp.Run) mlexp.NoiseJu
 	return insight.NewNoiseJudge(set.Runs)
 }
 
-// insightsMemo keeps the insights of the run snapshots being served. A reader's snapshot is
-// never changed, only replaced, so a report stays right for as long as its snapshot is
-// served; the dashboard's cards, the Insights page and the API then share one analysis
-// (about 0.1 s for 10,000 runs, BenchmarkAnalyze10k) instead of one per request.
-type insightsMemo struct {
-	mu      sync.Mutex
-	reports map[insightsKey]*insight.Report
-}
-
-type insightsKey struct {
-	set *mlexp.RunSet
-	q   insight.Query
-}
-
-// maxMemoReports bounds the memo: past it, it starts again empty.
-const maxMemoReports = 64
-
-// analyze returns the insights of set for q, analysed at most once per snapshot and query
-// (two requests that miss at the same time both analyse; the answers are the same).
-func (m *insightsMemo) analyze(set *mlexp.RunSet, q insight.Query) (*insight.Report, error) {
-	key := insightsKey{set, q}
-	m.mu.Lock()
-	rep, ok := m.reports[key]
-	m.mu.Unlock()
-	if ok {
-		return rep, nil
+// insightsOf returns the insights of a snapshot for q, analysed once per snapshot and query
+// (mlexp.RunSet.Derive), so that the dashboard's cards, the Insights page and the API share
+// one analysis (about 0.1 s for 10,000 runs, BenchmarkAnalyze10k) instead of one per request,
+// kept with the snapshot and gone with it.
+func insightsOf(set *mlexp.RunSet, q insight.Query) (*insight.Report, error) {
+	if err := q.Check(set.Runs); err != nil { // defaults filled in: one key per analysis
+		return nil, err
 	}
-	rep, err := insight.Analyze(set.Runs, q)
+	q.DatasetID = "" // the snapshot is the dataset's experiment
+	v, err := set.Derive(insightsKey{q}, func() (any, error) { return insight.Analyze(set.Runs, q) })
 	if err != nil {
 		return nil, err
 	}
-	m.mu.Lock()
-	if m.reports == nil || len(m.reports) >= maxMemoReports {
-		m.reports = map[insightsKey]*insight.Report{}
-	}
-	m.reports[key] = rep
-	m.mu.Unlock()
-	return rep, nil
+	return v.(*insight.Report), nil
 }
+
+// insightsKey names an insights report among what is derived from a snapshot.
+type insightsKey struct{ q insight.Query }

@@ -131,7 +131,7 @@ func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
 		p.DeployedURL = runURL(sum.Deployed.RunID)
 	}
 	p.HistoryURL = p.Layout.Nav.Deployments
-	if rep, err := s.insights.analyze(set, insight.Query{Metric: hq.Metric}); err == nil {
+	if rep, err := insightsOf(set, insight.Query{Metric: hq.Metric}); err == nil {
 		p.Insights = dashboardInsights(rep, p.Layout.Nav.Insights)
 	}
 	for _, rr := range sum.Recent {

@@ -74,7 +74,7 @@ func (s *server) handleInsightsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageErrorIn(w, r, l, err)
 		return
 	}
-	rep, err := s.insights.analyze(set, iq)
+	rep, err := insightsOf(set, iq)
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)
 		return

@@ -59,7 +59,6 @@ type server struct {
 	trainHTTP    *http.Client
 	pages        *pageSet // parsed once, here: a broken view fails start-up
 	comparisons  mlexp.ComparisonStore
-	insights     insightsMemo // the insights of the snapshots being served
 	auth         *Auth
 }
 
