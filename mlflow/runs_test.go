@@ -219,9 +219,10 @@ func TestSearchRunsSplitReturnsWhatOneSearchReturns(t *testing.T) {
 		t.Errorf("empty experiment: %d runs, %v", n, err)
 	}
 	stop := errors.New("stop")
-	err = c.SearchRunsSplit(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}}, 3, func([]mlflow.Run) error { return stop })
-	if !errors.Is(err, stop) {
-		t.Errorf("an error of fn: got %v, want it returned", err)
+	calls := 0
+	err = c.SearchRunsSplit(ctx(t), mlflow.SearchRunsRequest{ExperimentIDs: []string{exp}}, 3, func([]mlflow.Run) error { calls++; return stop })
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("an error of fn: got %v after %d calls, want it returned after the one", err, calls)
 	}
 }
 
