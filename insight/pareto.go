@@ -2,6 +2,7 @@ package insight
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -307,8 +308,12 @@ func GainPerDollar(runs []mlexp.Run, metric string) GainEstimate {
 		g.Assumptions = append(g.Assumptions, "A full training costs the median cost of "+map[string]string{CostOfConfig: "the winner's own full trainings.", CostOfFullTrainings: "every finished full training."}[g.CostSource])
 	}
 	if g.Reason == "" {
-		g.GainPerDollar = numPtr(float64(*g.Gain) / float64(*g.Cost))
-		g.Available = true
+		if perDollar := float64(*g.Gain) / float64(*g.Cost); finite(perDollar) {
+			g.GainPerDollar = numPtr(perDollar)
+			g.Available = true
+		} else { // a cost too close to $0 for a number
+			g.Reason = fmt.Sprintf("A full training costs $%g: too little for a gain per dollar.", float64(*g.Cost))
+		}
 	}
 	return g
 }

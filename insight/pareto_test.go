@@ -261,6 +261,11 @@ func TestGainPerDollarCannotBeComputed(t *testing.T) {
 		}
 	})
 	noQuick := without(func(r *mlexp.Run) bool { return r.Type == mlexp.QuickTestRun }, nil)
+	tinyCost := without(func(*mlexp.Run) bool { return false }, func(r *mlexp.Run) {
+		if r.Type == mlexp.FullTrainingRun {
+			r.CostUSD = usd(1e-320) // a gain over it is +Inf per dollar
+		}
+	})
 	for _, c := range []struct {
 		name   string
 		runs   []mlexp.Run
@@ -271,6 +276,7 @@ func TestGainPerDollarCannotBeComputed(t *testing.T) {
 		{"deployed run without the metric", nanDeployed, "The deployed run has no finite"},
 		{"no quick test", noQuick, "No finished quick test"},
 		{"no runs", nil, "No finished quick test"},
+		{"cost too close to $0", tinyCost, "A full training costs $1e-320"},
 	} {
 		g := GainPerDollar(c.runs, m)
 		if g.Available || g.GainPerDollar != nil || !strings.HasPrefix(g.Reason, c.reason) {
