@@ -14,6 +14,12 @@ var _ mlexp.DeploymentStore = (*DB)(nil)
 
 const deploymentColumns = `id, model_id, seq, action, run_id, run_name, experiment_id, dataset_id, previous_run_id, previous_run_name, promoted_by, promoted_at, note`
 
+// promotionHold bounds how long a promotion holds the model's lock once it has it: apply's
+// context carries this deadline, and the transaction is rolled back when it passes. It is
+// well above what the Promoter needs while holding the lock: 30 seconds to change MLflow,
+// then, when that fails, 30 more to put it back.
+const promotionHold = 2 * time.Minute
+
 // Promote runs apply while it holds the model's promotion lock, and records what apply
 // returns. The lock is a transaction: on PostgreSQL it holds the model's row of
 // deployment_locks FOR UPDATE, so that promotions of one model (from any process sharing the
@@ -21,24 +27,48 @@ const deploymentColumns = `id, model_id, seq, action, run_id, run_name, experime
 // transaction is BEGIN IMMEDIATE (the store's _txlock), which holds the database's write
 // lock. A process that dies while holding the lock loses its connection, and with it the
 // transaction and the lock: nothing is half-recorded.
+//
+// ctx bounds only the wait for the lock. Once the lock is held, the transaction no longer
+// follows ctx: cancelling the caller (a client hanging up) must not release the lock while
+// apply is still changing MLflow or putting it back, or a waiting promotion would run at
+// the same time and be undone. apply's context is ctx's values without its cancellation,
+// with a deadline of its own (promotionHold); when it passes, the transaction is rolled back.
 func (s *DB) Promote(ctx context.Context, modelID string, apply func(ctx context.Context, current *mlexp.Deployment) (*mlexp.Deployment, error)) (*mlexp.Deployment, error) {
 	if modelID == "" {
 		return nil, mlexp.InvalidField("model_id", "is required")
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// txCtx is the transaction's: cancelled with ctx until the lock is held, then only by
+	// the hold's deadline or when Promote returns (the transaction is over by then).
+	txCtx, cancelTx := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelTx()
+	stopWaiting := context.AfterFunc(ctx, cancelTx)
+	defer stopWaiting()
+	tx, err := s.db.BeginTx(txCtx, nil)
 	if err != nil {
-		return nil, s.lockError(err)
+		return nil, s.lockError(waitError(ctx, err))
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO deployment_locks (model_id) VALUES (?) ON CONFLICT (model_id) DO NOTHING`), modelID); err != nil {
-		return nil, s.lockError(err)
+	if _, err := tx.ExecContext(txCtx, s.rebind(`INSERT INTO deployment_locks (model_id) VALUES (?) ON CONFLICT (model_id) DO NOTHING`), modelID); err != nil {
+		return nil, s.lockError(waitError(ctx, err))
 	}
 	if s.dialect == "postgres" {
 		var held string
-		if err := tx.QueryRowContext(ctx, `SELECT model_id FROM deployment_locks WHERE model_id = $1 FOR UPDATE`, modelID).Scan(&held); err != nil {
-			return nil, s.lockError(err)
+		if err := tx.QueryRowContext(txCtx, `SELECT model_id FROM deployment_locks WHERE model_id = $1 FOR UPDATE`, modelID).Scan(&held); err != nil {
+			return nil, s.lockError(waitError(ctx, err))
 		}
 	}
+	if !stopWaiting() {
+		// ctx ended just as the lock was had: the transaction is being rolled back.
+		return nil, ctx.Err()
+	}
+	// The lock is held: from here on only the hold's deadline ends the transaction.
+	ctx, cancel := context.WithTimeout(txCtx, promotionHold)
+	defer cancel()
+	stopHold := context.AfterFunc(ctx, cancelTx)
+	defer stopHold()
 	current, err := newestDeployment(ctx, tx, s, modelID)
 	if err != nil {
 		return nil, err
@@ -68,6 +98,14 @@ func (s *DB) Promote(ctx context.Context, modelID string, apply func(ctx context
 		return nil, err
 	}
 	return &d, nil
+}
+
+// waitError is err, or ctx's error when ctx ended while waiting for the lock.
+func waitError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("waiting for the promotion lock: %w", ctx.Err())
+	}
+	return err
 }
 
 // lockError says that the promotion lock could not be had, when SQLite's busy timeout ran

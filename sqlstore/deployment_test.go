@@ -134,3 +134,93 @@ func TestConcurrentPromotionsAreSerialised(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelledCallerKeepsTheLock cancels the caller's context while apply runs (a client
+// hanging up mid-promotion): apply's context is not cancelled, the lock is not released —
+// a promotion through another handle waits until apply returns — and what apply returns is
+// recorded, before the waiting promotion, which names it as the run it replaced.
+func TestCancelledCallerKeepsTheLock(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			dsn := dsn(t, backend)
+			first, second := mustOpen(t, dsn), mustOpen(t, dsn)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var waiterInside atomic.Bool
+			waiter := make(chan error, 1)
+			got, err := first.Promote(ctx, "model-c", func(applyCtx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
+				cancel()
+				go func() {
+					_, err := second.Promote(context.Background(), "model-c", func(ctx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
+						waiterInside.Store(true)
+						return promoteTo("run-b", "bob")(ctx, cur)
+					})
+					waiter <- err
+				}()
+				time.Sleep(300 * time.Millisecond) // MLflow calls; database/sql would roll back now
+				if err := applyCtx.Err(); err != nil {
+					t.Errorf("apply's context ended with the caller's: %v", err)
+				}
+				if deadline, ok := applyCtx.Deadline(); !ok || time.Until(deadline) < time.Minute {
+					t.Errorf("apply's context has deadline %v (%v), want one over a minute away", deadline, ok)
+				}
+				if waiterInside.Load() {
+					t.Error("another promotion of the model ran while this one held the lock")
+				}
+				return promoteTo("run-a", "ana")(applyCtx, cur)
+			})
+			if err != nil || got.RunID != "run-a" || got.Seq != 1 {
+				t.Fatalf("promotion whose caller was cancelled: %+v, %v", got, err)
+			}
+			if err := <-waiter; err != nil {
+				t.Fatalf("the waiting promotion: %v", err)
+			}
+			h, err := second.Deployments(context.Background(), "model-c", 0)
+			if err != nil || len(h) != 2 || h[0].RunID != "run-b" || h[0].PreviousRunID != "run-a" || h[1].RunID != "run-a" {
+				t.Errorf("history: %+v, %v", h, err)
+			}
+		})
+	}
+}
+
+// TestCallerBoundsTheWaitForTheLock: a promotion whose context ends while another holds the
+// model's lock gives up, without running apply, and the holder is not disturbed.
+func TestCallerBoundsTheWaitForTheLock(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			dsn := dsn(t, backend)
+			first, second := mustOpen(t, dsn), mustOpen(t, dsn)
+			release, holding := make(chan struct{}), make(chan struct{})
+			held := make(chan error, 1)
+			go func() {
+				_, err := first.Promote(context.Background(), "model-w", func(ctx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
+					close(holding)
+					<-release
+					return promoteTo("run-a", "ana")(ctx, cur)
+				})
+				held <- err
+			}()
+			<-holding
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			_, err := second.Promote(ctx, "model-w", func(context.Context, *mlexp.Deployment) (*mlexp.Deployment, error) {
+				t.Error("apply ran without the lock")
+				return nil, nil
+			})
+			if err == nil {
+				t.Error("a promotion whose context ended while waiting for the lock succeeded")
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("gave up after %v, want about the context's 200ms", d)
+			}
+			close(release)
+			if err := <-held; err != nil {
+				t.Fatalf("the holder: %v", err)
+			}
+			if h, err := second.Deployments(context.Background(), "model-w", 0); err != nil || len(h) != 1 || h[0].RunID != "run-a" {
+				t.Errorf("history: %+v, %v", h, err)
+			}
+		})
+	}
+}
