@@ -97,32 +97,63 @@ func cmpOrDash(s string) string {
 	return s
 }
 
-// frontOf draws a Pareto front: every run a point, the front joined and highlighted.
+// maxDominatedDrawn bounds the runs off the front that a Pareto chart draws.
+const maxDominatedDrawn = 400
+
+// ordinal writes 2 as "2nd", 3 as "3rd", 11 as "11th".
+func ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		suffix = map[int]string{1: "st", 2: "nd", 3: "rd"}[n%10]
+		if suffix == "" {
+			suffix = "th"
+		}
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
+
+// frontOf draws a Pareto front: the runs as points (those off the front sampled when there
+// are many), the front joined and highlighted.
 func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
 	what, format := "cost", func(v float64) string { return mlexp.FormatCost(&v) }
 	if f.Resource == insight.ResourceDuration {
 		what, format = "duration", func(v float64) string { return mlexp.FormatDuration(time.Duration(v * float64(time.Second))) }
 	}
 	v := frontView{Title: fmt.Sprintf("%s against %s: %d of %d runs on the front", rep.MetricLabel, what, len(f.Front), len(f.Points))}
-	pts := make([]chart.ScatterPoint, len(f.Points))
+	// Every run of the front is drawn; of the others an even sample along the resource axis
+	// (the points come sorted by it), so that a large experiment keeps a light page.
+	dominated := len(f.Points) - len(f.Front)
+	step := max(1, (dominated+maxDominatedDrawn-1)/maxDominatedDrawn)
+	var pts []chart.ScatterPoint
 	var line []int
-	for i, p := range f.Points {
+	seen := 0
+	for _, p := range f.Points {
 		name := p.RunName
 		if name == "" {
 			name = p.RunID
 		}
-		pts[i] = chart.ScatterPoint{X: p.Resource, Y: p.Value, Highlight: p.OnFront, DataID: p.RunID, Label: p.ConfigID, Labelled: p.OnFront,
-			Class: map[bool]string{true: "front", false: ""}[p.OnFront], Tip: fmt.Sprintf("%s: %s, %s", name, mlexp.FormatMetric(rep.Metric, p.Value), format(p.Resource))}
+		if !p.OnFront {
+			seen++
+			if (seen-1)%step != 0 {
+				continue
+			}
+		}
 		if p.OnFront {
-			line = append(line, i)
+			line = append(line, len(pts))
 			v.Runs = append(v.Runs, frontRun{Name: name, URL: runURL(p.RunID), Value: mlexp.FormatMetric(rep.Metric, p.Value), Resource: format(p.Resource)})
 		}
+		pts = append(pts, chart.ScatterPoint{X: p.Resource, Y: p.Value, Highlight: p.OnFront, DataID: p.RunID, Label: p.ConfigID, Labelled: p.OnFront,
+			Class: map[bool]string{true: "front", false: ""}[p.OnFront], Tip: fmt.Sprintf("%s: %s, %s", name, mlexp.FormatMetric(rep.Metric, p.Value), format(p.Resource))})
+	}
+	drawn := fmt.Sprintf("%d runs", len(f.Points))
+	if len(pts) < len(f.Points) {
+		drawn = fmt.Sprintf("%d runs, %d of them drawn (every run of the front, and every %s other)", len(f.Points), len(pts), ordinal(step))
 	}
 	if len(f.Points) > 0 {
 		svg := chart.ScatterSVG(chart.Scatter{ID: "pareto-" + strings.TrimSuffix(what, "s"), Title: rep.MetricLabel + " against " + what,
 			XLabel: strings.ToUpper(what[:1]) + what[1:], YLabel: rep.MetricLabel, Points: pts, Line: line, XFormat: format,
 			YFormat: func(x float64) string { return mlexp.FormatMetric(rep.Metric, x) },
-			Desc:    fmt.Sprintf("%d runs; the gold line joins the %d runs no other run beats on both.", len(f.Points), len(f.Front))})
+			Desc:    fmt.Sprintf("%s; the gold line joins the %d runs no other run beats on both.", drawn, len(f.Front))})
 		v.SVG = inlineSVG(svg)
 	}
 	return v
