@@ -120,7 +120,7 @@ func termNoise(t *termWriter, r *insight.Report, o TerminalOptions) {
 		tb.write(t)
 		legend := "★ best · ≈ tied with the best (Welch's t-test, 5% level)"
 		if n.PooledSD != nil {
-			legend += " · ᵖ one run: pooled SD " + insight.FormatDelta(r.Metric, float64(*n.PooledSD))[1:]
+			legend += " · ᵖ one run: pooled SD " + insight.FormatSize(r.Metric, float64(*n.PooledSD))
 		}
 		t.line(legend)
 		t.line()

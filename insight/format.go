@@ -20,6 +20,15 @@ func FormatDelta(metric string, d float64) string {
 	return sign + gapText(metric, d)
 }
 
+// FormatSize writes the size of a difference (a spread, an effect) of metric without a sign:
+// "0.6 pp" for fractions, "0.012" otherwise; NoValue when d is not finite.
+func FormatSize(metric string, d float64) string {
+	if !finite(d) {
+		return mlexp.NoValue
+	}
+	return gapText(metric, d)
+}
+
 // FormatInterval writes an interval of metric: "46.1–47.7%", "0.31–0.35"; NoValue when
 // either end is unknown.
 func FormatInterval(metric string, lo, hi *mlexp.Number) string {

@@ -138,7 +138,7 @@ func (p *insightsPage) noise(rep *insight.Report, exp mlexp.ExperimentRef) {
 	n := rep.Noise
 	p.NoiseGood = n.Verdict == insight.NoiseClearWinner
 	if n.PooledSD != nil {
-		p.PooledSD = insight.FormatDelta(rep.Metric, float64(*n.PooledSD))[1:]
+		p.PooledSD = insight.FormatSize(rep.Metric, float64(*n.PooledSD))
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range n.Configs {
@@ -188,7 +188,7 @@ func (p *insightsPage) effects(rep *insight.Report) {
 	}
 	lower := mlexp.LowerIsBetter(rep.Metric)
 	for _, e := range rep.Effects {
-		v := effectView{Label: e.Label, Param: e.Param, Kind: e.Kind, Size: insight.FormatDelta(rep.Metric, e.Size)[1:],
+		v := effectView{Label: e.Label, Param: e.Param, Kind: e.Kind, Size: insight.FormatSize(rep.Metric, e.Size),
 			Best: mlexp.AxisLabel(e.Param, e.Best)}
 		if e.Trend != nil {
 			v.Trend = "trend ρ " + insight.FormatCorrelation(e.Trend)
@@ -205,7 +205,7 @@ func (p *insightsPage) effects(rep *insight.Report) {
 			lv := levelView{Label: mlexp.AxisLabel(e.Param, l.Value), Mean: mlexp.FormatMetric(rep.Metric, l.Mean), Best: l.Value == e.Best, Bar: bar,
 				Count: fmt.Sprintf("%d config%s, %d run%s", l.N, plural(l.N), l.Runs, plural(l.Runs))}
 			if l.N > 1 {
-				lv.SD = "± " + insight.FormatDelta(rep.Metric, l.SD)[1:]
+				lv.SD = "± " + insight.FormatSize(rep.Metric, l.SD)
 				lv.Range = mlexp.FormatMetric(rep.Metric, l.Min) + "–" + mlexp.FormatMetric(rep.Metric, l.Max)
 			}
 			v.Levels = append(v.Levels, lv)
