@@ -28,7 +28,8 @@ const (
 
 // NoiseJudge tells whether two configs' results on a metric are within run-to-run noise of
 // each other, judged from the repeated quick tests of their experiment, and how many runs
-// per config would tell them apart. known is false when there are too few repeats to judge.
+// per config would tell them apart (0: more than is practical, the two are as good as
+// equivalent). known is false when there are too few repeats to judge.
 // Package insight implements it (insight.NewNoiseJudge).
 type NoiseJudge interface {
 	WithinNoise(metric, configA, configB string) (within bool, runsPerConfig int, known bool)
@@ -128,12 +129,12 @@ func recommend(runs []Run, base int, metric string, noise NoiseJudge) Recommenda
 	switch {
 	case challenger == winner && delta > float64(rec.Threshold) && quick && rival >= 0:
 		rec.Kind = RecommendMoreReplicates
-		more := "more runs of each"
+		advice := "Run more of each before a Full Training, or treat them as equivalent: no practical number of runs tells them apart."
 		if perConfig > 0 {
-			more = fmt.Sprintf("about %d runs of each", perConfig)
+			advice = fmt.Sprintf("Run about %d runs of each before a Full Training.", perConfig)
 		}
-		rec.Message = fmt.Sprintf("%s shows %s improvement in %s over %s, but its quick tests are within run-to-run noise of %s's. "+
-			"Run %s before a Full Training.", configTitle(c), shown, rec.MetricLabel, refTitle(r, ref == base), configTitle(runs[rival]), more)
+		rec.Message = fmt.Sprintf("%s shows %s improvement in %s over %s, but its quick tests are within run-to-run noise of %s's. %s",
+			configTitle(c), shown, rec.MetricLabel, refTitle(r, ref == base), configTitle(runs[rival]), advice)
 	case challenger == winner && delta > float64(rec.Threshold) && quick:
 		rec.Kind = RecommendRunFullTraining
 		rec.Message = fmt.Sprintf("%s shows %s improvement in %s over %s. Consider running Full Training with %s to confirm.",

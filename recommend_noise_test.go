@@ -33,6 +33,11 @@ func TestRecommendAsksForReplicatesWithinNoise(t *testing.T) {
 		!strings.Contains(r.Message, "Run about 12 runs of each before a Full Training.") {
 		t.Errorf("within noise: %s %s vs %s %q", r.Kind, r.RunID, r.ReferenceRunID, r.Message)
 	}
+	// Too close for any practical number of runs: treat them as equivalent.
+	r = mustCompare(t, runs, CompareOptions{Noise: tiedJudge{{"qa", "qb"}: 0}}).Recommendation
+	if r.Kind != RecommendMoreReplicates || !strings.Contains(r.Message, "treat them as equivalent: no practical number of runs tells them apart") {
+		t.Errorf("within noise, beyond practical replicates: %s %q", r.Kind, r.Message)
+	}
 	// A judge that tells them apart changes nothing.
 	if r := mustCompare(t, runs, CompareOptions{Noise: tiedJudge{{"qb", "other"}: 3}}).Recommendation; r.Kind != RecommendRunFullTraining {
 		t.Errorf("beyond noise: %s %q", r.Kind, r.Message)

@@ -8,7 +8,8 @@ import (
 
 // Judge decides whether two configs are within run-to-run noise of each other, from the
 // quick tests of one experiment that count. It implements mlexp.NoiseJudge, so that a
-// comparison's recommendation can ask for replicates before a full training.
+// comparison's recommendation can ask for replicates before a full training. A Judge is
+// meant for one request: it is not safe for concurrent use.
 type Judge struct {
 	runs  []mlexp.Run
 	cache map[string]map[string]estimate // metric → config → estimate
@@ -24,7 +25,8 @@ var _ mlexp.NoiseJudge = (*Judge)(nil)
 // WithinNoise applies the noise section's test (Welch's t-test at 5%, a single run borrowing
 // the pooled SD) to the quick tests of configs a and b on metric. known is false when either
 // config has no quick test that counts or no SD can be estimated; runsPerConfig is the
-// replicate advice for their gap (at most MaxReplicates).
+// replicate advice for their gap, 0 when it exceeds MaxReplicates (practically equivalent,
+// as the noise section says).
 func (j *Judge) WithinNoise(metric, a, b string) (within bool, runsPerConfig int, known bool) {
 	est, ok := j.cache[metric]
 	if !ok {
@@ -46,5 +48,9 @@ func (j *Judge) WithinNoise(metric, a, b string) (within bool, runsPerConfig int
 		return false, 0, false
 	}
 	sd := math.Sqrt((ea.used*ea.used + eb.used*eb.used) / 2)
-	return p >= Alpha, min(RunsPerConfig(sd, math.Abs(ea.mean-eb.mean)), MaxReplicates), true
+	n := RunsPerConfig(sd, math.Abs(ea.mean-eb.mean))
+	if n > MaxReplicates {
+		n = 0
+	}
+	return p >= Alpha, n, true
 }

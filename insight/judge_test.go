@@ -26,6 +26,15 @@ func TestJudge(t *testing.T) {
 			t.Errorf("%s vs %s: within %v, %d runs, known %v; want %v, %d, %v", c.a, c.b, within, runs, known, c.within, c.runs, c.known)
 		}
 	}
+	// A gap far below the noise needs more than MaxReplicates runs: 0, as good as equivalent.
+	var close runs
+	for _, v := range []float64{0.47, 0.48, 0.46} {
+		close.quick("A", v)
+		close.quick("B", v-0.0005)
+	}
+	if within, n, known := NewNoiseJudge(close.list).WithinNoise(mlexp.MetricRecallAt100, "A", "B"); !within || !known || n != 0 {
+		t.Errorf("a 0.05 pp gap with a 1 pp SD: within %v, %d runs, known %v; want within, 0 runs (beyond %d)", within, n, known, MaxReplicates)
+	}
 	// Without any repeated run, noise is unknown.
 	var rs runs
 	rs.quick("A", 0.47)

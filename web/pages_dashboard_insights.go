@@ -18,7 +18,14 @@ type insightCard struct {
 // fidelity, the best config within noise, what to try next and failures.
 func dashboardInsights(rep *insight.Report, insightsURL string) []insightCard {
 	link := func(section string) string {
-		return insightsURL + "&metric=" + url.QueryEscape(rep.Metric) + "#" + section
+		u, err := url.Parse(insightsURL)
+		if err != nil { // a path this package made
+			return insightsURL
+		}
+		q := u.Query()
+		q.Set("metric", rep.Metric)
+		u.RawQuery, u.Fragment = q.Encode(), section
+		return u.String()
 	}
 	cards := make([]insightCard, 0, 4)
 
