@@ -160,3 +160,16 @@ func TestConfigNoiseVerdicts(t *testing.T) {
 		}
 	})
 }
+
+// TestConfigNoiseEqualMeansPreferMoreRuns: a loss of 0.41 in one run and the mean of 0.40
+// and 0.42 (0.41000000000000003 in floating point) are the same mean; the config with more
+// runs ranks first.
+func TestConfigNoiseEqualMeansPreferMoreRuns(t *testing.T) {
+	var rs runs
+	rs.add(mlexp.QuickTestRun, "one", mlexp.MetricLoss, 0.41)
+	rs.add(mlexp.QuickTestRun, "two", mlexp.MetricLoss, 0.40)
+	rs.add(mlexp.QuickTestRun, "two", mlexp.MetricLoss, 0.42)
+	if n := ConfigNoise(rs.list, mlexp.MetricLoss, string(mlexp.QuickTestRun)); n.BestConfig != "two" {
+		t.Errorf("best %q, want two: equal means, more runs", n.BestConfig)
+	}
+}
