@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/mlflow"
@@ -26,7 +27,11 @@ import (
 // set it — and only then records the promotion and commits. So promotions are applied one
 // at a time, in the order they are recorded, and the last one recorded is the one MLflow
 // shows. When an MLflow call fails, nothing is recorded and MLflow is put back (still under
-// the lock) to the last recorded deployment. When the process dies half-way, the
+// the lock) to the last recorded deployment. The caller's context bounds only the wait for
+// the lock: once it is held, a cancelled caller (a client hanging up) does not end the
+// promotion, which goes on — MLflow marked and recorded, or put back — under deadlines of
+// its own, so that the lock is never released while MLflow is being changed. When the
+// process dies half-way, the
 // transaction and lock die with its connection; MLflow may then show the new run while the
 // history does not, until the next promotion or Reconcile of the model, which starts from
 // whatever MLflow shows and converges on the recorded truth.
@@ -45,8 +50,14 @@ func NewPromoter(client *mlflow.Client, store mlexp.DeploymentStore, now func() 
 // OnChange makes the promoter call fn for each experiment whose runs it changed.
 func (p *Promoter) OnChange(fn func(experimentID string)) { p.changed = fn }
 
-// promotionTimeout bounds the MLflow calls made while a model's promotion lock is held.
+// promotionTimeout bounds the MLflow calls made while a model's promotion lock is held: the
+// ones that mark the new run, and again the ones that put MLflow back when those fail. The
+// store holds the lock for up to two minutes (sqlstore's promotionHold), enough for both.
 const promotionTimeout = 30 * time.Second
+
+// repairTimeout bounds the Reconcile that follows a failed commit: waiting for the lock
+// again, then the MLflow calls.
+const repairTimeout = 2 * promotionTimeout
 
 // Promote makes req.RunID the deployed run of its model, after the guard rails
 // (mlexp.CheckPromotion). Promoting the deployed run again records nothing, but still
@@ -66,7 +77,7 @@ func (p *Promoter) Promote(ctx context.Context, req mlexp.PromoteRequest) (*mlex
 	if err != nil {
 		return nil, err
 	}
-	return p.switchTo(ctx, model, mlexp.ActionPromote, req.By, req.Note, func(*mlexp.Deployment) (*target, error) { return t, nil })
+	return p.switchTo(ctx, model, mlexp.ActionPromote, req.By, req.Note, func(context.Context, *mlexp.Deployment) (*target, error) { return t, nil })
 }
 
 // Rollback promotes again the run that was deployed before the model's current one. It is
@@ -79,7 +90,7 @@ func (p *Promoter) Rollback(ctx context.Context, modelID, by, note string) (*mle
 	if modelID == "" {
 		return nil, mlexp.InvalidField("model_id", "is required")
 	}
-	return p.switchTo(ctx, modelID, mlexp.ActionRollback, by, note, func(cur *mlexp.Deployment) (*target, error) {
+	return p.switchTo(ctx, modelID, mlexp.ActionRollback, by, note, func(ctx context.Context, cur *mlexp.Deployment) (*target, error) {
 		if cur == nil || cur.PreviousRunID == "" {
 			return nil, &mlexp.Error{Code: mlexp.ECONFLICT, Field: "model_id", Details: map[string]any{"reason": "no_previous"},
 				Message: fmt.Sprintf("model_id: model %s has no previous deployment to roll back to: its history records no earlier run", modelID)}
@@ -100,30 +111,44 @@ func (p *Promoter) History(ctx context.Context, modelID string, limit int) ([]ml
 	return p.store.Deployments(ctx, modelID, limit)
 }
 
-// Reconcile makes MLflow show the model's newest recorded deployment, under the model's lock,
-// and returns the runs whose mark it cleared. A model without history is left as it is.
-func (p *Promoter) Reconcile(ctx context.Context, modelID string) ([]string, error) {
-	var cleared []string
-	_, err := p.store.Promote(ctx, modelID, func(ctx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
+// Reconcile makes MLflow show the model's newest recorded deployment, under the model's lock:
+// it marks that run deployed and clears every other mark of the model's experiments, also
+// marks set by hand or left by a process that died half-way. It returns the newest
+// deployment (nil for a model without history, which is left as it is) and the runs whose
+// mark it cleared. ctx bounds the wait for the lock; the MLflow calls have a deadline of
+// their own.
+func (p *Promoter) Reconcile(ctx context.Context, modelID string) (*mlexp.Deployment, []string, error) {
+	if modelID == "" {
+		return nil, nil, mlexp.InvalidField("model_id", "is required")
+	}
+	cleared := []string{}
+	cur, err := p.store.Promote(ctx, modelID, func(ctx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
 		if cur == nil {
 			return nil, nil
 		}
-		var err error
-		_, cleared, err = p.mark(ctx, modelID, cur.RunID, nil)
+		ctx, cancel := context.WithTimeout(ctx, promotionTimeout)
+		defer cancel()
+		_, c, err := p.mark(ctx, modelID, cur.RunID, nil)
+		cleared = append(cleared, c...)
 		return nil, err
 	})
-	return cleared, err
+	if err != nil {
+		return nil, cleared, err
+	}
+	return cur, cleared, nil
 }
 
 // switchTo runs one promotion under the model's lock: pick the target given the current
-// deployment, make MLflow show it, and record it.
-func (p *Promoter) switchTo(ctx context.Context, modelID, action, by, note string, pick func(cur *mlexp.Deployment) (*target, error)) (*mlexp.Promotion, error) {
+// deployment, make MLflow show it, and record it. ctx bounds only the wait for the lock (see
+// sqlstore's Promote): under it, lockCtx is not cancelled with the caller, so a promotion
+// whose caller goes away still ends with MLflow marked and recorded, or put back.
+func (p *Promoter) switchTo(ctx context.Context, modelID, action, by, note string, pick func(ctx context.Context, cur *mlexp.Deployment) (*target, error)) (*mlexp.Promotion, error) {
 	out := &mlexp.Promotion{Cleared: []string{}}
 	applied := false
-	dep, err := p.store.Promote(ctx, modelID, func(ctx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
-		ctx, cancel := context.WithTimeout(ctx, promotionTimeout)
+	dep, err := p.store.Promote(ctx, modelID, func(lockCtx context.Context, cur *mlexp.Deployment) (*mlexp.Deployment, error) {
+		ctx, cancel := context.WithTimeout(lockCtx, promotionTimeout)
 		defer cancel()
-		t, err := pick(cur)
+		t, err := pick(ctx, cur)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +160,7 @@ func (p *Promoter) switchTo(ctx context.Context, modelID, action, by, note strin
 		}
 		before, cleared, err := p.mark(ctx, modelID, t.run.ID, tags)
 		if err != nil {
-			p.restore(modelID, cur, t.run.ID, before)
+			p.restore(lockCtx, modelID, cur, t.run.ID, before)
 			return nil, err
 		}
 		applied, out.Cleared = true, cleared
@@ -157,8 +182,11 @@ func (p *Promoter) switchTo(ctx context.Context, modelID, action, by, note strin
 	if err != nil {
 		if applied {
 			// MLflow shows the new run but the store did not record it: put MLflow back to
-			// the recorded truth, under the lock again.
-			_, _ = p.Reconcile(context.WithoutCancel(ctx), modelID)
+			// the recorded truth, under the lock again, also when the caller is gone, but
+			// not forever.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), repairTimeout)
+			defer cancel()
+			_, _, _ = p.Reconcile(rctx, modelID)
 		}
 		return nil, err
 	}
@@ -195,10 +223,11 @@ func (p *Promoter) mark(ctx context.Context, modelID, runID string, tags []mlflo
 	return before, cleared, nil
 }
 
-// restore puts MLflow back after a failed promotion, best effort and still under the lock:
-// to the recorded deployment when there is one, else to the marks it had before.
-func (p *Promoter) restore(modelID string, cur *mlexp.Deployment, tried string, before []mlflow.Run) {
-	ctx, cancel := context.WithTimeout(context.Background(), promotionTimeout)
+// restore puts MLflow back after a failed promotion, best effort and still under the lock
+// (lockCtx, the lock's context, not the expired one of the failed calls): to the recorded
+// deployment when there is one, else to the marks it had before.
+func (p *Promoter) restore(lockCtx context.Context, modelID string, cur *mlexp.Deployment, tried string, before []mlflow.Run) {
+	ctx, cancel := context.WithTimeout(lockCtx, promotionTimeout)
 	defer cancel()
 	if cur != nil {
 		_, _, _ = p.mark(ctx, modelID, cur.RunID, nil)
@@ -297,10 +326,14 @@ func (p *Promoter) notify(experimentID string) {
 	}
 }
 
-// checkPromoter checks who promotes and the note.
+// checkPromoter checks who promotes and the note. who becomes the run's mlexp.promoted_by
+// tag, so it must be a tag value MLflow takes.
 func checkPromoter(by, note string) error {
 	if by == "" {
 		return mlexp.Errorf(mlexp.EUNAUTHORIZED, "promoting a run needs a signed-in user")
+	}
+	if !utf8.ValidString(by) || utf8.RuneCountInString(by) > mlflow.MaxTagValueLength {
+		return mlexp.InvalidField("by", "who promotes must be valid text of at most %d characters (MLflow's limit for the %s tag)", mlflow.MaxTagValueLength, TagPromotedBy)
 	}
 	return mlexp.CheckNote(note)
 }

@@ -1,11 +1,13 @@
 package tracking_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -220,6 +222,7 @@ func TestPromotionRefusals(t *testing.T) {
 		{"missing run", mlexp.PromoteRequest{RunID: "0123456789abcdef0123456789abcdef"}, mlexp.ENOTFOUND, nil},
 		{"nobody", mlexp.PromoteRequest{RunID: good, By: "-"}, mlexp.EUNAUTHORIZED, nil},
 		{"long note", mlexp.PromoteRequest{RunID: good, Note: string(make([]byte, 3000))}, mlexp.EINVALID, nil},
+		{"long by", mlexp.PromoteRequest{RunID: good, By: strings.Repeat("é", mlflow.MaxTagValueLength+1)}, mlexp.EINVALID, nil},
 	} {
 		req := tc.req
 		if req.By == "" {
@@ -230,6 +233,11 @@ func TestPromotionRefusals(t *testing.T) {
 		_, err := p.Promote(ctx(t), req)
 		if mlexp.ErrorCode(err) != tc.code || reason(err) != tc.reason {
 			t.Errorf("%s: %v (reason %v), want %s (%v)", tc.name, err, reason(err), tc.code, tc.reason)
+		}
+		if tc.name == "long by" {
+			if e, ok := err.(*mlexp.Error); !ok || e.Field != "by" || !strings.Contains(e.Message, "8000") {
+				t.Errorf("long by names %+v, want the field by and MLflow's limit", err)
+			}
 		}
 	}
 	if d := f.deployed(); !slices.Equal(d, []string{good}) {
@@ -299,6 +307,73 @@ func TestConcurrentPromotionsEndWithOneDeployedRun(t *testing.T) {
 			}
 			if len(seen) != 10 {
 				t.Errorf("%d distinct runs in the history, want 10", len(seen))
+			}
+		})
+	}
+}
+
+// TestCancelledPromotionDoesNotUndoTheNextOne cancels a promotion's context from inside its
+// MLflow calls — just after it marked its run, before it cleared the old mark — and starts
+// another promotion of the model at that moment, on another store handle (as another
+// process would). The cancelled one must finish under the lock (or put MLflow back) before
+// the other starts, so MLflow ends showing exactly the run the history recorded last.
+// Before, the cancellation rolled the transaction back, which freed the lock while the
+// cancelled promotion put back its predecessor's mark over the other's.
+func TestCancelledPromotionDoesNotUndoTheNextOne(t *testing.T) {
+	pg, err := pgtest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pg.Stop)
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			dsn := filepath.Join(t.TempDir(), "mlexp.db")
+			if backend == "postgres" {
+				dsn = pg.NewDatabase(t)
+			}
+			f := newFleet(t)
+			model := f.report.Model.ID
+			x, a, b := f.training(1, 0.45), f.training(2, 0.46), f.training(3, 0.47)
+			cancelled := tracking.NewPromoter(f.c, openStore(t, dsn), time.Now)
+			other := tracking.NewPromoter(client(t, srv.URL), openStore(t, dsn), time.Now)
+			if _, err := cancelled.Promote(ctx(t), mlexp.PromoteRequest{RunID: x, By: "ana"}); err != nil {
+				t.Fatal(err)
+			}
+			promoteCtx, cancel := context.WithCancel(ctx(t))
+			defer cancel()
+			var once sync.Once
+			next := make(chan error, 1)
+			cancelled.OnChange(func(string) {
+				once.Do(func() {
+					cancel() // the client hangs up while the mark is half-moved
+					go func() {
+						_, err := other.Promote(ctx(t), mlexp.PromoteRequest{RunID: b, By: "bob"})
+						next <- err
+					}()
+					time.Sleep(300 * time.Millisecond) // let the other promotion at the lock
+				})
+			})
+			if _, err := cancelled.Promote(promoteCtx, mlexp.PromoteRequest{RunID: a, By: "carol"}); err != nil {
+				t.Logf("the cancelled promotion: %v", err) // failing is fine, so long as MLflow is put back
+			}
+			if err := <-next; err != nil {
+				t.Fatalf("the promotion that waited: %v", err)
+			}
+			h, err := other.History(ctx(t), model, 0)
+			if err != nil || len(h) == 0 {
+				t.Fatalf("history: %+v, %v", h, err)
+			}
+			if h[0].RunID != b {
+				t.Errorf("the last recorded promotion is of %s, want b %s", h[0].RunID, b)
+			}
+			if len(h) > 1 && h[0].PreviousRunID != h[1].RunID {
+				t.Errorf("b replaced %s, but the entry before it is %s", h[0].PreviousRunID, h[1].RunID)
+			}
+			if d := f.deployed(); !slices.Equal(d, []string{h[0].RunID}) {
+				t.Errorf("MLflow shows %v deployed; the last recorded promotion is %s (x %s, a %s, b %s)", d, h[0].RunID, x, a, b)
+			}
+			if by := f.tag(b, tracking.TagPromotedBy); by != "bob" {
+				t.Errorf("b promoted by %q in MLflow", by)
 			}
 		})
 	}
