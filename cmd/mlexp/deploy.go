@@ -9,12 +9,13 @@ import (
 	"io"
 	"os/user"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
 )
 
-// The deployment commands (deploy, rollback, deployments) record the history in mlexp's
+// The deployment commands (deploy, rollback, reconcile, deployments) record the history in mlexp's
 // database, so they take the store options of serve: pointed at the same --db, they write
 // the history that serve shows, under the same per-model lock.
 
@@ -76,6 +77,27 @@ the first started.
 
 `)
 	writeOptions(w, promotionOptions(e.getenv, false))
+	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+// reconcileOptions are the flags of reconcile.
+func reconcileOptions(getenv func(string) string) []option {
+	return append([]option{
+		{name: "json", arg: "", def: "false", usage: "print what was done as JSON"},
+	}, storeOptions(getenv)...)
+}
+
+func reconcileHelp(w io.Writer, e env) {
+	fmt.Fprintf(w, `Usage: mlexp reconcile MODEL_ID [flags]
+
+Makes MLflow show the model's newest recorded deployment, the one the history says is
+deployed: it marks that run is_deployed=true and clears the mark on every other run of the
+model's experiments, also marks set by hand in MLflow or left by a process that died
+half-way through a promotion. It records nothing, and runs under the model's promotion lock
+like deploy and rollback. A model without recorded promotions is left as it is.
+
+`)
+	writeOptions(w, reconcileOptions(e.getenv))
 	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
 }
 
@@ -147,6 +169,34 @@ func rollback(ctx context.Context, args []string, e env) error {
 	return printPromotion(e.stdout, p, s["json"].value == "true")
 }
 
+// reconcile runs `mlexp reconcile MODEL_ID`.
+func reconcile(ctx context.Context, args []string, e env) error {
+	s, modelID, b, err := startDeployment(ctx, "reconcile", "MODEL_ID", args, reconcileOptions(e.getenv), reconcileHelp, e)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	d, cleared, err := b.promoter.Reconcile(ctx, modelID)
+	if err != nil {
+		return fmt.Errorf("reconcile: %s", promotionMessage(err))
+	}
+	if s["json"].value == "true" {
+		return printIndented(e.stdout, map[string]any{"model_id": modelID, "current": d, "cleared": cleared})
+	}
+	if d == nil {
+		_, err := fmt.Fprintf(e.stdout, "model %s: no promotion is recorded yet; MLflow is left as it is\n", modelID)
+		return err
+	}
+	fmt.Fprintf(e.stdout, "model %s: MLflow shows run %s (%s) deployed, as recorded in deployment #%d\n", modelID, d.RunID, d.RunName, d.Seq)
+	for _, c := range cleared {
+		fmt.Fprintf(e.stdout, "run %s is no longer marked deployed\n", c)
+	}
+	return nil
+}
+
 // deployments runs `mlexp deployments MODEL_ID`.
 func deployments(ctx context.Context, args []string, e env) error {
 	s, modelID, b, err := startDeployment(ctx, "deployments", "MODEL_ID", args, deploymentsOptions(e.getenv), deploymentsHelp, e)
@@ -216,13 +266,17 @@ func printPromotion(w io.Writer, p *mlexp.Promotion, asJSON bool) error {
 	return nil
 }
 
-// promotionMessage is the user's message of a refusal, with its field as a flag or argument.
+// promotionMessage is the user's message of a refusal, with its field as a flag or argument,
+// after the context wrapped around it (such as "rolling back to run X: ").
 func promotionMessage(err error) string {
 	var me *mlexp.Error
-	if errors.As(err, &me) && me.Code != mlexp.EINTERNAL {
-		return me.Message
+	if !errors.As(err, &me) || me.Code == mlexp.EINTERNAL {
+		return err.Error()
 	}
-	return err.Error()
+	if wrapped, ok := strings.CutSuffix(err.Error(), me.Error()); ok {
+		return wrapped + me.Message
+	}
+	return me.Message
 }
 
 func printIndented(w io.Writer, v any) error {

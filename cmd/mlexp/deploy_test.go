@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -121,13 +122,64 @@ func TestDeployRollbackAndBestCommands(t *testing.T) {
 	if err != nil || len(h) != 3 || h[0].RunID != a || h[1].RunID != b || h[1].PromotedBy != "dave" || h[2].Note != "first" {
 		t.Errorf("history in the store: %+v, %v", h, err)
 	}
-	for id, want := range map[string]string{a: "true", b: "false"} {
-		r, err := c.GetRun(ctx, id)
-		if err != nil {
+	marks := func(when string, want map[string]string) {
+		t.Helper()
+		for id, w := range want {
+			r, err := c.GetRun(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, _ := r.Data.Tag(tracking.TagDeployed); v != w {
+				t.Errorf("%s: run %s has is_deployed %q, want %q", when, id, v, w)
+			}
+		}
+	}
+	marks("after the rollback", map[string]string{a: "true", b: "false"})
+
+	// Someone marks b deployed by hand in MLflow, and clears a: reconcile puts MLflow back
+	// to the recorded truth, a, without recording anything.
+	for id, v := range map[string]string{b: "true", a: "false"} {
+		if err := c.SetTag(ctx, id, mlflow.Tag{Key: tracking.TagDeployed, Value: v}); err != nil {
 			t.Fatal(err)
 		}
-		if v, _ := r.Data.Tag(tracking.TagDeployed); v != want {
-			t.Errorf("run %s: is_deployed %q, want %q", id, v, want)
+	}
+	out = run("reconcile", model)
+	if !strings.Contains(out, "MLflow shows run "+a) || !strings.Contains(out, "deployment #3") || !strings.Contains(out, b+" is no longer marked deployed") {
+		t.Errorf("reconcile:\n%s", out)
+	}
+	marks("after reconcile", map[string]string{a: "true", b: "false"})
+	var rc struct {
+		Current mlexp.Deployment `json:"current"`
+		Cleared []string         `json:"cleared"`
+	}
+	if err := json.Unmarshal([]byte(run("reconcile", model, "--json")), &rc); err != nil || rc.Current.RunID != a || len(rc.Cleared) != 0 {
+		t.Errorf("reconcile --json when MLflow agrees: %+v, %v", rc, err)
+	}
+	if h, err := db.Deployments(ctx, model, 0); err != nil || len(h) != 3 {
+		t.Errorf("reconcile recorded something: %d entries, %v", len(h), err)
+	}
+	if out := run("reconcile", "never-promoted-model"); !strings.Contains(out, "no promotion is recorded yet") {
+		t.Errorf("reconcile of a model without history:\n%s", out)
+	}
+	fails("exactly one MODEL_ID", "reconcile")
+	fails("by: who promotes must be valid text of at most 8000 characters", "deploy", a, "--by", strings.Repeat("x", mlflow.MaxTagValueLength+1))
+}
+
+// TestPromotionMessageKeepsItsContext: the message of a refusal keeps what was wrapped
+// around it, such as the run a rollback went back to.
+func TestPromotionMessageKeepsItsContext(t *testing.T) {
+	refusal := &mlexp.Error{Code: mlexp.ECONFLICT, Field: "run_id", Message: "run_id: run r1 is not FINISHED"}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{refusal, "run_id: run r1 is not FINISHED"},
+		{fmt.Errorf("rolling back to run r1: %w", refusal), "rolling back to run r1: run_id: run r1 is not FINISHED"},
+		{errors.New("disk full"), "disk full"},
+		{fmt.Errorf("outer: %w", mlexp.Errorf(mlexp.EINTERNAL, "boom")), "outer: mlexp internal: boom"},
+	} {
+		if got := promotionMessage(tc.err); got != tc.want {
+			t.Errorf("promotionMessage(%v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}
 }

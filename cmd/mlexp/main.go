@@ -51,6 +51,7 @@ func commands() []command {
 		{name: "log", summary: "log quick tests or full trainings from a JSON or JSON Lines file into MLflow", run: logResults, help: logHelp},
 		{name: "deploy", summary: "promote an MLflow run to be its model's deployed run, recording who, when and why", run: deploy, help: deployHelp},
 		{name: "rollback", summary: "promote again the run deployed before a model's current one", run: rollback, help: rollbackHelp},
+		{name: "reconcile", summary: "make MLflow's is_deployed marks show a model's newest recorded deployment again", run: reconcile, help: reconcileHelp},
 		{name: "deployments", summary: "list a model's promotions and rollbacks, newest first", run: deployments, help: deploymentsHelp},
 		{name: "best", summary: "pick the run of a model to deploy: best by a metric, through quality gates", run: queryBest, help: bestHelp},
 		{name: "summary", summary: "show the experiments dashboard of a model: counts, best and deployed runs, recent runs", run: querySummary, help: summaryHelp},
