@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -20,6 +21,7 @@ type deploymentsPage struct {
 	Rollback  *promoteForm // nil without a previous run
 	Rows      []deploymentRow
 	Best      *bestCard
+	BestNote  string // why there is no best candidate card, when the selection failed
 }
 
 type deploymentRow struct {
@@ -75,7 +77,9 @@ func (s *server) handleDeploymentsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.best != nil {
-		if b, err := s.best.SelectBest(r.Context(), exp.ModelID, set.Runs, mlexp.BestQuery{}); err == nil {
+		if b, err := s.best.SelectBest(r.Context(), exp.ModelID, set.Runs, mlexp.BestQuery{}); err != nil {
+			p.BestNote = s.bestNote(r, err)
+		} else {
 			p.Best = &bestCard{Best: b}
 			if b.Run != nil {
 				p.Best.RunURL = runURL(b.Run.RunID)
@@ -87,6 +91,17 @@ func (s *server) handleDeploymentsPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, viewDeployments, p)
+}
+
+// bestNote says, in a line, why the page has no best candidate: the selection failed, which
+// does not keep the history from showing. An internal error is logged, not shown.
+func (s *server) bestNote(r *http.Request, err error) string {
+	var e *mlexp.Error
+	if mlexp.ErrorCode(err) == mlexp.EINTERNAL || !errors.As(err, &e) {
+		s.logger.ErrorContext(r.Context(), "selecting the best candidate", "path", r.URL.Path, "err", err)
+		return "The best candidate could not be worked out right now; the error has been logged. Reload the page to try again."
+	}
+	return "The best candidate could not be worked out: " + e.Message
 }
 
 // deployAction is where a Promote form posts.
