@@ -27,15 +27,8 @@ var builtinAxes = []string{AxisEmbeddingDims, AxisCrossFeatures, AxisEpochs, Axi
 // AxisValue is the value of run on axis, as a key: "64/32", "category_x_subcategory", "2".
 // The derived axes of a prepared run (Run.Prepare) are read, not computed again.
 func AxisValue(r Run, axis string) string {
-	if r.keys.ready {
-		switch axis {
-		case AxisEmbeddingDims:
-			return r.keys.dims
-		case AxisCrossFeatures:
-			return r.keys.crosses
-		case AxisNumCrosses:
-			return r.keys.numCrosses
-		}
+	if v, ok := r.preparedValue(axis); ok {
+		return v
 	}
 	param := func(k string) string {
 		if v, ok := r.Params[k]; ok && strings.TrimSpace(v) != "" {
@@ -65,6 +58,23 @@ func AxisValue(r Run, axis string) string {
 	return param(axis)
 }
 
+// preparedValue is the run's value on a derived axis as Prepare computed it; ok is false
+// for other axes and for a run that was not prepared.
+func (r *Run) preparedValue(axis string) (string, bool) {
+	if !r.keys.ready {
+		return "", false
+	}
+	switch axis {
+	case AxisEmbeddingDims:
+		return r.keys.dims, true
+	case AxisCrossFeatures:
+		return r.keys.crosses, true
+	case AxisNumCrosses:
+		return r.keys.numCrosses, true
+	}
+	return "", false
+}
+
 // axisReader reads the values of one axis from many runs, remembering the derived values
 // (canonical cross lists, "U/P" pairs) it has computed, so that a large experiment costs
 // a few map lookups a run.
@@ -79,15 +89,8 @@ func newAxisReader(axis string) *axisReader {
 }
 
 func (a *axisReader) value(r *Run) string {
-	if r.keys.ready {
-		switch a.axis {
-		case AxisEmbeddingDims:
-			return r.keys.dims
-		case AxisCrossFeatures:
-			return r.keys.crosses
-		case AxisNumCrosses:
-			return r.keys.numCrosses
-		}
+	if v, ok := r.preparedValue(a.axis); ok {
+		return v
 	}
 	switch a.axis {
 	case AxisEmbeddingDims:
