@@ -44,8 +44,8 @@ mlflow-stop:
 	scripts/mlflow.sh stop --data $(DATA)/mlflow
 
 # mlexp against a real MLflow, side by side (bench/): writes the table of docs/benchmarks.md.
-# Takes about half an hour; MLEXP_BENCH_LOAD_SECONDS shortens the load test. Not part of `make test`.
-bench: venv
+# Takes about 40 minutes; MLEXP_BENCH_LOAD_SECONDS shortens the load test. Not part of `make test`.
+bench: venv postgres
 	$(GO) run ./bench -n 1000,10000 -out docs/benchmarks.md
 
 lint:
