@@ -64,30 +64,24 @@ func readPromoteInput(w http.ResponseWriter, r *http.Request, form bool) (promot
 // body {"model_id", "note"}, or the Promote form of the runs table and comparison pages,
 // which is answered with a redirect to the model's deployment history.
 func (s *server) handleDeploy(w http.ResponseWriter, r *http.Request) {
-	form := isFormPost(r)
-	if s.promoter == nil {
-		s.failFor(w, r, form, errNotConfigured("promoting runs"))
-		return
-	}
-	in, err := readPromoteInput(w, r, form)
-	if err != nil {
-		s.failFor(w, r, form, err)
-		return
-	}
-	p, err := s.promoter.Promote(r.Context(), mlexp.PromoteRequest{RunID: r.PathValue("run_id"), ModelID: in.ModelID, By: UserFrom(r.Context()), Note: in.Note})
-	if err != nil {
-		s.failFor(w, r, form, err)
-		return
-	}
-	if form {
-		s.redirectToHistory(w, r, p, in.DatasetID)
-		return
-	}
-	s.respondJSON(w, r, http.StatusOK, deployAnswer{RunID: p.Deployment.RunID, IsDeployed: true, Cleared: p.Cleared, Changed: p.Changed, Deployment: p.Deployment})
+	s.promotion(w, r, func(in promoteInput) (*mlexp.Promotion, error) {
+		return s.promoter.Promote(r.Context(), mlexp.PromoteRequest{RunID: r.PathValue("run_id"), ModelID: in.ModelID, By: UserFrom(r.Context()), Note: in.Note})
+	})
 }
 
 // handleRollback promotes again the run deployed before the model's current one.
 func (s *server) handleRollback(w http.ResponseWriter, r *http.Request) {
+	s.promotion(w, r, func(in promoteInput) (*mlexp.Promotion, error) {
+		if in.ModelID != "" {
+			return nil, mlexp.InvalidField("model_id", "is given by the path")
+		}
+		return s.promoter.Rollback(r.Context(), r.PathValue("model_id"), UserFrom(r.Context()), in.Note)
+	})
+}
+
+// promotion reads a promotion request (JSON or a page's form), runs promote, and answers: a
+// form with a redirect to the history page, JSON with the deployment; errors as each expects.
+func (s *server) promotion(w http.ResponseWriter, r *http.Request, promote func(promoteInput) (*mlexp.Promotion, error)) {
 	form := isFormPost(r)
 	if s.promoter == nil {
 		s.failFor(w, r, form, errNotConfigured("promoting runs"))
@@ -98,11 +92,7 @@ func (s *server) handleRollback(w http.ResponseWriter, r *http.Request) {
 		s.failFor(w, r, form, err)
 		return
 	}
-	if in.ModelID != "" {
-		s.failFor(w, r, form, mlexp.InvalidField("model_id", "is given by the path"))
-		return
-	}
-	p, err := s.promoter.Rollback(r.Context(), r.PathValue("model_id"), UserFrom(r.Context()), in.Note)
+	p, err := promote(in)
 	if err != nil {
 		s.failFor(w, r, form, err)
 		return
