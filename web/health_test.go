@@ -12,19 +12,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mlexp-dev/mlexp/internal/apianswer"
 )
 
 // answer is the envelope of every JSON answer, success or error.
-type answer struct {
-	Status string          `json:"status"`
-	Data   json.RawMessage `json:"data"`
-	Error  struct {
-		Code    string         `json:"code"`
-		Message string         `json:"message"`
-		Field   string         `json:"field"`
-		Details map[string]any `json:"details"`
-	} `json:"error"`
-}
+type answer = apianswer.Answer
 
 // MustServe sends a request with method and path to h and returns the recorded answer.
 func MustServe(tb testing.TB, h http.Handler, method, path string) *httptest.ResponseRecorder {

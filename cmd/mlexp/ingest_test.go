@@ -12,22 +12,14 @@ import (
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/apianswer"
 	"github.com/mlexp-dev/mlexp/internal/sample"
 	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/tracking"
 )
 
 // apiAnswer is the envelope of a JSON answer of the API.
-type apiAnswer struct {
-	Status string          `json:"status"`
-	Data   json.RawMessage `json:"data"`
-	Error  struct {
-		Code    string         `json:"code"`
-		Message string         `json:"message"`
-		Field   string         `json:"field"`
-		Details map[string]any `json:"details"`
-	} `json:"error"`
-}
+type apiAnswer = apianswer.Answer
 
 // ingestItem is the data of an ingest answer.
 type ingestItem struct {

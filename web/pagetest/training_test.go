@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mlexp-dev/mlexp/internal/apianswer"
 )
 
 const trainingRoute = "/api/experiments/full-training-requests/"
@@ -27,16 +29,7 @@ func post(t *testing.T, h http.Handler, contentType, body string, header ...stri
 	return w
 }
 
-type envelope struct {
-	Status string          `json:"status"`
-	Data   json.RawMessage `json:"data"`
-	Error  struct {
-		Code    string         `json:"code"`
-		Message string         `json:"message"`
-		Field   string         `json:"field"`
-		Details map[string]any `json:"details"`
-	} `json:"error"`
-}
+type envelope = apianswer.Answer
 
 func mustJSON(t *testing.T, w *httptest.ResponseRecorder, status int) envelope {
 	t.Helper()
