@@ -1,5 +1,3 @@
-// Package chart renders mlexp results as images: training curves, heatmaps and the like.
-// It draws with gonum.org/v1/plot and does no I/O; callers write the bytes where they want.
 package chart
 
 import (

@@ -6,8 +6,8 @@ import (
 	"io"
 
 	"github.com/mlexp-dev/mlexp"
-	"github.com/mlexp-dev/mlexp/chart"
 	"github.com/mlexp-dev/mlexp/insight"
+	"github.com/mlexp-dev/mlexp/terminal"
 )
 
 func insightsOptions() []option {
@@ -69,6 +69,6 @@ func queryInsights(ctx context.Context, args []string, e env) error {
 		if err := q.title("Insights · "+rep.MetricLabel, exp); err != nil {
 			return err
 		}
-		return chart.TerminalInsights(q.e.stdout, rep, q.term)
+		return terminal.Insights(q.e.stdout, rep, q.term)
 	})
 }

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
-	"github.com/mlexp-dev/mlexp/chart"
 	"github.com/mlexp-dev/mlexp/insight"
 	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/terminal"
 	"github.com/mlexp-dev/mlexp/tracking"
 )
 
@@ -34,7 +34,7 @@ type queryEnv struct {
 	client *mlflow.Client
 	reader *tracking.Reader
 	json   bool
-	term   chart.TerminalOptions
+	term   terminal.Options
 	e      env
 }
 
@@ -233,7 +233,7 @@ func (q *queryEnv) printJSON(v any) error {
 func (q *queryEnv) title(title string, exp mlexp.ExperimentRef, more ...string) error {
 	lines := append([]string{fmt.Sprintf("Model: %s · Dataset: %s · MLflow experiment %s (%s)",
 		queryName(exp.ModelName, exp.ModelID), queryName(exp.DatasetName, exp.DatasetID), exp.ExperimentName, exp.ExperimentID)}, more...)
-	return chart.TerminalTitle(q.e.stdout, q.term, title, lines...)
+	return terminal.Title(q.e.stdout, q.term, title, lines...)
 }
 
 func queryName(name, id string) string {
@@ -299,7 +299,7 @@ func querySummary(ctx context.Context, args []string, e env) error {
 		if err := q.title("Experiments", exp); err != nil {
 			return err
 		}
-		return chart.TerminalSummary(q.e.stdout, sum, q.term)
+		return terminal.Summary(q.e.stdout, sum, q.term)
 	})
 }
 
@@ -328,7 +328,7 @@ func queryHeatmap(ctx context.Context, args []string, e env) error {
 		if err := q.title("Experiments", exp); err != nil {
 			return err
 		}
-		return chart.TerminalHeatmap(q.e.stdout, h, q.term)
+		return terminal.Heatmap(q.e.stdout, h, q.term)
 	})
 }
 
@@ -377,7 +377,7 @@ func queryRuns(ctx context.Context, args []string, e env) error {
 		if err := q.title("MLflow Experiments", exp, line); err != nil {
 			return err
 		}
-		if err := chart.TerminalRuns(q.e.stdout, p, q.term); err != nil {
+		if err := terminal.Runs(q.e.stdout, p, q.term); err != nil {
 			return err
 		}
 		if len(p.Runs) >= 2 {
@@ -412,10 +412,10 @@ func queryCompare(ctx context.Context, args []string, e env) error {
 		if q.json {
 			return q.printJSON(c)
 		}
-		if err := chart.TerminalTitle(q.e.stdout, q.term, "Compare Experiments"); err != nil {
+		if err := terminal.Title(q.e.stdout, q.term, "Compare Experiments"); err != nil {
 			return err
 		}
-		return chart.TerminalComparison(q.e.stdout, c, q.term)
+		return terminal.Comparison(q.e.stdout, c, q.term)
 	})
 }
 
@@ -435,7 +435,7 @@ func queryModels(ctx context.Context, args []string, e env) error {
 		if q.json {
 			return q.printJSON(map[string]any{"models": ms})
 		}
-		return chart.TerminalModels(q.e.stdout, ms, q.term)
+		return terminal.Models(q.e.stdout, ms, q.term)
 	})
 }
 

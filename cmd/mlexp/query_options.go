@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/mlexp-dev/mlexp"
-	"github.com/mlexp-dev/mlexp/chart"
+	"github.com/mlexp-dev/mlexp/terminal"
 )
 
 // The flags and help texts of the query commands (summary, heatmap, runs, compare, models,
@@ -33,7 +33,7 @@ func queryOutputOptions() []option {
 		{name: "json", arg: "", def: "false", usage: "print the data the JSON API answers, as JSON, instead of text"},
 		{name: "color", arg: "WHEN", env: "MLEXP_COLOR", def: "auto",
 			usage: "colour the text: auto (when standard output is a terminal and NO_COLOR is not set), always or never"},
-		{name: "width", arg: "COLUMNS", env: "COLUMNS", def: strconv.Itoa(chart.DefaultTerminalWidth),
+		{name: "width", arg: "COLUMNS", env: "COLUMNS", def: strconv.Itoa(terminal.DefaultWidth),
 			usage: "width of the text output in columns; tables wider than that shrink their labels"},
 	}
 }

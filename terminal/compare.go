@@ -1,4 +1,4 @@
-package chart
+package terminal
 
 import (
 	"io"
@@ -10,10 +10,10 @@ import (
 // termCompareColumnMax limits the width of a run's column in the metrics table.
 const termCompareColumnMax = 24
 
-// TerminalComparison writes a comparison: the runs compared, the metrics table with diffs
+// Comparison writes a comparison: the runs compared, the metrics table with diffs
 // against the baseline (percentage points for recall), the notes, the configuration diff
 // by group with NEW / REMOVED / changed marks, and the recommendation.
-func TerminalComparison(w io.Writer, c *mlexp.Comparison, o TerminalOptions) error {
+func Comparison(w io.Writer, c *mlexp.Comparison, o Options) error {
 	t := newTermWriter(w)
 	base := 0
 	titles := make([]string, len(c.Runs))
@@ -91,7 +91,7 @@ func termRunTitle(r mlexp.ComparedRun) string {
 
 // termMetricsTable draws the metrics, duration and cost of every run. With two runs the
 // diff has its own column, as in the mock-up; with more, each run's diff follows its value.
-func termMetricsTable(t *termWriter, c *mlexp.Comparison, base int, o TerminalOptions) {
+func termMetricsTable(t *termWriter, c *mlexp.Comparison, base int, o Options) {
 	n := len(c.Runs)
 	two := n == 2
 	other := 1 - base // the other run, when there are two
@@ -151,7 +151,7 @@ func termMetricsTable(t *termWriter, c *mlexp.Comparison, base int, o TerminalOp
 }
 
 // termDiff writes the diff of run i, coloured by whether it is better than the baseline.
-func termDiff(o TerminalOptions, m mlexp.MetricRow, i int) string {
+func termDiff(o Options, m mlexp.MetricRow, i int) string {
 	s := m.DiffTexts[i]
 	if s == "" {
 		return mlexp.NoValue
@@ -170,7 +170,7 @@ func termDiff(o TerminalOptions, m mlexp.MetricRow, i int) string {
 // the baseline's value, the other runs' values and how they differ. Items, values and marks
 // are aligned in columns over the whole diff when that fits the width; otherwise within
 // each group, with narrower gaps, and at last not at all.
-func termConfigDiff(t *termWriter, c *mlexp.Comparison, base int, titles []string, o TerminalOptions) {
+func termConfigDiff(t *termWriter, c *mlexp.Comparison, base int, titles []string, o Options) {
 	n := len(c.Runs)
 	order := []int{base} // baseline first
 	for i := range n {
@@ -291,7 +291,7 @@ func termDiffSign(e mlexp.DiffEntry) string {
 
 // termDiffMarks says how an entry differs: "(same)", "← NEW in config-042", "← changed",
 // "← changed in config-031, config-042; NEW in config-045".
-func termDiffMarks(o TerminalOptions, e mlexp.DiffEntry, order []int, titles []string) string {
+func termDiffMarks(o Options, e mlexp.DiffEntry, order []int, titles []string) string {
 	var parts []string
 	for _, k := range []struct{ mark, word, sgr string }{
 		{mlexp.MarkNew, "NEW", termGood}, {mlexp.MarkRemoved, "REMOVED", termBad}, {mlexp.MarkChanged, "changed", termWarn},

@@ -1,4 +1,4 @@
-package chart
+package terminal
 
 import (
 	"fmt"
@@ -15,10 +15,10 @@ const (
 	termRunNameLeast = 16
 )
 
-// TerminalRuns writes one page of the runs table: name (● on the deployed run), type,
+// Runs writes one page of the runs table: name (● on the deployed run), type,
 // Recall@100, Recall@50, duration, date, status when some run did not finish, and the run
 // id that `mlexp compare` takes.
-func TerminalRuns(w io.Writer, p mlexp.RunsPage, o TerminalOptions) error {
+func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 	t := newTermWriter(w)
 	t.section(o, "RUNS TABLE")
 	if len(p.Runs) == 0 {

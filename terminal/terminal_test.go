@@ -1,4 +1,4 @@
-package chart
+package terminal
 
 import (
 	"bytes"
@@ -151,9 +151,9 @@ func termRender(t *testing.T, f func(*bytes.Buffer) error) string {
 	return buf.String()
 }
 
-func TestTerminalHeatmap(t *testing.T) {
+func TestHeatmap(t *testing.T) {
 	h := termHeatmap(t, mlexp.HeatmapQuery{})
-	plain := termRender(t, func(b *bytes.Buffer) error { return TerminalHeatmap(b, h, TerminalOptions{Now: termNow}) })
+	plain := termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, h, Options{Now: termNow}) })
 	golden(t, "heatmap.txt", []byte(plain))
 	termCheckPlain(t, plain)
 	for _, want := range []string{"★47.3%", "●46.2%", "38.2%", "user:128", "prod:64", "No crosses", "│ cat × subcat + user × │", "│ city ",
@@ -165,7 +165,7 @@ func TestTerminalHeatmap(t *testing.T) {
 	}
 
 	color := termRender(t, func(b *bytes.Buffer) error {
-		return TerminalHeatmap(b, h, TerminalOptions{Color: true, Now: termNow})
+		return Heatmap(b, h, Options{Color: true, Now: termNow})
 	})
 	golden(t, "heatmap_color.txt", []byte(color))
 	for _, want := range []string{"\x1b[38;5;220m█████\x1b[0m", "\x1b[38;5;53m█\x1b[0m", "\x1b[1;38;5;220m★\x1b[0m", "\x1b[1;38;5;39m●\x1b[0m"} {
@@ -191,10 +191,10 @@ func termStrip(s string) string {
 	return b.String()
 }
 
-// TestTerminalHeatmapLoss checks that the bars grow for lower values when lower is better.
-func TestTerminalHeatmapLoss(t *testing.T) {
+// TestHeatmapLoss checks that the bars grow for lower values when lower is better.
+func TestHeatmapLoss(t *testing.T) {
 	h := termHeatmap(t, mlexp.HeatmapQuery{Metric: "loss", XAxis: "cross_features", YAxis: "embedding_dims"})
-	out := termRender(t, func(b *bytes.Buffer) error { return TerminalHeatmap(b, h, TerminalOptions{Width: 60}) })
+	out := termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, h, Options{Width: 60}) })
 	termCheckPlain(t, out)
 	best := h.Best
 	scale := newTermHeatScale(h)
@@ -211,9 +211,9 @@ func TestTerminalHeatmapLoss(t *testing.T) {
 	}
 }
 
-func TestTerminalHeatmapEdgeCases(t *testing.T) {
+func TestHeatmapEdgeCases(t *testing.T) {
 	empty := &mlexp.Heatmap{Metric: "recall_at_100", MetricLabel: "Recall@100", Agg: "best", RunType: "all"}
-	out := termRender(t, func(b *bytes.Buffer) error { return TerminalHeatmap(b, empty, TerminalOptions{}) })
+	out := termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, empty, Options{}) })
 	if !strings.Contains(out, "No runs to plot.") {
 		t.Errorf("empty heatmap:\n%s", out)
 	}
@@ -223,7 +223,7 @@ func TestTerminalHeatmapEdgeCases(t *testing.T) {
 	if err := q.Check(runs); err != nil {
 		t.Fatal(err)
 	}
-	out = termRender(t, func(b *bytes.Buffer) error { return TerminalHeatmap(b, mlexp.BuildHeatmap(runs, q), TerminalOptions{}) })
+	out = termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, mlexp.BuildHeatmap(runs, q), Options{}) })
 	termCheckPlain(t, out)
 	if !strings.Contains(out, "Legend: █████ 38.2%") {
 		t.Errorf("one-cell heatmap:\n%s", out)
@@ -236,19 +236,19 @@ func TestTerminalHeatmapEdgeCases(t *testing.T) {
 	if err := q.Check(long); err != nil {
 		t.Fatal(err)
 	}
-	out = termRender(t, func(b *bytes.Buffer) error { return TerminalHeatmap(b, mlexp.BuildHeatmap(long, q), TerminalOptions{}) })
+	out = termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, mlexp.BuildHeatmap(long, q), Options{}) })
 	termCheckPlain(t, out)
 	if !strings.Contains(out, "…") {
 		t.Errorf("long label not truncated:\n%s", out)
 	}
 }
 
-func TestTerminalSummary(t *testing.T) {
+func TestSummary(t *testing.T) {
 	s, err := mlexp.Summarize(termRuns(), "", termNow, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := termRender(t, func(b *bytes.Buffer) error { return TerminalSummary(b, s, TerminalOptions{Now: termNow}) })
+	out := termRender(t, func(b *bytes.Buffer) error { return Summary(b, s, Options{Now: termNow}) })
 	golden(t, "summary.txt", []byte(out))
 	termCheckPlain(t, out)
 	for _, want := range []string{"Quick Tests", "Full Trains", "Best R@100", "★ 47.3%", "config-042", "● 46.2%", "config-038",
@@ -260,14 +260,14 @@ func TestTerminalSummary(t *testing.T) {
 	}
 }
 
-func TestTerminalRuns(t *testing.T) {
+func TestRuns(t *testing.T) {
 	runs := termRuns()
 	q := mlexp.RunsQuery{Sort: "recall_at_100", PageSize: 6}
 	if err := q.Check(runs); err != nil {
 		t.Fatal(err)
 	}
 	out := termRender(t, func(b *bytes.Buffer) error {
-		return TerminalRuns(b, mlexp.QueryRuns(runs, q), TerminalOptions{Now: termNow})
+		return Runs(b, mlexp.QueryRuns(runs, q), Options{Now: termNow})
 	})
 	golden(t, "runs.txt", []byte(out))
 	termCheckPlain(t, out)
@@ -283,22 +283,22 @@ func TestTerminalRuns(t *testing.T) {
 	q = mlexp.RunsQuery{Status: "failed"}
 	_ = q.Check(runs)
 	out = termRender(t, func(b *bytes.Buffer) error {
-		return TerminalRuns(b, mlexp.QueryRuns(runs, q), TerminalOptions{Now: termNow})
+		return Runs(b, mlexp.QueryRuns(runs, q), Options{Now: termNow})
 	})
 	termCheckPlain(t, out)
 	if !strings.Contains(out, "Status") || !strings.Contains(out, "Failed") {
 		t.Errorf("failed runs without status:\n%s", out)
 	}
-	out = termRender(t, func(b *bytes.Buffer) error { return TerminalRuns(b, mlexp.RunsPage{Page: 1}, TerminalOptions{}) })
+	out = termRender(t, func(b *bytes.Buffer) error { return Runs(b, mlexp.RunsPage{Page: 1}, Options{}) })
 	if !strings.Contains(out, "No runs match.") {
 		t.Errorf("empty page:\n%s", out)
 	}
 }
 
-func TestTerminalComparison(t *testing.T) {
+func TestComparison(t *testing.T) {
 	// config-042's quick test against the deployed full training of config-038.
 	c := termComparison(t, termRID(42), "full38"+strings.Repeat("0", 26))
-	out := termRender(t, func(b *bytes.Buffer) error { return TerminalComparison(b, c, TerminalOptions{Now: termNow}) })
+	out := termRender(t, func(b *bytes.Buffer) error { return Comparison(b, c, Options{Now: termNow}) })
 	golden(t, "compare.txt", []byte(out))
 	termCheckPlain(t, out)
 	for _, want := range []string{"Selected: config-042 (Quick Test #1) vs config-038 (Full Training #38)",
@@ -312,7 +312,7 @@ func TestTerminalComparison(t *testing.T) {
 	}
 
 	three := termComparison(t, "full38"+strings.Repeat("0", 26), termRID(31), termRID(42))
-	out3 := termRender(t, func(b *bytes.Buffer) error { return TerminalComparison(b, three, TerminalOptions{Now: termNow}) })
+	out3 := termRender(t, func(b *bytes.Buffer) error { return Comparison(b, three, Options{Now: termNow}) })
 	golden(t, "compare3.txt", []byte(out3))
 	termCheckPlain(t, out3)
 	for _, want := range []string{"← REMOVED in config-031 ", "← NEW in config-042 ", "← changed in config-031, config-042 ", "(baseline)"} {
@@ -322,7 +322,7 @@ func TestTerminalComparison(t *testing.T) {
 	}
 }
 
-func TestTerminalWidths(t *testing.T) {
+func TestWidths(t *testing.T) {
 	for _, tc := range []struct {
 		s string
 		w int

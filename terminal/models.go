@@ -1,4 +1,4 @@
-package chart
+package terminal
 
 import (
 	"io"
@@ -7,9 +7,9 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// TerminalModels writes the models that have experiments in MLflow, one row per dataset
+// Models writes the models that have experiments in MLflow, one row per dataset
 // (experiment), most recently active dataset first within a model.
-func TerminalModels(w io.Writer, models []mlexp.ModelInfo, o TerminalOptions) error {
+func Models(w io.Writer, models []mlexp.ModelInfo, o Options) error {
 	t := newTermWriter(w)
 	t.section(o, "MODELS")
 	if len(models) == 0 {

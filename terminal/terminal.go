@@ -1,4 +1,14 @@
-package chart
+// Package terminal renders the screens of the mlexp CLI as text for a terminal: the
+// summary cards, the heatmap table, the runs table, the comparison of runs, the models
+// and the insights, each under a title. It draws with box-drawing characters, measures
+// text in terminal columns (wide characters and ANSI escapes included), wraps and
+// truncates to the width asked for, and adds ANSI colours only when asked, so that the
+// plain output has no escape byte and reads in pipes and files.
+//
+// It writes to an io.Writer and reads nothing: the CLI gathers the data (package mlexp's
+// summaries, heatmaps, runs and comparisons, package insight's report) and picks the
+// width and colours. Images for the web are package chart's.
+package terminal
 
 import (
 	"bufio"
@@ -11,9 +21,8 @@ import (
 	"golang.org/x/text/width"
 )
 
-// TerminalOptions tune the text renderers (TerminalSummary, TerminalHeatmap, TerminalRuns,
-// TerminalComparison).
-type TerminalOptions struct {
+// Options tune the text renderers (Summary, Heatmap, Runs, Comparison).
+type Options struct {
 	// Color adds ANSI colours: a colour-blind-safe 256-colour scale on heatmap cells and
 	// highlighted ★ and ● markers. Without it the output is plain text, without a single
 	// escape byte (for NO_COLOR, pipes and files).
@@ -26,20 +35,20 @@ type TerminalOptions struct {
 	Now time.Time
 }
 
-// DefaultTerminalWidth is the width of the renderers when TerminalOptions.Width is 0.
-const DefaultTerminalWidth = 80
+// DefaultWidth is the width of the renderers when Options.Width is 0.
+const DefaultWidth = 80
 
 // termMinWidth keeps boxes readable however narrow the terminal says it is.
 const termMinWidth = 40
 
-func (o TerminalOptions) width() int {
+func (o Options) width() int {
 	if o.Width <= 0 {
-		return DefaultTerminalWidth
+		return DefaultWidth
 	}
 	return max(o.Width, termMinWidth)
 }
 
-func (o TerminalOptions) now() time.Time {
+func (o Options) now() time.Time {
 	if o.Now.IsZero() {
 		return time.Now()
 	}
@@ -58,7 +67,7 @@ const (
 )
 
 // paint wraps s in the SGR style when colour is on.
-func (o TerminalOptions) paint(s, sgr string) string {
+func (o Options) paint(s, sgr string) string {
 	if !o.Color || s == "" || sgr == "" {
 		return s
 	}
@@ -66,7 +75,7 @@ func (o TerminalOptions) paint(s, sgr string) string {
 }
 
 // markers writes ★ (best) and ● (deployed) before a value, highlighted with colour.
-func (o TerminalOptions) markers(best, deployed bool) string {
+func (o Options) markers(best, deployed bool) string {
 	s := ""
 	if best {
 		s += o.paint("★", termBest)
@@ -242,7 +251,7 @@ func (t *termWriter) flush() error {
 }
 
 // section writes a heading between two double rules, as the mock-ups do.
-func (t *termWriter) section(o TerminalOptions, title string) {
+func (t *termWriter) section(o Options, title string) {
 	rule := strings.Repeat("═", o.width())
 	t.line(rule)
 	t.line(o.paint(termTruncate(title, o.width()), termBold))
@@ -250,9 +259,9 @@ func (t *termWriter) section(o TerminalOptions, title string) {
 	t.line()
 }
 
-// TerminalTitle writes the title of a screen and lines under it, such as the dataset; a
+// Title writes the title of a screen and lines under it, such as the dataset; a
 // line too long for the width breaks at its " · " separators.
-func TerminalTitle(w io.Writer, o TerminalOptions, title string, lines ...string) error {
+func Title(w io.Writer, o Options, title string, lines ...string) error {
 	t := newTermWriter(w)
 	t.line(o.paint(termTruncate(title, o.width()), termBold))
 	for _, l := range lines {

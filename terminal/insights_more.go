@@ -1,4 +1,4 @@
-package chart
+package terminal
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 // termInsightRows limits the rows of the fronts and triage lists.
 const termInsightRows = 8
 
-func termNext(t *termWriter, r *insight.Report, o TerminalOptions) {
+func termNext(t *termWriter, r *insight.Report, o Options) {
 	t.section(o, "WHAT TO TRY NEXT")
 	n := r.Next
 	if n == nil {
@@ -54,7 +54,7 @@ func termNumber(n *mlexp.Number) float64 {
 	return float64(*n)
 }
 
-func termPareto(t *termWriter, r *insight.Report, o TerminalOptions) {
+func termPareto(t *termWriter, r *insight.Report, o Options) {
 	t.section(o, "COST AND TIME: the runs no other run beats on both")
 	for _, f := range []insight.ParetoFront{r.Pareto.Cost, r.Pareto.Duration} {
 		what, format := "cost", func(v float64) string { return mlexp.FormatCost(&v) }
@@ -107,7 +107,7 @@ func termPerDollar(v float64, unit string) string {
 	return fmt.Sprintf("%.3g", v)
 }
 
-func termTriage(t *termWriter, r *insight.Report, o TerminalOptions) {
+func termTriage(t *termWriter, r *insight.Report, o Options) {
 	tr := r.Triage
 	t.section(o, "FAILURE TRIAGE")
 	if tr.Failed == 0 {

@@ -1,4 +1,4 @@
-package chart
+package terminal
 
 import (
 	"fmt"
@@ -17,10 +17,10 @@ const (
 	termEffectBar      = 20 // columns of the widest level bar
 )
 
-// TerminalInsights writes the insights of an experiment: quick-test fidelity, the configs
+// Insights writes the insights of an experiment: quick-test fidelity, the configs
 // ranked within noise, parameter effects, what to try next, cost and time fronts with the
 // gain per dollar of a full training, and failure triage.
-func TerminalInsights(w io.Writer, r *insight.Report, o TerminalOptions) error {
+func Insights(w io.Writer, r *insight.Report, o Options) error {
 	t := newTermWriter(w)
 	termFidelity(t, r, o)
 	termNoise(t, r, o)
@@ -44,7 +44,7 @@ func termRunTypeChoice(rt string) string {
 }
 
 // termParagraph writes text wrapped to the width, after a marker on its first line.
-func termParagraph(t *termWriter, o TerminalOptions, marker, text string) {
+func termParagraph(t *termWriter, o Options, marker, text string) {
 	for i, l := range termWrap(text, o.width()-StringWidth(marker)-1) {
 		if i == 0 && marker != "" {
 			t.line(marker, " ", l)
@@ -56,7 +56,7 @@ func termParagraph(t *termWriter, o TerminalOptions, marker, text string) {
 	}
 }
 
-func termFidelity(t *termWriter, r *insight.Report, o TerminalOptions) {
+func termFidelity(t *termWriter, r *insight.Report, o Options) {
 	f := r.Fidelity
 	t.section(o, "QUICK-TEST FIDELITY: do quick tests rank configs as full trainings do?")
 	if len(f.Pairs) > 0 {
@@ -83,14 +83,14 @@ func termFidelity(t *termWriter, r *insight.Report, o TerminalOptions) {
 }
 
 // termVerdictMark is ✓ for a verdict one can act on, ! for one that asks for caution.
-func termVerdictMark(o TerminalOptions, good bool) string {
+func termVerdictMark(o Options, good bool) string {
 	if good {
 		return o.paint("✓", termGood)
 	}
 	return o.paint("!", termWarn)
 }
 
-func termNoise(t *termWriter, r *insight.Report, o TerminalOptions) {
+func termNoise(t *termWriter, r *insight.Report, o Options) {
 	n := r.Noise
 	t.section(o, "BEST CONFIG WITHIN NOISE: mean ± 95% interval of "+termRunTypeChoice(n.RunType))
 	if len(n.Configs) > 0 {
@@ -129,7 +129,7 @@ func termNoise(t *termWriter, r *insight.Report, o TerminalOptions) {
 	t.line()
 }
 
-func termEffects(t *termWriter, r *insight.Report, o TerminalOptions) {
+func termEffects(t *termWriter, r *insight.Report, o Options) {
 	t.section(o, "PARAMETER EFFECTS: mean of config means per level, largest effect first")
 	if len(r.Effects) == 0 {
 		t.line("No parameter takes two values or more among the runs that count.")

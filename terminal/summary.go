@@ -1,4 +1,4 @@
-package chart
+package terminal
 
 import (
 	"fmt"
@@ -15,9 +15,9 @@ const (
 	termCardMax = 20
 )
 
-// TerminalSummary writes the top of the dashboard: the count, best and deployed cards,
+// Summary writes the top of the dashboard: the count, best and deployed cards,
 // then a card for each recent run (time ago, duration, cost, config summary, failure).
-func TerminalSummary(w io.Writer, s *mlexp.Summary, o TerminalOptions) error {
+func Summary(w io.Writer, s *mlexp.Summary, o Options) error {
 	t := newTermWriter(w)
 	t.section(o, "SUMMARY")
 	short := termShortMetric(s.MetricLabel)
@@ -63,7 +63,7 @@ func TerminalSummary(w io.Writer, s *mlexp.Summary, o TerminalOptions) error {
 }
 
 // termSummaryCard is the value and config lines of the best or deployed card.
-func termSummaryCard(o TerminalOptions, r *mlexp.SummaryRun, best bool) []string {
+func termSummaryCard(o Options, r *mlexp.SummaryRun, best bool) []string {
 	if r == nil {
 		if best {
 			return []string{mlexp.NoValue, "no value yet"}
@@ -78,7 +78,7 @@ func termSummaryCard(o TerminalOptions, r *mlexp.SummaryRun, best bool) []string
 }
 
 // termCards draws the cards side by side, as many to a row as the width takes.
-func termCards(t *termWriter, o TerminalOptions, cards [][]string) {
+func termCards(t *termWriter, o Options, cards [][]string) {
 	inner, height := termCardMin, 0
 	for _, c := range cards {
 		height = max(height, len(c))
@@ -113,7 +113,7 @@ func termCards(t *termWriter, o TerminalOptions, cards [][]string) {
 }
 
 // termRecent draws the card of one recent run.
-func termRecent(t *termWriter, o TerminalOptions, r mlexp.RecentRun, metric string) {
+func termRecent(t *termWriter, o Options, r mlexp.RecentRun, metric string) {
 	w := o.width()
 	inner := w - 4
 	head, rest := termSplitName(r.RunName, r.ConfigName)

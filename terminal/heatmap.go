@@ -1,4 +1,4 @@
-package chart
+package terminal
 
 import (
 	"fmt"
@@ -132,7 +132,7 @@ func (s termHeatScale) format(v float64) string {
 }
 
 // legend lists the bars from the best down: "█████ ≥46% ████ 44-46% ███ 42-44% ██ <42%".
-func (s termHeatScale) legend(o TerminalOptions) string {
+func (s termHeatScale) legend(o Options) string {
 	if s.empty {
 		return ""
 	}
@@ -166,14 +166,14 @@ func (s termHeatScale) legend(o TerminalOptions) string {
 }
 
 // termHeatBar is the bar of a level, in the level's colour.
-func termHeatBar(o TerminalOptions, level int) string {
+func termHeatBar(o Options, level int) string {
 	return o.paint(strings.Repeat("█", level), "38;5;"+strconv.Itoa(termHeatColors[level-1]))
 }
 
-// TerminalHeatmap writes the heatmap as a table: one column per x value, one row per y
+// Heatmap writes the heatmap as a table: one column per x value, one row per y
 // value, each cell with its value (★ on the best, ● on the deployed) over a bar scaled
 // within the heatmap's range, then the legend.
-func TerminalHeatmap(w io.Writer, h *mlexp.Heatmap, o TerminalOptions) error {
+func Heatmap(w io.Writer, h *mlexp.Heatmap, o Options) error {
 	t := newTermWriter(w)
 	t.section(o, fmt.Sprintf("HEATMAP: %s by %s × %s", h.MetricLabel, h.XAxis.Label, h.YAxis.Label))
 	agg := map[string]string{mlexp.AggBest: "the best", mlexp.AggMean: "the mean", mlexp.AggMedian: "the median", mlexp.AggLatest: "the latest"}[h.Agg]
@@ -202,7 +202,7 @@ func TerminalHeatmap(w io.Writer, h *mlexp.Heatmap, o TerminalOptions) error {
 	// the labels, within limits; then wide enough for every label in two lines if it can.
 	cw := termHeatLevels
 	for _, c := range h.Cells {
-		cw = max(cw, StringWidth(termHeatValue(TerminalOptions{}, h.Metric, c)))
+		cw = max(cw, StringWidth(termHeatValue(Options{}, h.Metric, c)))
 	}
 	labels := h.XAxis.Labels
 	for _, l := range labels {
@@ -265,7 +265,7 @@ func TerminalHeatmap(w io.Writer, h *mlexp.Heatmap, o TerminalOptions) error {
 }
 
 // termHeatValue is the first line of a cell: markers and the value, or "·".
-func termHeatValue(o TerminalOptions, metric string, c mlexp.HeatmapCell) string {
+func termHeatValue(o Options, metric string, c mlexp.HeatmapCell) string {
 	if c.Empty || c.Value == nil {
 		return "·"
 	}
@@ -274,7 +274,7 @@ func termHeatValue(o TerminalOptions, metric string, c mlexp.HeatmapCell) string
 
 // termHeatCell is the two lines of a cell: the value and its bar; an empty cell has
 // "·" and says why when it has runs.
-func termHeatCell(o TerminalOptions, metric string, c mlexp.HeatmapCell, s termHeatScale) []string {
+func termHeatCell(o Options, metric string, c mlexp.HeatmapCell, s termHeatScale) []string {
 	if c.Empty || c.Value == nil {
 		second := ""
 		switch {
