@@ -9,51 +9,8 @@ import (
 	"github.com/mlexp-dev/mlexp/insight"
 )
 
-// termInsightRows limits the rows of the fronts and triage lists.
-const termInsightRows = 8
-
-func termNext(t *termWriter, r *insight.Report, o Options) {
-	t.section(o, "WHAT TO TRY NEXT")
-	n := r.Next
-	if n == nil {
-		return
-	}
-	if n.Best != nil {
-		termParagraph(t, o, "", fmt.Sprintf("From the best cell (%s of %s): %s · %s, %s, config %s.", n.Query.Agg, n.MetricLabel,
-			mlexp.AxisLabel(n.Query.XAxis, n.Best.X), mlexp.AxisLabel(n.Query.YAxis, n.Best.Y), mlexp.FormatMetric(r.Metric, termNumber(n.Best.Value)), n.BaseConfig))
-	}
-	if len(n.Suggestions) == 0 {
-		termParagraph(t, o, "", termOr(n.Note, "Nothing new to suggest."))
-		t.line()
-		return
-	}
-	tb := &termTable{align: []termAlign{termRight, termLeft, termRight, termLeft}, maxWidth: []int{0, 30, 0, 40},
-		head: [][]string{{"#"}, {"Change"}, {"Expected"}, {"Why"}}}
-	for i, s := range n.Suggestions {
-		var ch []string
-		for _, c := range s.Changes {
-			ch = append(ch, c.Param+": "+termOr(c.From, "—")+" → "+termOr(c.To, "—"))
-		}
-		gain := mlexp.NoValue
-		if s.ExpectedGain != nil {
-			gain = fmt.Sprintf("%+.1f %s", float64(*s.ExpectedGain), s.Unit)
-		}
-		tb.rows = append(tb.rows, [][]string{{fmt.Sprint(i + 1)}, ch, {gain}, termWrap(s.Reason, 40)})
-	}
-	tb.rules = true
-	tb.shrink(3, o.width(), 16)
-	tb.write(t)
-	t.line("--json gives each suggestion's feature_config, ready for POST /api/experiments/quick-tests/.")
-	t.line()
-}
-
-func termNumber(n *mlexp.Number) float64 {
-	if n == nil {
-		return 0
-	}
-	return float64(*n)
-}
-
+// termPareto writes the runs on the cost and time Pareto fronts, then the gain per dollar
+// a full training is expected to bring over the deployed run.
 func termPareto(t *termWriter, r *insight.Report, o Options) {
 	t.section(o, "COST AND TIME: the runs no other run beats on both")
 	for _, f := range []insight.ParetoFront{r.Pareto.Cost, r.Pareto.Duration} {
@@ -105,25 +62,4 @@ func termPerDollar(v float64, unit string) string {
 		return fmt.Sprintf("%.3g pp", v)
 	}
 	return fmt.Sprintf("%.3g", v)
-}
-
-func termTriage(t *termWriter, r *insight.Report, o Options) {
-	tr := r.Triage
-	t.section(o, "FAILURE TRIAGE")
-	if tr.Failed == 0 {
-		t.line(fmt.Sprintf("No failed runs among %s.", termCount(tr.Runs, "completed run")))
-		t.line()
-		return
-	}
-	t.line(fmt.Sprintf("%d of %s failed.", tr.Failed, termCount(tr.Runs, "completed run")))
-	for _, groups := range [][]insight.FailureGroup{tr.Reasons, tr.Axes} {
-		for i, g := range groups {
-			if i == termInsightRows {
-				t.line(fmt.Sprintf("  … %d more", len(groups)-i))
-				break
-			}
-			termParagraph(t, o, "  •", g.Summary)
-		}
-	}
-	t.line()
 }
