@@ -299,29 +299,3 @@ func termHeatCounts(h *mlexp.Heatmap) string {
 	}
 	return s
 }
-
-// termWrapAt breaks a line made of parts joined by sep into lines of at most w columns,
-// breaking only at sep.
-func termWrapAt(text, sep string, w int) []string {
-	var lines []string
-	line := ""
-	for _, p := range strings.Split(text, sep) {
-		switch {
-		case line == "":
-			line = p
-		case StringWidth(line+sep+p) <= w:
-			line += sep + p
-		default:
-			lines = append(lines, line)
-			line = p
-		}
-	}
-	return append(lines, line)
-}
-
-func termOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -102,18 +101,6 @@ func termRunType(t mlexp.RunType) string {
 		return "Full"
 	}
 	return t.Label()
-}
-
-// termAgo is TimeAgo written short, as the mock-up's table does: "2h ago", "1d ago".
-func termAgo(t, now time.Time) string {
-	s := mlexp.TimeAgo(t, now)
-	for _, r := range [][2]string{{" min ago", "m ago"}, {" hours ago", "h ago"}, {" hour ago", "h ago"}, {" days ago", "d ago"},
-		{" day ago", "d ago"}, {" months ago", "mo ago"}, {" month ago", "mo ago"}, {" years ago", "y ago"}, {" year ago", "y ago"}} {
-		if v, ok := strings.CutSuffix(s, r[0]); ok {
-			return v + r[1]
-		}
-	}
-	return s
 }
 
 // termStatus writes an MLflow status for people: FINISHED → Finished.

@@ -166,11 +166,3 @@ func termRecent(t *termWriter, o Options, r mlexp.RecentRun, metric string) {
 	}
 	t.box(w, []string{line1, strings.Join(parts, " | ")})
 }
-
-// termCount writes n things: "1 run", "12 runs".
-func termCount(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return strconv.Itoa(n) + " " + thing + "s"
-}

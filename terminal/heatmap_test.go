@@ -1,0 +1,88 @@
+package terminal
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+func TestHeatmap(t *testing.T) {
+	h := termHeatmap(t, mlexp.HeatmapQuery{})
+	plain := termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, h, Options{Now: termNow}) })
+	golden(t, "heatmap.txt", []byte(plain))
+	termCheckPlain(t, plain)
+	for _, want := range []string{"★47.3%", "●46.2%", "38.2%", "user:128", "prod:64", "No crosses", "│ cat × subcat + user × │", "│ city ",
+		"★ Best | ● Deployed", "Legend: █████ ≥46% ████ 44-46% ███ 42-44% ██ 40-42% █ <40%", "15 runs, 14 plotted, 1 failed",
+		"(failed)"} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("heatmap lacks %q:\n%s", want, plain)
+		}
+	}
+
+	color := termRender(t, func(b *bytes.Buffer) error {
+		return Heatmap(b, h, Options{Color: true, Now: termNow})
+	})
+	golden(t, "heatmap_color.txt", []byte(color))
+	for _, want := range []string{"\x1b[38;5;220m█████\x1b[0m", "\x1b[38;5;53m█\x1b[0m", "\x1b[1;38;5;220m★\x1b[0m", "\x1b[1;38;5;39m●\x1b[0m"} {
+		if !strings.Contains(color, want) {
+			t.Errorf("coloured heatmap lacks %q", want)
+		}
+	}
+	if stripped := termStrip(color); stripped != plain {
+		t.Errorf("the coloured heatmap without its escapes differs from the plain one:\n%s", stripped)
+	}
+}
+
+// TestHeatmapLoss checks that the bars grow for lower values when lower is better.
+func TestHeatmapLoss(t *testing.T) {
+	h := termHeatmap(t, mlexp.HeatmapQuery{Metric: "loss", XAxis: "cross_features", YAxis: "embedding_dims"})
+	out := termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, h, Options{Width: 60}) })
+	termCheckPlain(t, out)
+	best := h.Best
+	scale := newTermHeatScale(h)
+	if lv := scale.level(float64(*best.Value)); lv != termHeatLevels {
+		t.Errorf("best loss %v has level %d, want %d", *best.Value, lv, termHeatLevels)
+	}
+	if !strings.Contains(out, "█████ <") {
+		t.Errorf("legend of a loss heatmap should start with the lowest values:\n%s", out)
+	}
+	for i, l := range strings.Split(out, "\n") {
+		if StringWidth(l) > 80 {
+			t.Errorf("line %d is wider than needed: %q", i+1, l)
+		}
+	}
+}
+
+func TestHeatmapEdgeCases(t *testing.T) {
+	empty := &mlexp.Heatmap{Metric: "recall_at_100", MetricLabel: "Recall@100", Agg: "best", RunType: "all"}
+	out := termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, empty, Options{}) })
+	if !strings.Contains(out, "No runs to plot.") {
+		t.Errorf("empty heatmap:\n%s", out)
+	}
+	// One cell: the whole range is one value.
+	runs := termRuns()[:1]
+	q := mlexp.HeatmapQuery{}
+	if err := q.Check(runs); err != nil {
+		t.Fatal(err)
+	}
+	out = termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, mlexp.BuildHeatmap(runs, q), Options{}) })
+	termCheckPlain(t, out)
+	if !strings.Contains(out, "Legend: █████ 38.2%") {
+		t.Errorf("one-cell heatmap:\n%s", out)
+	}
+	// Long labels are truncated with "…" and the box stays aligned.
+	long := termRuns()[:3]
+	long[0].Params["cross_features"] = "a_very_long_feature_name_for_testing_x_another_extremely_long_feature_name"
+	long[0].Prepare()
+	q = mlexp.HeatmapQuery{}
+	if err := q.Check(long); err != nil {
+		t.Fatal(err)
+	}
+	out = termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, mlexp.BuildHeatmap(long, q), Options{}) })
+	termCheckPlain(t, out)
+	if !strings.Contains(out, "…") {
+		t.Errorf("long label not truncated:\n%s", out)
+	}
+}
