@@ -171,93 +171,15 @@ func termDiff(o Options, m mlexp.MetricRow, i int) string {
 // are aligned in columns over the whole diff when that fits the width; otherwise within
 // each group, with narrower gaps, and at last not at all.
 func termConfigDiff(t *termWriter, c *mlexp.Comparison, base int, titles []string, o Options) {
-	n := len(c.Runs)
-	order := []int{base} // baseline first
-	for i := range n {
+	d := termConfigDiffer{c: c, o: o, titles: titles, order: []int{base}} // baseline first
+	for i := range c.Runs {
 		if i != base {
-			order = append(order, i)
+			d.order = append(d.order, i)
 		}
-	}
-	measure := func(groups []mlexp.DiffGroup) (int, []int) {
-		itemW, valW := 0, make([]int, n)
-		for _, g := range groups {
-			for _, e := range g.Entries {
-				itemW = max(itemW, StringWidth(e.Item)+1)
-				for i, v := range e.Values {
-					valW[i] = max(valW[i], StringWidth(v))
-				}
-			}
-		}
-		if n > 2 {
-			for _, i := range order {
-				valW[i] = max(valW[i], min(StringWidth(titles[i]), 16), len("(baseline)"))
-			}
-		}
-		return min(itemW, 32), valW
-	}
-	type layout struct {
-		scope    int    // 0: over the whole diff, 1: within each group, 2: none
-		sep, gap string // between values, before the marks
-	}
-	// Two runs read "baseline → other", as in the mock-up; more runs get a head row.
-	layouts := []layout{{0, "  →  ", "   "}, {0, " → ", "  "}, {1, " → ", "  "}, {2, " → ", "  "}}
-	if n > 2 {
-		layouts = []layout{{0, "   ", "   "}, {0, "  ", "  "}}
-	}
-	build := func(l layout) []string {
-		itemW, valW := measure(c.ConfigDiff)
-		var lines []string
-		if n > 2 {
-			var h1, h2 strings.Builder
-			h1.WriteString("  " + strings.Repeat(" ", itemW) + "  ")
-			h2.WriteString("  " + strings.Repeat(" ", itemW) + "  ")
-			for k, i := range order {
-				if k > 0 {
-					h1.WriteString(l.sep)
-					h2.WriteString(l.sep)
-				}
-				h1.WriteString(termFit(titles[i], valW[i], termLeft))
-				role := ""
-				if k == 0 {
-					role = "(baseline)"
-				}
-				h2.WriteString(termFit(role, valW[i], termLeft))
-			}
-			lines = append(lines, strings.TrimRight(h1.String(), " "), strings.TrimRight(h2.String(), " "), "")
-		}
-		for _, g := range c.ConfigDiff {
-			if len(g.Entries) == 0 {
-				continue
-			}
-			switch l.scope {
-			case 1:
-				itemW, valW = measure([]mlexp.DiffGroup{g})
-			case 2:
-				itemW, valW = 0, make([]int, n)
-			}
-			if len(lines) > 0 && lines[len(lines)-1] != "" {
-				lines = append(lines, "")
-			}
-			lines = append(lines, o.paint(g.Name, termBold))
-			for _, e := range g.Entries {
-				var b strings.Builder
-				b.WriteString(termDiffSign(e) + " ")
-				b.WriteString(termFit(e.Item+":", max(itemW, StringWidth(e.Item+":")), termLeft) + "  ")
-				for k, i := range order {
-					if k > 0 {
-						b.WriteString(l.sep)
-					}
-					b.WriteString(termFit(e.Values[i], max(valW[i], StringWidth(e.Values[i])), termLeft))
-				}
-				b.WriteString(l.gap + termDiffMarks(o, e, order, titles))
-				lines = append(lines, b.String())
-			}
-		}
-		return lines
 	}
 	var lines []string
-	for _, l := range layouts {
-		if lines = build(l); termWidest(lines)+4 <= o.width() {
+	for _, l := range termDiffLayouts(len(c.Runs)) {
+		if lines = d.lines(l); termWidest(lines)+4 <= o.width() {
 			break
 		}
 	}
@@ -265,6 +187,116 @@ func termConfigDiff(t *termWriter, c *mlexp.Comparison, base int, titles []strin
 		lines = []string{"No configuration parameters to compare."}
 	}
 	t.box(max(o.width(), min(termWidest(lines)+4, o.width()*2)), lines)
+}
+
+// termDiffLayout is one way of aligning the configuration diff.
+type termDiffLayout struct {
+	scope    int    // 0: over the whole diff, 1: within each group, 2: none
+	sep, gap string // between values, before the marks
+}
+
+// termDiffLayouts are the layouts to try for n runs, widest first. Two runs read
+// "baseline → other", as in the mock-up; more runs get a head row.
+func termDiffLayouts(n int) []termDiffLayout {
+	if n > 2 {
+		return []termDiffLayout{{0, "   ", "   "}, {0, "  ", "  "}}
+	}
+	return []termDiffLayout{{0, "  →  ", "   "}, {0, " → ", "  "}, {1, " → ", "  "}, {2, " → ", "  "}}
+}
+
+// termConfigDiffer writes the lines of the configuration diff of a comparison.
+type termConfigDiffer struct {
+	c      *mlexp.Comparison
+	o      Options
+	order  []int    // the runs in the order of their columns, baseline first
+	titles []string // the runs' names in the head row and the marks
+}
+
+// measure is the width of the items (with their colon, at most 32) and of each run's values
+// in groups; with more than two runs, the values are at least as wide as the head row.
+func (d termConfigDiffer) measure(groups []mlexp.DiffGroup) (int, []int) {
+	n := len(d.c.Runs)
+	itemW, valW := 0, make([]int, n)
+	for _, g := range groups {
+		for _, e := range g.Entries {
+			itemW = max(itemW, StringWidth(e.Item)+1)
+			for i, v := range e.Values {
+				valW[i] = max(valW[i], StringWidth(v))
+			}
+		}
+	}
+	if n > 2 {
+		for _, i := range d.order {
+			valW[i] = max(valW[i], min(StringWidth(d.titles[i]), 16), len("(baseline)"))
+		}
+	}
+	return min(itemW, 32), valW
+}
+
+// lines lays the diff out in layout l: the head row when there are more than two runs,
+// then each group's name and entries.
+func (d termConfigDiffer) lines(l termDiffLayout) []string {
+	n := len(d.c.Runs)
+	itemW, valW := d.measure(d.c.ConfigDiff)
+	var lines []string
+	if n > 2 {
+		lines = append(lines, d.head(l, itemW, valW)...)
+	}
+	for _, g := range d.c.ConfigDiff {
+		if len(g.Entries) == 0 {
+			continue
+		}
+		switch l.scope {
+		case 1:
+			itemW, valW = d.measure([]mlexp.DiffGroup{g})
+		case 2:
+			itemW, valW = 0, make([]int, n)
+		}
+		if len(lines) > 0 && lines[len(lines)-1] != "" {
+			lines = append(lines, "")
+		}
+		lines = append(lines, d.o.paint(g.Name, termBold))
+		for _, e := range g.Entries {
+			lines = append(lines, d.entry(l, e, itemW, valW))
+		}
+	}
+	return lines
+}
+
+// head is the head row over the values of more than two runs: their titles, "(baseline)"
+// under the first, and an empty line.
+func (d termConfigDiffer) head(l termDiffLayout, itemW int, valW []int) []string {
+	var h1, h2 strings.Builder
+	h1.WriteString("  " + strings.Repeat(" ", itemW) + "  ")
+	h2.WriteString("  " + strings.Repeat(" ", itemW) + "  ")
+	for k, i := range d.order {
+		if k > 0 {
+			h1.WriteString(l.sep)
+			h2.WriteString(l.sep)
+		}
+		h1.WriteString(termFit(d.titles[i], valW[i], termLeft))
+		role := ""
+		if k == 0 {
+			role = "(baseline)"
+		}
+		h2.WriteString(termFit(role, valW[i], termLeft))
+	}
+	return []string{strings.TrimRight(h1.String(), " "), strings.TrimRight(h2.String(), " "), ""}
+}
+
+// entry is the line of one entry: its sign, item, each run's value and its marks.
+func (d termConfigDiffer) entry(l termDiffLayout, e mlexp.DiffEntry, itemW int, valW []int) string {
+	var b strings.Builder
+	b.WriteString(termDiffSign(e) + " ")
+	b.WriteString(termFit(e.Item+":", max(itemW, StringWidth(e.Item+":")), termLeft) + "  ")
+	for k, i := range d.order {
+		if k > 0 {
+			b.WriteString(l.sep)
+		}
+		b.WriteString(termFit(e.Values[i], max(valW[i], StringWidth(e.Values[i])), termLeft))
+	}
+	b.WriteString(l.gap + termDiffMarks(d.o, e, d.order, d.titles))
+	return b.String()
 }
 
 // termDiffSign is the mark at the start of an entry: + something new, - something removed,

@@ -175,6 +175,30 @@ func termHeatBar(o Options, level int) string {
 // within the heatmap's range, then the legend.
 func Heatmap(w io.Writer, h *mlexp.Heatmap, o Options) error {
 	t := newTermWriter(w)
+	termHeatHead(t, h, o)
+	if len(h.Cells) == 0 {
+		t.line("No runs to plot.")
+		t.line()
+		t.line(termHeatCounts(h))
+		return t.flush()
+	}
+	scale := newTermHeatScale(h)
+	termHeatTable(h, o, scale).write(t)
+	t.line()
+	legend := o.markers(true, false) + " Best | " + o.markers(false, true) + " Deployed | · No value"
+	if l := scale.legend(o); l != "" {
+		legend += " | Legend: " + l
+	}
+	for _, l := range termWrapAt(legend, " | ", o.width()) {
+		t.line(l)
+	}
+	t.line(termHeatCounts(h))
+	return t.flush()
+}
+
+// termHeatHead writes the section heading and what the heatmap shows: its axes, the runs
+// it counts and how a cell sums up its runs.
+func termHeatHead(t *termWriter, h *mlexp.Heatmap, o Options) {
 	t.section(o, fmt.Sprintf("HEATMAP: %s by %s × %s", h.MetricLabel, h.XAxis.Label, h.YAxis.Label))
 	agg := map[string]string{mlexp.AggBest: "the best", mlexp.AggMean: "the mean", mlexp.AggMedian: "the median", mlexp.AggLatest: "the latest"}[h.Agg]
 	runType := "all runs"
@@ -189,17 +213,41 @@ func Heatmap(w io.Writer, h *mlexp.Heatmap, o Options) error {
 		t.line(l)
 	}
 	t.line()
-	if len(h.Cells) == 0 {
-		t.line("No runs to plot.")
-		t.line()
-		t.line(termHeatCounts(h))
-		return t.flush()
-	}
+}
 
-	scale := newTermHeatScale(h)
+// termHeatTable lays the cells out in a table: the x labels as column heads, the y labels
+// down the first column, two lines to a cell.
+func termHeatTable(h *mlexp.Heatmap, o Options, scale termHeatScale) *termTable {
 	nx := len(h.XAxis.Values)
-	// Column width: the widest value with its markers, the bar, and the longest word of
-	// the labels, within limits; then wide enough for every label in two lines if it can.
+	cw := termHeatColumnWidth(h)
+	corner := []string{h.XAxis.Label + " →", h.YAxis.Label + " ↓"}
+	labelW := termHeatLabelWidth(h, o, corner, cw)
+
+	tb := &termTable{align: make([]termAlign, nx+1), maxWidth: make([]int, nx+1), minWidth: make([]int, nx+1), rules: true}
+	tb.maxWidth[0] = labelW
+	for i := 1; i <= nx; i++ {
+		tb.align[i], tb.maxWidth[i], tb.minWidth[i] = termCenter, cw, cw
+	}
+	tb.head = [][]string{corner}
+	for _, l := range h.XAxis.Labels {
+		tb.head = append(tb.head, termWrapLines(l, cw, termHeatHeadLines))
+	}
+	for yi, label := range h.YAxis.Labels {
+		lines := termWrapLines(label, labelW, 2)
+		row := [][]string{lines}
+		for xi := range nx {
+			c := h.Cells[yi*nx+xi]
+			row = append(row, termHeatCell(o, h.Metric, c, scale))
+		}
+		tb.rows = append(tb.rows, row)
+	}
+	return tb
+}
+
+// termHeatColumnWidth is the width of the value columns: the widest value with its
+// markers, the bar, and the longest word of the labels, within limits; then wide enough
+// for every label in two lines if it can.
+func termHeatColumnWidth(h *mlexp.Heatmap) int {
 	cw := termHeatLevels
 	for _, c := range h.Cells {
 		cw = max(cw, StringWidth(termHeatValue(Options{}, h.Metric, c)))
@@ -219,49 +267,21 @@ func Heatmap(w io.Writer, h *mlexp.Heatmap, o Options) error {
 			break
 		}
 	}
-	cw = min(cw, termHeatColumnMax)
+	return min(cw, termHeatColumnMax)
+}
 
-	// The row labels take what the columns leave, wrapping onto the second line of their
-	// row before they are truncated.
-	corner := []string{h.XAxis.Label + " →", h.YAxis.Label + " ↓"}
+// termHeatLabelWidth is the width of the row labels: they take what the columns of width
+// cw leave, wrapping onto the second line of their row before they are truncated.
+func termHeatLabelWidth(h *mlexp.Heatmap, o Options, corner []string, cw int) int {
 	labelW := 0
 	for _, l := range append(slices.Clone(h.YAxis.Labels), corner...) {
 		labelW = max(labelW, StringWidth(l))
 	}
 	labelW = min(labelW, termHeatRowLabelMax)
-	if avail := o.width() - 4 - nx*(cw+3); labelW > avail {
+	if avail := o.width() - 4 - len(h.XAxis.Values)*(cw+3); labelW > avail {
 		labelW = max(avail, termHeatRowLabelLeast)
 	}
-
-	tb := &termTable{align: make([]termAlign, nx+1), maxWidth: make([]int, nx+1), minWidth: make([]int, nx+1), rules: true}
-	tb.maxWidth[0] = labelW
-	for i := 1; i <= nx; i++ {
-		tb.align[i], tb.maxWidth[i], tb.minWidth[i] = termCenter, cw, cw
-	}
-	tb.head = [][]string{corner}
-	for _, l := range labels {
-		tb.head = append(tb.head, termWrapLines(l, cw, termHeatHeadLines))
-	}
-	for yi, label := range h.YAxis.Labels {
-		lines := termWrapLines(label, labelW, 2)
-		row := [][]string{lines}
-		for xi := range nx {
-			c := h.Cells[yi*nx+xi]
-			row = append(row, termHeatCell(o, h.Metric, c, scale))
-		}
-		tb.rows = append(tb.rows, row)
-	}
-	tb.write(t)
-	t.line()
-	legend := o.markers(true, false) + " Best | " + o.markers(false, true) + " Deployed | · No value"
-	if l := scale.legend(o); l != "" {
-		legend += " | Legend: " + l
-	}
-	for _, l := range termWrapAt(legend, " | ", o.width()) {
-		t.line(l)
-	}
-	t.line(termHeatCounts(h))
-	return t.flush()
+	return labelW
 }
 
 // termHeatValue is the first line of a cell: markers and the value, or "·".
