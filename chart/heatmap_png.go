@@ -47,65 +47,10 @@ func (l *hmLayout) png(s float64) ([]byte, error) {
 		}
 	}
 	for _, b := range l.cells {
-		if b.empty {
-			c.hatch(b.x, b.y, b.w, b.h)
-		} else {
-			c.rect(b.x, b.y, b.w, b.h, b.fill)
-		}
-		if b.best {
-			c.frame(b.x, b.y, b.w, b.h, 2, textColorOn(b.fill))
-		}
-		// The value, after its markers, drawn as shapes: Liberation Sans has no ★.
-		v := l.valueSize
-		mark, gap := 0.9*v, 0.15*v
-		var marks []keyKind
-		if b.best {
-			marks = append(marks, keyStar)
-		}
-		if b.deployed {
-			marks = append(marks, keyDot)
-		}
-		tw := c.width(b.value, v, !b.empty)
-		total := tw
-		if len(marks) > 0 {
-			total += float64(len(marks))*(mark+gap) + 0.15*v
-		}
-		x := b.x + b.w/2 - total/2
-		mid := b.valueY - 0.36*v
-		for _, k := range marks {
-			c.marker(k, x+mark/2, mid, mark, b.ink)
-			x += mark + gap
-		}
-		if len(marks) > 0 {
-			x += 0.15 * v
-		}
-		c.text(x, b.valueY, "start", v, !b.empty, b.ink, b.value)
-		if b.sub != "" {
-			c.text(b.x+b.w/2, b.subY, "middle", l.subSize, false, b.ink, pngText(b.sub))
-		}
+		c.cell(b, l.valueSize, l.subSize)
 	}
 	for _, it := range l.key {
-		switch it.kind {
-		case keyText:
-			c.text(it.x, it.y+keyFontSize*0.36, "start", keyFontSize, it.bold, it.color, pngText(it.text))
-		case keyScale:
-			x0, x1 := c.px(it.x), c.px(it.x+it.w)
-			y0, y1 := c.px(it.y-6), c.px(it.y+6)
-			for px := x0; px < x1; px++ {
-				col := viridis((float64(px-x0) + 0.5) / float64(x1-x0))
-				draw.Draw(c.img, image.Rect(px, y0, px+1, y1), image.NewUniform(col), image.Point{}, draw.Src)
-			}
-			c.frame(it.x, it.y-6, it.w, 12, 0.5, svgAxisColor)
-		case keySwatch:
-			c.rect(it.x, it.y-6, it.w, 12, it.color)
-		case keyHatch:
-			c.hatch(it.x, it.y-6, it.w, 12)
-			c.frame(it.x, it.y-6, it.w, 12, 0.5, svgHatchLine)
-		case keyStar, keyDot:
-			c.marker(it.kind, it.x+it.w/2, it.y, keyFontSize*0.9, svgInk)
-		case keyLine, keyDashed:
-			c.rect(it.x, it.y-parallelLineWidth(it.kind == keyLine)/2, it.w, parallelLineWidth(it.kind == keyLine), it.color)
-		}
+		c.legendItem(it)
 	}
 
 	var buf bytes.Buffer
@@ -113,6 +58,72 @@ func (l *hmLayout) png(s float64) ([]byte, error) {
 		return nil, &mlexp.Error{Code: mlexp.EINTERNAL, Message: "cannot encode the heatmap", Err: err}
 	}
 	return buf.Bytes(), nil
+}
+
+// cell draws a heatmap cell: its colour or hatch, the frame of the best cell, the value
+// with its markers at valueSize and the line under it at subSize.
+func (c *pngCanvas) cell(b hmCellBox, valueSize, subSize float64) {
+	if b.empty {
+		c.hatch(b.x, b.y, b.w, b.h)
+	} else {
+		c.rect(b.x, b.y, b.w, b.h, b.fill)
+	}
+	if b.best {
+		c.frame(b.x, b.y, b.w, b.h, 2, textColorOn(b.fill))
+	}
+	// The value, after its markers, drawn as shapes: Liberation Sans has no ★.
+	v := valueSize
+	mark, gap := 0.9*v, 0.15*v
+	var marks []keyKind
+	if b.best {
+		marks = append(marks, keyStar)
+	}
+	if b.deployed {
+		marks = append(marks, keyDot)
+	}
+	tw := c.width(b.value, v, !b.empty)
+	total := tw
+	if len(marks) > 0 {
+		total += float64(len(marks))*(mark+gap) + 0.15*v
+	}
+	x := b.x + b.w/2 - total/2
+	mid := b.valueY - 0.36*v
+	for _, k := range marks {
+		c.marker(k, x+mark/2, mid, mark, b.ink)
+		x += mark + gap
+	}
+	if len(marks) > 0 {
+		x += 0.15 * v
+	}
+	c.text(x, b.valueY, "start", v, !b.empty, b.ink, b.value)
+	if b.sub != "" {
+		c.text(b.x+b.w/2, b.subY, "middle", subSize, false, b.ink, pngText(b.sub))
+	}
+}
+
+// legendItem draws an item of the legend, as svgWriter.legend does.
+func (c *pngCanvas) legendItem(it keyItem) {
+	switch it.kind {
+	case keyText:
+		c.text(it.x, it.y+keyFontSize*0.36, "start", keyFontSize, it.bold, it.color, pngText(it.text))
+	case keyScale:
+		x0, x1 := c.px(it.x), c.px(it.x+it.w)
+		y0, y1 := c.px(it.y-6), c.px(it.y+6)
+		for px := x0; px < x1; px++ {
+			col := viridis((float64(px-x0) + 0.5) / float64(x1-x0))
+			draw.Draw(c.img, image.Rect(px, y0, px+1, y1), image.NewUniform(col), image.Point{}, draw.Src)
+		}
+		c.frame(it.x, it.y-6, it.w, 12, 0.5, svgAxisColor)
+	case keySwatch:
+		c.rect(it.x, it.y-6, it.w, 12, it.color)
+	case keyHatch:
+		c.hatch(it.x, it.y-6, it.w, 12)
+		c.frame(it.x, it.y-6, it.w, 12, 0.5, svgHatchLine)
+	case keyStar, keyDot:
+		c.marker(it.kind, it.x+it.w/2, it.y, keyFontSize*0.9, svgInk)
+	case keyLine, keyDashed:
+		c.rect(it.x, it.y-parallelLineWidth(it.kind == keyLine)/2, it.w, parallelLineWidth(it.kind == keyLine), it.color)
+	}
 }
 
 // pngText replaces the symbols Liberation Sans lacks with ones it has.

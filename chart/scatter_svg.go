@@ -51,106 +51,135 @@ var (
 // "highlight" and its Class) with data-x, data-y and data-id and a <title>; all text is
 // XML-escaped. Points that are not finite are left out.
 func ScatterSVG(s Scatter) []byte {
-	w, h := s.Width, s.Height
-	if w <= 0 {
-		w = 480
-	}
-	if h <= 0 {
-		h = 360
-	}
-	hl := s.Highlight
-	if hl.A == 0 {
-		hl = scGold
-	}
+	p := newScatterPlot(s)
 	id := svgID(s.ID, "mlexp-scatter")
+	var b svgWriter
+	b.printf(`<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="mlexp-scatter" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-labelledby="%s-title %s-desc" font-family="%s">`,
+		id, svgNum(p.w), svgNum(p.h), svgNum(p.w), svgNum(p.h), id, id, svgFontFamily)
+	b.printf(`<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, xmlEsc(s.Title), id, xmlEsc(s.Desc))
+	b.printf(`<rect width="100%%" height="100%%" fill="#ffffff"/>`)
+	if s.Title != "" {
+		b.text(scLeft, 20, "start", 14, true, scInk, "title", s.Title, "")
+	}
+	p.axes(&b)
+	p.front(&b)
+	p.points(&b)
+	b.printf(`</svg>`)
+	return b.Bytes()
+}
+
+// scatterPlot is a Scatter laid out: its size, the finite points and the axes' ranges.
+type scatterPlot struct {
+	s                  Scatter
+	w, h               float64 // size of the SVG
+	pw, ph             float64 // size of the plot area
+	xlo, xhi, ylo, yhi float64 // the axes' ranges, padded
+	pts                []int   // indexes of the finite points
+	hl                 color.RGBA
+}
+
+func newScatterPlot(s Scatter) *scatterPlot {
+	p := &scatterPlot{s: s, w: s.Width, h: s.Height, hl: s.Highlight}
+	if p.w <= 0 {
+		p.w = 480
+	}
+	if p.h <= 0 {
+		p.h = 360
+	}
+	if p.hl.A == 0 {
+		p.hl = scGold
+	}
 	xlo, xhi, ylo, yhi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	var pts []int
-	for i, p := range s.Points {
-		if !finitePair(p.X, p.Y) {
+	for i, pt := range s.Points {
+		if !finitePair(pt.X, pt.Y) {
 			continue
 		}
-		pts = append(pts, i)
-		xlo, xhi, ylo, yhi = math.Min(xlo, p.X), math.Max(xhi, p.X), math.Min(ylo, p.Y), math.Max(yhi, p.Y)
+		p.pts = append(p.pts, i)
+		xlo, xhi, ylo, yhi = math.Min(xlo, pt.X), math.Max(xhi, pt.X), math.Min(ylo, pt.Y), math.Max(yhi, pt.Y)
 	}
-	if len(pts) == 0 {
+	if len(p.pts) == 0 {
 		xlo, xhi, ylo, yhi = 0, 1, 0, 1
 	}
 	if s.Diagonal {
 		xlo, xhi = math.Min(xlo, ylo), math.Max(xhi, yhi)
 		ylo, yhi = xlo, xhi
 	}
-	xlo, xhi = padRange(xlo, xhi)
-	ylo, yhi = padRange(ylo, yhi)
-	pw, ph := w-scLeft-scRight, h-scTop-scBottom
-	px := func(v float64) float64 { return scLeft + (v-xlo)/(xhi-xlo)*pw }
-	py := func(v float64) float64 { return scTop + ph - (v-ylo)/(yhi-ylo)*ph }
-	xf, yf := s.XFormat, s.YFormat
+	p.xlo, p.xhi = padRange(xlo, xhi)
+	p.ylo, p.yhi = padRange(ylo, yhi)
+	p.pw, p.ph = p.w-scLeft-scRight, p.h-scTop-scBottom
+	return p
+}
+
+// px and py place a value of the x and the y axis in the SVG.
+func (p *scatterPlot) px(v float64) float64 { return scLeft + (v-p.xlo)/(p.xhi-p.xlo)*p.pw }
+func (p *scatterPlot) py(v float64) float64 { return scTop + p.ph - (v-p.ylo)/(p.yhi-p.ylo)*p.ph }
+
+// axes writes the grid with its tick labels, the frame, the axis labels and the diagonal.
+func (p *scatterPlot) axes(b *svgWriter) {
+	xf, yf := p.s.XFormat, p.s.YFormat
 	if xf == nil {
 		xf = func(v float64) string { return svgNum(v) }
 	}
 	if yf == nil {
 		yf = func(v float64) string { return svgNum(v) }
 	}
-
-	var b svgWriter
-	b.printf(`<svg xmlns="http://www.w3.org/2000/svg" id="%s" class="mlexp-scatter" viewBox="0 0 %s %s" width="%s" height="%s" role="img" aria-labelledby="%s-title %s-desc" font-family="%s">`,
-		id, svgNum(w), svgNum(h), svgNum(w), svgNum(h), id, id, svgFontFamily)
-	b.printf(`<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, xmlEsc(s.Title), id, xmlEsc(s.Desc))
-	b.printf(`<rect width="100%%" height="100%%" fill="#ffffff"/>`)
-	if s.Title != "" {
-		b.text(scLeft, 20, "start", 14, true, scInk, "title", s.Title, "")
-	}
-	// Grid and ticks.
-	for _, t := range innerTicks(rangeTicks(xlo, xhi, false, xf)) {
+	pw, ph := p.pw, p.ph
+	for _, t := range innerTicks(rangeTicks(p.xlo, p.xhi, false, xf)) {
 		x := scLeft + t.pos*pw
 		b.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`, svgNum(x), svgNum(scTop), svgNum(x), svgNum(scTop+ph), hexColor(scGrid))
 		b.text(x, scTop+ph+16, "middle", scFont-1, false, scInk, "tick", t.label, "")
 	}
-	for _, t := range innerTicks(rangeTicks(ylo, yhi, false, yf)) {
+	for _, t := range innerTicks(rangeTicks(p.ylo, p.yhi, false, yf)) {
 		y := scTop + ph - t.pos*ph
 		b.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`, svgNum(scLeft), svgNum(y), svgNum(scLeft+pw), svgNum(y), hexColor(scGrid))
 		b.text(scLeft-6, y+4, "end", scFont-1, false, scInk, "tick", t.label, "")
 	}
 	b.printf(`<rect x="%s" y="%s" width="%s" height="%s" fill="none" stroke="%s"/>`, svgNum(scLeft), svgNum(scTop), svgNum(pw), svgNum(ph), hexColor(scInk))
-	b.text(scLeft+pw/2, h-12, "middle", scFont, false, scInk, "axis-label", s.XLabel, "")
+	b.text(scLeft+pw/2, p.h-12, "middle", scFont, false, scInk, "axis-label", p.s.XLabel, "")
 	b.printf(`<text x="14" y="%s" font-size="%s" text-anchor="middle" fill="%s" class="axis-label" transform="rotate(-90 14 %s)">%s</text>`,
-		svgNum(scTop+ph/2), svgNum(scFont), hexColor(scInk), svgNum(scTop+ph/2), xmlEsc(s.YLabel))
-	if s.Diagonal {
+		svgNum(scTop+ph/2), svgNum(scFont), hexColor(scInk), svgNum(scTop+ph/2), xmlEsc(p.s.YLabel))
+	if p.s.Diagonal {
 		b.printf(`<line class="diagonal" x1="%s" y1="%s" x2="%s" y2="%s" stroke="#999999" stroke-dasharray="4 4"/>`,
-			svgNum(px(xlo)), svgNum(py(ylo)), svgNum(px(xhi)), svgNum(py(yhi)))
+			svgNum(p.px(p.xlo)), svgNum(p.py(p.ylo)), svgNum(p.px(p.xhi)), svgNum(p.py(p.yhi)))
 	}
+}
+
+// front writes the line through the points of Line that are finite, when there are two.
+func (p *scatterPlot) front(b *svgWriter) {
 	var line []string
-	for _, i := range s.Line {
-		if i >= 0 && i < len(s.Points) && finitePair(s.Points[i].X, s.Points[i].Y) {
-			line = append(line, svgNum(px(s.Points[i].X))+","+svgNum(py(s.Points[i].Y)))
+	for _, i := range p.s.Line {
+		if i >= 0 && i < len(p.s.Points) && finitePair(p.s.Points[i].X, p.s.Points[i].Y) {
+			line = append(line, svgNum(p.px(p.s.Points[i].X))+","+svgNum(p.py(p.s.Points[i].Y)))
 		}
 	}
 	if len(line) > 1 {
-		b.printf(`<polyline class="front" points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.Join(line, " "), hexColor(hl))
+		b.printf(`<polyline class="front" points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.Join(line, " "), hexColor(p.hl))
 	}
-	for _, i := range pts {
-		p := s.Points[i]
+}
+
+// points writes the finite points with their titles and labels.
+func (p *scatterPlot) points(b *svgWriter) {
+	for _, i := range p.pts {
+		pt := p.s.Points[i]
 		class, r, c := "point", 4.5, scPoint
-		if p.Highlight {
-			class, r, c = "point highlight", 6, hl
+		if pt.Highlight {
+			class, r, c = "point highlight", 6, p.hl
 		}
-		if p.Class != "" {
-			class += " " + p.Class
+		if pt.Class != "" {
+			class += " " + pt.Class
 		}
-		x, y := px(p.X), py(p.Y)
-		b.printf(`<g class="%s" data-x="%s" data-y="%s" data-id="%s"><title>%s</title>`, xmlEsc(class), fmtData(p.X), fmtData(p.Y), xmlEsc(p.DataID), xmlEsc(p.Tip))
+		x, y := p.px(pt.X), p.py(pt.Y)
+		b.printf(`<g class="%s" data-x="%s" data-y="%s" data-id="%s"><title>%s</title>`, xmlEsc(class), fmtData(pt.X), fmtData(pt.Y), xmlEsc(pt.DataID), xmlEsc(pt.Tip))
 		b.printf(`<circle cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.85" stroke="#ffffff"/>`, svgNum(x), svgNum(y), svgNum(r), hexColor(c))
-		if p.Labelled && p.Label != "" {
+		if pt.Labelled && pt.Label != "" {
 			anchor, dx := "start", 8.0
-			if x > scLeft+pw*0.7 {
+			if x > scLeft+p.pw*0.7 {
 				anchor, dx = "end", -8
 			}
-			b.text(x+dx, y-6, anchor, scFont-1, false, scInk, "point-label", p.Label, "")
+			b.text(x+dx, y-6, anchor, scFont-1, false, scInk, "point-label", pt.Label, "")
 		}
 		b.printf(`</g>`)
 	}
-	b.printf(`</svg>`)
-	return b.Bytes()
 }
 
 // innerTicks drops the ticks at the ends of the padded range, whose odd values would crowd

@@ -441,6 +441,25 @@ func keyRight(items []keyItem) float64 {
 	return r
 }
 
+// scaleKey is the key of the colour scale: the metric's name, then, when ok, its worst
+// value, the viridis bar, its best value and which way is better; or, when lo == hi, a
+// swatch of colour single and the value; else a note that there is nothing to plot.
+func scaleKey(m *textMeasurer, metric, metricLabel string, lo, hi float64, ok, lower bool, single color.RGBA) []keyItem {
+	chunk := []keyItem{m.textItem(metricLabel, svgInk, true)}
+	switch {
+	case ok && lo < hi:
+		worst, best := lo, hi
+		if lower {
+			worst, best = hi, lo
+		}
+		return append(chunk, m.textItem(mlexp.FormatMetric(metric, worst), svgInk, false), keyItem{kind: keyScale, w: 120},
+			m.textItem(mlexp.FormatMetric(metric, best), svgInk, false), m.textItem(map[bool]string{true: "(lower is better)", false: "(higher is better)"}[lower], svgMuted, false))
+	case ok:
+		return append(chunk, keyItem{kind: keySwatch, w: 16, color: single}, m.textItem(mlexp.FormatMetric(metric, lo), svgInk, false))
+	}
+	return append(chunk, m.textItem("no values to plot", svgMuted, false))
+}
+
 // textItem is a legend text measured with m.
 func (m *textMeasurer) textItem(s string, c color.RGBA, bold bool) keyItem {
 	return keyItem{kind: keyText, text: s, color: c, bold: bold, w: m.width(s, keyFontSize, bold)}
