@@ -2,6 +2,7 @@ package mlexp
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,6 +29,13 @@ const (
 
 // BestTieBreak is the documented rule for runs with exactly the same value.
 const BestTieBreak = "equal values: the run that finished earlier wins (a run without an end time comes last), then the smaller run id"
+
+// BestSelector picks the run of an experiment to deploy (tracking.Selector): the domain
+// ranks runs (RankForDeployment), the selector reads the model URIs of the best from MLflow
+// and the model's deployed run, from any of its experiments, for the margin.
+type BestSelector interface {
+	SelectBest(ctx context.Context, modelID string, runs []Run, q BestQuery) (*Best, error)
+}
 
 // BestQuery says how to pick the run to deploy. The zero value asks for the FINISHED full
 // training with the best Recall@100.

@@ -49,6 +49,13 @@ type DeploymentStore interface {
 	Deployments(ctx context.Context, modelID string, limit int) ([]Deployment, error)
 }
 
+// Promoter promotes runs, rolls back and keeps the deployment history (tracking.Promoter).
+type Promoter interface {
+	Promote(ctx context.Context, req PromoteRequest) (*Promotion, error)
+	Rollback(ctx context.Context, modelID, by, note string) (*Promotion, error)
+	History(ctx context.Context, modelID string, limit int) ([]Deployment, error)
+}
+
 // Reasons why a run cannot be promoted, in the details of the refusal.
 const (
 	RefusedNotFinished = "not_finished" // failed, killed or still running

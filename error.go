@@ -27,8 +27,20 @@ type Error struct {
 	Message string
 	Field   string
 	Details map[string]any
-	Err     error // the underlying cause, if any; never shown to users for EINTERNAL
+	// Dependency names what is unavailable (DependencyMLflow…) when Code is EUNAVAILABLE,
+	// so that callers can tell an MLflow outage from a missing database without reading
+	// the message.
+	Dependency string
+	Err        error // the underlying cause, if any; never shown to users for EINTERNAL
 }
+
+// Dependencies that can be unavailable (Error.Dependency).
+const (
+	DependencyMLflow   = "mlflow"           // the MLflow tracking server
+	DependencyDatabase = "database"         // mlexp's own database
+	DependencyTraining = "training_service" // the service that starts full trainings
+	DependencyNone     = "not_configured"   // a part this server was started without
+)
 
 // Error implements error.
 func (e *Error) Error() string {
@@ -53,6 +65,28 @@ func Errorf(code, format string, args ...any) *Error {
 // InvalidField returns an EINVALID error that names the offending field.
 func InvalidField(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: field + ": " + fmt.Sprintf(format, args...)}
+}
+
+// Unavailable returns an EUNAVAILABLE error of dependency (DependencyMLflow…) with a
+// formatted message and cause.
+func Unavailable(dependency string, cause error, format string, args ...any) *Error {
+	return &Error{Code: EUNAVAILABLE, Dependency: dependency, Message: fmt.Sprintf(format, args...), Err: cause}
+}
+
+// NotConfigured is the error of a part this server was started without: what is the
+// feature that needs it ("ingest", "saving comparisons").
+func NotConfigured(what string) *Error {
+	return Unavailable(DependencyNone, nil, "%s is not configured on this server", what)
+}
+
+// UnavailableDependency returns the dependency that err says is unavailable, or "" when
+// err is not an EUNAVAILABLE error.
+func UnavailableDependency(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Code == EUNAVAILABLE {
+		return e.Dependency
+	}
+	return ""
 }
 
 // ErrorCode returns the code of err: the Code of the first *Error in its chain, or EINTERNAL.

@@ -77,7 +77,7 @@ func (s *RunSet) Derive(key any, compute func() (any, error)) (any, error) {
 	return v, nil
 }
 
-// RunSource reads experiments and runs (tracking.Reader over MLflow).
+// RunSource reads experiments and runs (tracking.Reader over MLflow); it never writes.
 type RunSource interface {
 	Models(ctx context.Context) ([]ModelInfo, error)
 	// Experiment picks the experiment of a model on datasetID, or its most recently active
@@ -87,6 +87,11 @@ type RunSource interface {
 	RunsByID(ctx context.Context, ids []string) ([]Run, error)
 	// FindRuns reads the runs that exist of ids, and lists those that do not.
 	FindRuns(ctx context.Context, ids []string) (found []Run, missing []string, err error)
+}
+
+// Attacher tags an existing MLflow experiment, by id or name, as the experiment of a model
+// on a dataset, so that mlexp finds it (tracking.Logger).
+type Attacher interface {
 	Attach(ctx context.Context, experiment string, m Model, d Dataset) (DatasetInfo, error)
 }
 

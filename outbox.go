@@ -56,3 +56,11 @@ type Outbox interface {
 	// OutboxCounts returns the number of items by status.
 	OutboxCounts(ctx context.Context) (map[string]int, error)
 }
+
+// Ingester queues reported results for MLflow and answers how their delivery went
+// (tracking.Ingest).
+type Ingester interface {
+	SubmitQuickTest(ctx context.Context, r QuickTestReport) (*OutboxItem, error)
+	SubmitTrainingRun(ctx context.Context, r TrainingRunReport) (*OutboxItem, error)
+	Status(ctx context.Context, id string) (*OutboxItem, error)
+}

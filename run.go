@@ -1,6 +1,7 @@
 package mlexp
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"time"
@@ -119,4 +120,11 @@ func (n Number) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(float64(n))
+}
+
+// Artifacts reads the artifacts of runs from MLflow (tracking.Reader).
+type Artifacts interface {
+	// TrainingCurves returns the training_curves.png of a run; ENOTFOUND when the run or
+	// the image does not exist.
+	TrainingCurves(ctx context.Context, runID string) ([]byte, error)
 }

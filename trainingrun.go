@@ -83,3 +83,7 @@ func (r TrainingRunReport) Validate() error {
 	}
 	return r.TrainingRun.Validate("training_run")
 }
+
+// CurvesRenderer draws a training's per-epoch history as a PNG titled title
+// (chart.TrainingCurves); the recorder logs it as training_curves.png.
+type CurvesRenderer func(title string, history []EpochMetrics) ([]byte, error)

@@ -112,7 +112,7 @@ func waitError(ctx context.Context, err error) error {
 // out behind another long write.
 func (s *DB) lockError(err error) error {
 	if strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked") {
-		return &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: "another promotion is in progress and holds the database; try again in a moment", Err: err}
+		return mlexp.Unavailable(mlexp.DependencyDatabase, err, "another promotion is in progress and holds the database; try again in a moment")
 	}
 	return err
 }

@@ -10,13 +10,10 @@ import (
 	"github.com/mlexp-dev/mlexp/mlflow"
 )
 
-// CurvesRenderer draws a training's per-epoch history as a PNG (chart.TrainingCurves).
-type CurvesRenderer func(title string, history []mlexp.EpochMetrics) ([]byte, error)
-
 // Logger logs results to MLflow in the shape of the naming contract.
 type Logger struct {
 	client *mlflow.Client
-	curves CurvesRenderer
+	curves mlexp.CurvesRenderer
 
 	mu          sync.Mutex
 	experiments map[string]string // experiment name → id, for experiments known to carry their tags
@@ -34,7 +31,7 @@ func (l *Logger) notify(experimentID string) {
 }
 
 // NewLogger returns a logger that writes through client and draws curves with curves.
-func NewLogger(client *mlflow.Client, curves CurvesRenderer) *Logger {
+func NewLogger(client *mlflow.Client, curves mlexp.CurvesRenderer) *Logger {
 	return &Logger{client: client, curves: curves, experiments: map[string]string{}}
 }
 

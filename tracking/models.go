@@ -106,34 +106,6 @@ func (r *Reader) Experiment(ctx context.Context, modelID, datasetID string) (mle
 		Message: fmt.Sprintf("no MLflow experiment is tagged with model %q: log a result for it, or attach an experiment (mlexp attach)", modelID)}
 }
 
-// Attach tags an existing MLflow experiment (by id or name) as the experiment of a model on
-// a dataset, so that mlexp finds it.
-func (r *Reader) Attach(ctx context.Context, experiment string, m mlexp.Model, d mlexp.Dataset) (mlexp.DatasetInfo, error) {
-	if err := m.Validate("model"); err != nil {
-		return mlexp.DatasetInfo{}, err
-	}
-	if err := d.Validate("dataset"); err != nil {
-		return mlexp.DatasetInfo{}, err
-	}
-	exp, err := r.client.GetExperiment(ctx, experiment)
-	if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
-		exp, err = r.client.GetExperimentByName(ctx, experiment)
-	}
-	if errors.Is(err, mlflow.ErrNotFound) {
-		return mlexp.DatasetInfo{}, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "experiment", Message: fmt.Sprintf("experiment: no MLflow experiment with id or name %q", experiment)}
-	}
-	if err != nil {
-		return mlexp.DatasetInfo{}, MLflowError(err, "finding experiment "+experiment)
-	}
-	for _, t := range ExperimentTags(m, d) {
-		if err := r.client.SetExperimentTag(ctx, exp.ID, t); err != nil {
-			return mlexp.DatasetInfo{}, MLflowError(err, "tagging experiment "+exp.ID)
-		}
-	}
-	r.ModelsChanged()
-	return mlexp.DatasetInfo{ID: d.ID, Name: d.Name, ExperimentID: exp.ID, ExperimentName: exp.Name, LastUpdateTime: exp.LastUpdateTime}, nil
-}
-
 // RunsByID reads the given runs from MLflow, a few at a time; an unknown id is ENOTFOUND
 // naming it.
 func (r *Reader) RunsByID(ctx context.Context, ids []string) ([]mlexp.Run, error) {

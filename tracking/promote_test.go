@@ -387,7 +387,7 @@ func TestSelectBestOverMLflow(t *testing.T) {
 	if _, err := p.Promote(ctx(t), mlexp.PromoteRequest{RunID: a, By: "ana"}); err != nil {
 		t.Fatal(err)
 	}
-	best, err := reader.SelectBest(ctx(t), model, set.Runs, mlexp.BestQuery{})
+	best, err := p.SelectBest(ctx(t), model, set.Runs, mlexp.BestQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,11 +405,11 @@ func TestSelectBestOverMLflow(t *testing.T) {
 	if removed[mlexp.GateRunType] != 1 || removed[mlexp.GateMetric] != 1 || removed[mlexp.GateModelURI] != 1 {
 		t.Errorf("gates %+v", best.Gates)
 	}
-	none, err := reader.SelectBest(ctx(t), model, set.Runs, mlexp.BestQuery{MinValue: ptr(0.48)})
+	none, err := p.SelectBest(ctx(t), model, set.Runs, mlexp.BestQuery{MinValue: ptr(0.48)})
 	if err != nil || none.Eligible || none.Run != nil || none.Reason == "" {
 		t.Errorf("nothing above 0.48 with a model: %+v, %v", none, err)
 	}
-	if _, err := reader.SelectBest(ctx(t), model, set.Runs, mlexp.BestQuery{RunType: "deployed"}); mlexp.ErrorCode(err) != mlexp.EINVALID {
+	if _, err := p.SelectBest(ctx(t), model, set.Runs, mlexp.BestQuery{RunType: "deployed"}); mlexp.ErrorCode(err) != mlexp.EINVALID {
 		t.Errorf("bad run type: %v", err)
 	}
 }

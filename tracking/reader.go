@@ -173,9 +173,9 @@ func MLflowError(err error, doing string) error {
 	case errors.Is(err, mlflow.ErrNotFound):
 		return &mlexp.Error{Code: mlexp.ENOTFOUND, Message: fmt.Sprintf("%s: not found in MLflow", doing), Err: err}
 	case errors.Is(err, mlflow.ErrUnauthenticated), errors.Is(err, mlflow.ErrPermissionDenied):
-		return &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf("%s: MLflow refused mlexp's credentials (check MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD): %v", doing, err), Err: err}
+		return mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow refused mlexp's credentials (check MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD): %v", doing, err)
 	case errors.Is(err, mlflow.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		return &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf("%s: MLflow cannot be reached right now; try again shortly (%v)", doing, err), Err: err}
+		return mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow cannot be reached right now; try again shortly (%v)", doing, err)
 	case errors.Is(err, mlflow.ErrInvalidParameter):
 		return &mlexp.Error{Code: mlexp.EINVALID, Message: fmt.Sprintf("%s: MLflow refused the request: %v", doing, err), Err: err}
 	}

@@ -183,17 +183,19 @@ func TestModelsAndAttach(t *testing.T) {
 	r := sample.QuickTestReport()
 	isolate(t, &r.Model, &r.Dataset)
 	c := client(t, srv.URL)
-	if _, err := tracking.NewLogger(c, nil).LogQuickTest(ctx(t), r); err != nil {
+	logger := tracking.NewLogger(c, nil)
+	if _, err := logger.LogQuickTest(ctx(t), r); err != nil {
 		t.Fatal(err)
 	}
 	reader := tracking.NewReader(c, time.Minute, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logger.OnChange(func(string) { reader.ModelsChanged() }) // as mlexp serve wires them
 	m, d, err := reader.Experiment(ctx(t), r.Model.ID, "")
 	if err != nil || m.Name != r.Model.Name || d.ID != "dataset-001" || d.ExperimentName != mlexp.ExperimentName(r.Model, r.Dataset) {
 		t.Fatalf("Experiment = %+v %+v, %v", m, d, err)
 	}
 	// An experiment made elsewhere, attached to the same model as a second dataset.
 	other, _ := c.CreateExperiment(ctx(t), "made-by-hand-"+r.Model.ID, "", nil)
-	if _, err := reader.Attach(ctx(t), "made-by-hand-"+r.Model.ID, r.Model, mlexp.Dataset{ID: "dataset-002", Name: "Q1 2025"}); err != nil {
+	if _, err := logger.Attach(ctx(t), "made-by-hand-"+r.Model.ID, r.Model, mlexp.Dataset{ID: "dataset-002", Name: "Q1 2025"}); err != nil {
 		t.Fatal(err)
 	}
 	_, d2, err := reader.Experiment(ctx(t), r.Model.ID, "dataset-002")
@@ -206,7 +208,7 @@ func TestModelsAndAttach(t *testing.T) {
 	if _, _, err := reader.Experiment(ctx(t), "no-such-model", ""); mlexp.ErrorCode(err) != mlexp.ENOTFOUND {
 		t.Errorf("unknown model: %v", err)
 	}
-	if _, err := reader.Attach(ctx(t), "no such experiment", r.Model, r.Dataset); mlexp.ErrorCode(err) != mlexp.ENOTFOUND {
+	if _, err := logger.Attach(ctx(t), "no such experiment", r.Model, r.Dataset); mlexp.ErrorCode(err) != mlexp.ENOTFOUND {
 		t.Errorf("attaching a missing experiment: %v", err)
 	}
 }

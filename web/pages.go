@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/explore"
 )
 
 // The HTML pages: each view is templates/<view>.html, which defines "content" and is
@@ -208,13 +209,13 @@ func page(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
 // experimentPage starts a page of one experiment: it reads the runs the request names and
 // lays the page out as "<model> · title" with the active navigation link. When the runs
 // cannot be read it has rendered the error page, and ok is false.
-func (s *server) experimentPage(w http.ResponseWriter, r *http.Request, title, active string) (set *mlexp.RunSet, exp mlexp.ExperimentRef, l pageLayout, ok bool) {
-	set, exp, err := s.experimentRuns(r.Context(), r)
+func (s *server) experimentPage(w http.ResponseWriter, r *http.Request, title, active string) (e *explore.Experiment, l pageLayout, ok bool) {
+	e, err := s.explore.Open(r.Context(), targetOf(r))
 	if err != nil {
 		s.pageError(w, r, err)
-		return nil, exp, l, false
+		return nil, l, false
 	}
-	l.withExperiment(exp)
-	l.Title, l.Nav.Active = exp.ModelName+" · "+title, active
-	return set, exp, l, true
+	l.withExperiment(e.Ref)
+	l.Title, l.Nav.Active = e.Ref.ModelName+" · "+title, active
+	return e, l, true
 }

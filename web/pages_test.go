@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/insight"
+	"github.com/mlexp-dev/mlexp/internal/sample"
 )
 
 // TestEveryViewRendersEmptyData checks that each view renders from its zero value, so that
@@ -48,7 +48,9 @@ func TestPageErrorMirrorsRespondError(t *testing.T) {
 	}{
 		{mlexp.InvalidField("x_axis", "bad"), http.StatusBadRequest, "Bad request"},
 		{mlexp.Errorf(mlexp.ENOTFOUND, "no model"), http.StatusNotFound, "no model"},
-		{mlexp.Errorf(mlexp.EUNAVAILABLE, "reading: MLflow cannot be reached right now"), http.StatusServiceUnavailable, "MLFLOW_TRACKING_URI"},
+		{mlexp.Unavailable(mlexp.DependencyMLflow, nil, "reading: MLflow cannot be reached right now"), http.StatusServiceUnavailable, "MLFLOW_TRACKING_URI"},
+		// The hint follows the dependency the error names, never its message.
+		{mlexp.Unavailable(mlexp.DependencyDatabase, nil, "the database holds a lock; MLflow cannot be reached"), http.StatusServiceUnavailable, "reload the page in a moment"},
 		{mlexp.Errorf(mlexp.EFORBIDDEN, "no"), http.StatusForbidden, "Forbidden"},
 		{errors.New("secret detail of a bug"), http.StatusInternalServerError, "Internal error"},
 	} {
@@ -64,118 +66,6 @@ func TestPageErrorMirrorsRespondError(t *testing.T) {
 	if !strings.Contains(logs.String(), "secret detail of a bug") {
 		t.Errorf("the internal error was not logged: %s", logs.String())
 	}
-}
-
-func runWith(id string, params map[string]string, metrics mlexp.MetricValues) mlexp.Run {
-	r := mlexp.Run{ID: id, Params: params, Metrics: metrics, Status: mlexp.RunFinished, Type: mlexp.QuickTestRun}
-	r.Prepare()
-	return r
-}
-
-func testRuns() []mlexp.Run {
-	return []mlexp.Run{
-		runWith("a", map[string]string{"user_id_embedding_dim": "32", "product_id_embedding_dim": "32", "cross_features": "none"}, mlexp.MetricValues{"recall_at_100": 0.40}),
-		runWith("b", map[string]string{"user_id_embedding_dim": "64", "product_id_embedding_dim": "64", "cross_features": "user_id_x_city,category_x_subcategory"}, mlexp.MetricValues{"recall_at_100": 0.47}),
-		runWith("c", map[string]string{"user_id_embedding_dim": "64", "product_id_embedding_dim": "64", "cross_features": "subcategory_x_category,city_x_user_id"}, mlexp.MetricValues{"recall_at_100": 0.46}),
-		runWith("d", map[string]string{"user_id_embedding_dim": "128", "product_id_embedding_dim": "64"}, mlexp.MetricValues{}),
-	}
-}
-
-func ids(runs []mlexp.Run) []string {
-	out := []string{}
-	for _, r := range runs {
-		out = append(out, r.ID)
-	}
-	return out
-}
-
-func TestCellFilter(t *testing.T) {
-	runs := testRuns()
-	for _, c := range []struct {
-		query string
-		want  []string
-		err   string
-	}{
-		{"", []string{"a", "b", "c", "d"}, ""},
-		{"x_axis=embedding_dims&x=64/64", []string{"b", "c"}, ""},
-		// Crosses in another order are the same cell.
-		{"x_axis=embedding_dims&x=64/64&y_axis=cross_features&y=category_x_subcategory,city_x_user_id", []string{"b", "c"}, ""},
-		{"x_axis=embedding_dims&x=128/64&y_axis=cross_features&y=?", []string{"d"}, ""},
-		{"y_axis=cross_features&y=none", []string{"a"}, ""},
-		{"x=64/64", nil, "x_axis"},
-		{"x_axis=bogus&x=1", nil, "x_axis"},
-	} {
-		q, _ := url.ParseQuery(c.query)
-		f, err := cellFilterOf(q, runs)
-		if c.err != "" {
-			if mlexp.ErrorCode(err) != mlexp.EINVALID || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%q: error %v, want one naming %s", c.query, err, c.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Fatalf("%q: %v", c.query, err)
-		}
-		if got := ids(f.apply(runs)); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%q: runs %v, want %v", c.query, got, c.want)
-		}
-	}
-}
-
-func TestRanges(t *testing.T) {
-	runs := testRuns()
-	for _, c := range []struct {
-		query string
-		want  []string
-		err   string
-	}{
-		{"range.user_id_embedding_dim=", []string{"a", "b", "c", "d"}, ""},
-		{"range.user_id_embedding_dim=64:", []string{"b", "c", "d"}, ""},
-		{"range.user_id_embedding_dim=:64", []string{"a", "b", "c"}, ""},
-		{"range.user_id_embedding_dim=33:100&range.recall_at_100=46.5%25:", []string{"b"}, ""},
-		{"range.recall_at_100=0.3:0.465", []string{"a", "c"}, ""}, // d has no value
-		{"range.num_crosses=1:2", []string{"b", "c"}, ""},
-		{"range.user_id_embedding_dim=64", nil, "not a range"},
-		{"range.user_id_embedding_dim=a:b", nil, "not a number"},
-		{"range.user_id_embedding_dim=9:1", nil, "above"},
-		{"range.nope=1:2", nil, "unknown axis"},
-	} {
-		q, _ := url.ParseQuery(c.query)
-		rgs, err := rangesOf(q, runs, "recall_at_100")
-		if c.err != "" {
-			if mlexp.ErrorCode(err) != mlexp.EINVALID || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%q: error %v, want one saying %q", c.query, err, c.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Fatalf("%q: %v", c.query, err)
-		}
-		if got := ids(filterRanges(runs, rgs, "recall_at_100")); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("%q: runs %v, want %v", c.query, got, c.want)
-		}
-	}
-}
-
-func FuzzParseRange(f *testing.F) {
-	for _, s := range []string{"32:128", ":", "45%:", ":0.5", "1e3:2e3", "-1:1", "a:b", "%:%", "NaN:1", "Inf:"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		rg, err := parseRange("range.x", "x", v)
-		if err != nil {
-			if mlexp.ErrorCode(err) != mlexp.EINVALID {
-				t.Fatalf("%q: error %v is not EINVALID", v, err)
-			}
-			return
-		}
-		if rg.Lo != nil && rg.Hi != nil && *rg.Lo > *rg.Hi {
-			t.Fatalf("%q: accepted lo %v > hi %v", v, *rg.Lo, *rg.Hi)
-		}
-		if _, err := parseRange("range.x", "x", rg.text()); err != nil {
-			t.Fatalf("%q: its own text %q does not parse again: %v", v, rg.text(), err)
-		}
-	})
 }
 
 func TestListParamAndLinks(t *testing.T) {
@@ -195,7 +85,7 @@ func TestListParamAndLinks(t *testing.T) {
 }
 
 func TestHeatmapCSVNeutralisesFormulas(t *testing.T) {
-	runs := testRuns()
+	runs := sample.AxisRuns()
 	runs[1].Name = "=cmd|' /C calc'!A0"
 	hq := mlexp.HeatmapQuery{}
 	if err := hq.Check(runs); err != nil {

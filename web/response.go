@@ -28,6 +28,52 @@ type errorBody struct {
 	Details map[string]any `json:"details,omitempty"`
 }
 
+// apiFunc is an API handler: it returns the data of its answer, or an error. serveAPI
+// writes either, so that every answer and every error of the API is written one way.
+type apiFunc func(w http.ResponseWriter, r *http.Request) (any, error)
+
+// statusAnswer is data to be sent with another status than 200 OK, a Location, or both.
+type statusAnswer struct {
+	status   int
+	location string
+	data     any
+}
+
+// download is an answer sent as a file rather than in the JSON envelope.
+type download struct {
+	contentType string
+	filename    string
+	body        []byte
+}
+
+// serveAPI turns h into a handler that writes its data in the success envelope (200 OK, or
+// the status of an answer), a download as the file it is, and an error in the error
+// envelope with the HTTP status of its code.
+func (s *server) serveAPI(h apiFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := h(w, r)
+		if err != nil {
+			s.respondError(w, r, err)
+			return
+		}
+		switch v := v.(type) {
+		case statusAnswer:
+			if v.location != "" {
+				w.Header().Set("Location", v.location)
+			}
+			s.respondJSON(w, r, v.status, v.data)
+		case download:
+			h := w.Header()
+			h.Set("Content-Type", v.contentType)
+			h.Set("Content-Disposition", `attachment; filename="`+v.filename+`"`)
+			h.Set("X-Content-Type-Options", "nosniff")
+			_, _ = w.Write(v.body)
+		default:
+			s.respondJSON(w, r, http.StatusOK, v)
+		}
+	}
+}
+
 // respondJSON writes data in the success envelope with the given status.
 func (s *server) respondJSON(w http.ResponseWriter, r *http.Request, status int, data any) {
 	s.writeJSON(w, r, status, successEnvelope{Status: "success", Data: data})

@@ -14,34 +14,34 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/openapi.json", s.handleOpenAPI)
 
 	// Queries.
-	api(mux, "GET /api/models", s.handleModels)
-	api(mux, "POST /api/models/{model_id}/experiments/attach", s.handleAttach)
-	api(mux, "GET /api/models/{model_id}/experiments", s.handleSummary)
-	api(mux, "GET /api/models/{model_id}/experiments/heatmap", s.handleHeatmap)
-	api(mux, "GET /api/models/{model_id}/experiments/runs", s.handleRuns)
-	api(mux, "GET /api/models/{model_id}/experiments/parallel", s.handleParallel)
-	api(mux, "GET /api/models/{model_id}/experiments/best", s.handleBest)
-	api(mux, "GET /api/models/{model_id}/experiments/insights", s.handleInsights)
-	api(mux, "POST /api/experiments/compare", s.handleCompare)
-	api(mux, "GET /api/experiments/mlflow-url", s.handleMLflowURL)
+	api(mux, "GET /api/models", s.serveAPI(s.handleModels))
+	api(mux, "POST /api/models/{model_id}/experiments/attach", s.serveAPI(s.handleAttach))
+	api(mux, "GET /api/models/{model_id}/experiments", s.serveAPI(s.handleSummary))
+	api(mux, "GET /api/models/{model_id}/experiments/heatmap", s.serveAPI(s.handleHeatmap))
+	api(mux, "GET /api/models/{model_id}/experiments/runs", s.serveAPI(s.handleRuns))
+	api(mux, "GET /api/models/{model_id}/experiments/parallel", s.serveAPI(s.handleParallel))
+	api(mux, "GET /api/models/{model_id}/experiments/best", s.serveAPI(s.handleBest))
+	api(mux, "GET /api/models/{model_id}/experiments/insights", s.serveAPI(s.handleInsights))
+	api(mux, "POST /api/experiments/compare", s.serveAPI(s.handleCompare))
+	api(mux, "GET /api/experiments/mlflow-url", s.serveAPI(s.handleMLflowURL))
 
 	// Ingest (API paths take an optional trailing slash).
-	api(mux, "POST /api/experiments/quick-tests", s.handleQuickTest)
-	api(mux, "POST /api/experiments/training-runs", s.handleTrainingRun)
-	api(mux, "GET /api/experiments/ingest/{id}", s.handleIngestStatus)
+	api(mux, "POST /api/experiments/quick-tests", s.serveAPI(requires(s.ingest, s.handleQuickTest)))
+	api(mux, "POST /api/experiments/training-runs", s.serveAPI(requires(s.ingest, s.handleTrainingRun)))
+	api(mux, "GET /api/experiments/ingest/{id}", s.serveAPI(s.handleIngestStatus))
 	api(mux, "POST /api/experiments/runs/{run_id}/deploy", s.handleDeploy)
 	api(mux, "POST /api/experiments/full-training-requests", s.handleFullTrainingRequest)
 
 	// Deployment: promotion history and rollback (promotion itself is the deploy route).
-	api(mux, "GET /api/models/{model_id}/deployments", s.handleDeployments)
+	api(mux, "GET /api/models/{model_id}/deployments", s.serveAPI(s.handleDeployments))
 	api(mux, "POST /api/models/{model_id}/deployments/rollback", s.handleRollback)
 
 	// Saved comparisons.
-	api(mux, "POST /api/experiments/comparisons", s.handleCreateComparison)
-	api(mux, "GET /api/experiments/comparisons", s.handleListComparisons)
-	api(mux, "GET /api/experiments/comparisons/{id}", s.handleGetComparison)
-	api(mux, "PATCH /api/experiments/comparisons/{id}", s.handleUpdateComparison)
-	api(mux, "DELETE /api/experiments/comparisons/{id}", s.handleDeleteComparison)
+	api(mux, "POST /api/experiments/comparisons", s.serveAPI(requires(s.comparisons, s.handleCreateComparison)))
+	api(mux, "GET /api/experiments/comparisons", s.serveAPI(s.handleListComparisons))
+	api(mux, "GET /api/experiments/comparisons/{id}", s.serveAPI(s.handleGetComparison))
+	api(mux, "PATCH /api/experiments/comparisons/{id}", s.serveAPI(requires(s.comparisons, s.handleUpdateComparison)))
+	api(mux, "DELETE /api/experiments/comparisons/{id}", s.serveAPI(s.handleDeleteComparison))
 
 	// Sign-in (token auth).
 	mux.HandleFunc("GET /signin", s.handleSignin)

@@ -1,16 +1,21 @@
-// Package web is the HTTP face of mlexp: the JSON API, health and readiness probes and
-// Prometheus metrics. Every route is listed in routes.go; every JSON answer goes through
-// response.go.
+// Package web is the HTTP face of mlexp: the JSON API (api_*.go), the server-rendered HTML
+// pages with their SVG charts and exports (page_*.go, templates/, static/), sign-in and the
+// three auth modes (auth.go, signin.go), health and readiness probes, and Prometheus
+// metrics. Every route is listed in routes.go. Queries are answered by the use cases of
+// package explore, so that the API, the pages and the CLI give one answer; handlers only
+// read parameters and render. Every JSON answer and error goes through response.go, every
+// HTML error through page_error.go.
 package web
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/explore"
 )
 
 // DefaultCheckTimeout bounds each readiness check when Deps.CheckTimeout is zero.
@@ -24,21 +29,23 @@ type Check struct {
 }
 
 // Deps are everything the server needs, passed explicitly. Zero fields get defaults: a
-// logger that discards, new Metrics, time.Now and DefaultCheckTimeout.
+// logger that discards, new Metrics, time.Now and DefaultCheckTimeout. A nil dependency
+// makes the routes that need it answer 503 (mlexp.NotConfigured).
 type Deps struct {
 	Logger       *slog.Logger
 	Checks       []Check // asked by /readyz, concurrently
 	Metrics      *Metrics
 	Now          func() time.Time
 	CheckTimeout time.Duration
-	Ingest       Ingester              // nil: the ingest routes answer 503
-	Promoter     Promoter              // nil: promotions and the deployment history answer 503
-	Best         BestSelector          // nil: best-run selection answers 503
-	Runs         mlexp.RunSource       // nil: the query routes answer 503
+	Ingest       mlexp.Ingester        // the ingest routes
+	Promoter     mlexp.Promoter        // promotions and the deployment history
+	Best         mlexp.BestSelector    // best-run selection
+	Runs         mlexp.RunSource       // the query routes and pages
+	Attacher     mlexp.Attacher        // attaching an experiment to a model
 	MLflowUIURL  string                // base of links into MLflow's UI
-	Artifacts    Artifacts             // nil: training_curves.png answers 503
+	Artifacts    mlexp.Artifacts       // training_curves.png
 	TrainingURL  string                // where full-training requests are forwarded; "": they answer 503
-	Comparisons  mlexp.ComparisonStore // nil: saved comparisons answer 503
+	Comparisons  mlexp.ComparisonStore // saved comparisons
 	Auth         *Auth                 // nil: NoAuth, every request is the local user
 }
 
@@ -49,16 +56,15 @@ type server struct {
 	metrics      *Metrics
 	now          func() time.Time
 	checkTimeout time.Duration
-	ingest       Ingester
-	promoter     Promoter
-	best         BestSelector
-	runs         mlexp.RunSource
-	mlflowUI     string
-	artifacts    Artifacts
+	explore      *explore.Service // every query
+	ingest       mlexp.Ingester
+	promoter     mlexp.Promoter
+	artifacts    mlexp.Artifacts
 	trainURL     string
 	trainHTTP    *http.Client
 	pages        *pageSet // parsed once, here: a broken view fails start-up
 	comparisons  mlexp.ComparisonStore
+	canSave      bool // comparisons can be saved: a store was given
 	auth         *Auth
 }
 
@@ -79,14 +85,12 @@ func newServer(deps Deps) *server {
 		metrics:      deps.Metrics,
 		now:          deps.Now,
 		checkTimeout: deps.CheckTimeout,
-		ingest:       deps.Ingest,
-		promoter:     deps.Promoter,
-		best:         deps.Best,
-		runs:         deps.Runs,
-		mlflowUI:     strings.TrimRight(deps.MLflowUIURL, "/"),
-		artifacts:    deps.Artifacts,
+		ingest:       cmp.Or[mlexp.Ingester](deps.Ingest, missingIngester{}),
+		promoter:     cmp.Or[mlexp.Promoter](deps.Promoter, missingPromoter{}),
+		artifacts:    cmp.Or[mlexp.Artifacts](deps.Artifacts, missingArtifacts{}),
 		trainURL:     deps.TrainingURL,
-		comparisons:  deps.Comparisons,
+		comparisons:  cmp.Or[mlexp.ComparisonStore](deps.Comparisons, missingComparisons{}),
+		canSave:      deps.Comparisons != nil,
 		auth:         deps.Auth,
 		trainHTTP:    &http.Client{Timeout: trainingTimeout},
 		pages:        mustLoadPages(),
@@ -103,6 +107,8 @@ func newServer(deps Deps) *server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.explore = explore.New(explore.Deps{Runs: deps.Runs, Best: deps.Best, Attacher: deps.Attacher,
+		MLflowUIURL: deps.MLflowUIURL, Now: s.now})
 	if s.checkTimeout <= 0 {
 		s.checkTimeout = DefaultCheckTimeout
 	}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/explore"
 )
 
 func bestOptions() []option {
@@ -68,29 +68,21 @@ func queryBest(ctx context.Context, args []string, e env) error {
 		if err := bq.Normalize(); err != nil {
 			return q.fail(err)
 		}
-		m, d, err := q.reader.Experiment(ctx, q.args[0], q.s["dataset-id"].value)
+		x, err := q.svc.Open(ctx, explore.Target{ModelID: q.args[0], DatasetID: q.s["dataset-id"].value})
 		if err != nil {
 			return fmt.Errorf("%s", strings.Replace(q.fail(err).Error(), "--dataset:", "--dataset-id:", 1))
 		}
-		set, err := q.reader.Runs(ctx, d.ExperimentID)
+		ans, err := q.svc.BestIn(ctx, x, bq)
 		if err != nil {
 			return q.fail(err)
 		}
-		b, err := q.reader.SelectBest(ctx, m.ID, set.Runs, bq)
-		if err != nil {
-			return q.fail(err)
-		}
-		exp := mlexp.NewExperimentRef(m, d, set, strings.TrimRight(q.uri, "/")+"/#/experiments/"+url.PathEscape(d.ExperimentID))
 		if q.json {
-			return q.printJSON(struct {
-				*mlexp.Best
-				Experiment mlexp.ExperimentRef `json:"experiment"`
-			}{b, exp})
+			return q.printJSON(ans)
 		}
-		if err := q.title("Best Run to Deploy", exp); err != nil {
+		if err := q.title("Best Run to Deploy", ans.Experiment); err != nil {
 			return err
 		}
-		return printBest(q.e.stdout, b)
+		return printBest(q.e.stdout, ans.Best)
 	})
 }
 

@@ -52,23 +52,20 @@ func queryInsights(ctx context.Context, args []string, e env) error {
 		default:
 			return fmt.Errorf("insights: unexpected argument %q: `mlexp insights [MODEL_ID] [flags]`", q.args[1])
 		}
-		set, exp, err := q.experimentRuns(ctx)
+		x, err := q.open(ctx)
 		if err != nil {
 			return err
 		}
-		rep, err := insight.Analyze(set.Runs, insight.Query{Metric: q.s["metric"].value, DatasetID: exp.DatasetID, RunType: q.s["run-type"].value})
+		ans, err := x.Insights(insight.Query{Metric: q.s["metric"].value, RunType: q.s["run-type"].value})
 		if err != nil {
 			return q.fail(err)
 		}
 		if q.json {
-			return q.printJSON(struct {
-				*insight.Report
-				Experiment mlexp.ExperimentRef `json:"experiment"`
-			}{rep, exp})
+			return q.printJSON(ans)
 		}
-		if err := q.title("Insights · "+rep.MetricLabel, exp); err != nil {
+		if err := q.title("Insights · "+ans.MetricLabel, ans.Experiment); err != nil {
 			return err
 		}
-		return terminal.Insights(q.e.stdout, rep, q.term)
+		return terminal.Insights(q.e.stdout, ans.Report, q.term)
 	})
 }

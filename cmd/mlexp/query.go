@@ -8,21 +8,23 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
-	"github.com/mlexp-dev/mlexp/insight"
+	"github.com/mlexp-dev/mlexp/chart"
+	"github.com/mlexp-dev/mlexp/explore"
 	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/terminal"
 	"github.com/mlexp-dev/mlexp/tracking"
 )
 
-// The query commands (summary, heatmap, runs, compare, models, attach) read MLflow
-// directly: they need no database, only the MLflow client.
+// The query commands (summary, heatmap, runs, compare, models, attach, insights, best) read
+// MLflow directly: they need no database, only the MLflow client. Each asks the use cases of
+// package explore, as the API does, and renders the answer with package terminal, or prints
+// it as JSON: the API's data.
 
 // queryEnv is what a query command has resolved: its flags, positional arguments, MLflow
 // reader and output settings.
@@ -32,7 +34,7 @@ type queryEnv struct {
 	args   []string
 	uri    string
 	client *mlflow.Client
-	reader *tracking.Reader
+	svc    *explore.Service
 	json   bool
 	term   terminal.Options
 	e      env
@@ -85,7 +87,9 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 		return nil, fmt.Errorf("%s: MLflow settings (%s): %w", name, uri.source, err)
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	q.reader = tracking.NewReader(q.client, time.Minute, time.Now, log, tracking.ReadInParts(defaultReadParts))
+	reader := tracking.NewReader(q.client, time.Minute, time.Now, log, tracking.ReadInParts(defaultReadParts))
+	q.svc = explore.New(explore.Deps{Runs: reader, Best: tracking.NewSelector(q.client),
+		Attacher: tracking.NewLogger(q.client, chart.TrainingCurves), MLflowUIURL: q.uri, Now: time.Now})
 	return q, nil
 }
 
@@ -130,95 +134,47 @@ func splitQueryArgs(args []string, opts []option) (flags, positional []string) {
 	return flags, positional
 }
 
-// fail wraps an error of the domain or MLflow for the user: the command's name, then the
-// message, with the domain's field names written as this command's flags.
-func (q *queryEnv) fail(err error) error {
-	return &queryError{cmd: q.name, err: err}
-}
-
-type queryError struct {
-	cmd string
-	err error
-}
-
-func (e *queryError) Error() string { return e.cmd + ": " + queryMessage(e.err) }
-func (e *queryError) Unwrap() error { return e.err }
-
-func queryMessage(err error) string {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var msgs []string
-		for _, x := range j.Unwrap() {
-			msgs = append(msgs, queryMessage(x))
-		}
-		return strings.Join(msgs, "; ")
-	}
-	var me *mlexp.Error
-	if !errors.As(err, &me) || me.Code == mlexp.EINTERNAL {
-		return err.Error()
-	}
-	msg := me.Message
-	if me.Field != "" {
-		flagName := "--" + strings.ReplaceAll(me.Field, "_", "-")
-		switch me.Field {
-		case "run_ids":
-			flagName = "RUN_ID"
-		case "experiment":
-			flagName = "EXPERIMENT"
-		case "model_id":
-			flagName = "--model"
-		case "dataset_id":
-			flagName = "--dataset"
-		case "type", "status", "search", "sort", "order", "page", "page_size", "metric", "x_axis", "y_axis", "run_type", "agg", "baseline":
-		default:
-			if strings.HasPrefix(me.Field, "model.") || strings.HasPrefix(me.Field, "dataset.") {
-				flagName = "--" + strings.ReplaceAll(strings.ReplaceAll(me.Field, ".", "-"), "_", "-")
-			}
-		}
-		if rest, ok := strings.CutPrefix(msg, me.Field+": "); ok {
-			msg = flagName + ": " + rest
-		} else {
-			msg = flagName + ": " + msg
-		}
-	}
-	return msg
-}
-
-// experimentRuns resolves --model and --dataset and reads the experiment's runs.
-func (q *queryEnv) experimentRuns(ctx context.Context) (*mlexp.RunSet, mlexp.ExperimentRef, error) {
+// open resolves --model and --dataset and reads the experiment's runs. Without --model,
+// MLflow's only model is taken; with several, the user is asked to choose.
+func (q *queryEnv) open(ctx context.Context) (*explore.Experiment, error) {
 	model := q.s["model"].value
 	if model == "" {
-		models, err := q.reader.Models(ctx)
-		if err != nil {
-			return nil, mlexp.ExperimentRef{}, q.fail(err)
-		}
-		switch len(models) {
-		case 0:
-			return nil, mlexp.ExperimentRef{}, fmt.Errorf("%s: no MLflow experiment is tagged with a model yet: log results (mlexp log), or tag an existing experiment (mlexp attach)", q.name)
-		case 1:
-			model = models[0].ID
-		default:
-			ids := make([]string, 0, len(models))
-			for _, m := range models {
-				ids = append(ids, m.ID)
-			}
-			if len(ids) > 20 {
-				ids = append(ids[:20], fmt.Sprintf("and %d more (mlexp models)", len(ids)-20))
-			}
-			return nil, mlexp.ExperimentRef{}, fmt.Errorf("%s: --model is required: MLflow has experiments of %d models: %s", q.name, len(models), strings.Join(ids, ", "))
+		var err error
+		if model, err = q.onlyModel(ctx); err != nil {
+			return nil, err
 		}
 	}
-	m, d, err := q.reader.Experiment(ctx, model, q.s["dataset"].value)
+	e, err := q.svc.Open(ctx, explore.Target{ModelID: model, DatasetID: q.s["dataset"].value})
 	if err != nil {
-		return nil, mlexp.ExperimentRef{}, q.fail(err)
+		return nil, q.fail(err)
 	}
-	set, err := q.reader.Runs(ctx, d.ExperimentID)
-	if err != nil {
-		return nil, mlexp.ExperimentRef{}, q.fail(err)
-	}
-	if set.Stale {
+	if set := e.Set; set.Stale {
 		fmt.Fprintf(q.e.stderr, "warning: showing runs read from MLflow at %s: %s\n", set.FetchedAt.Format(time.RFC3339), set.StaleReason)
 	}
-	return set, mlexp.NewExperimentRef(m, d, set, strings.TrimRight(q.uri, "/")+"/#/experiments/"+url.PathEscape(d.ExperimentID)), nil
+	return e, nil
+}
+
+// onlyModel is the model of MLflow's experiments when there is just one.
+func (q *queryEnv) onlyModel(ctx context.Context) (string, error) {
+	ans, err := q.svc.Models(ctx)
+	if err != nil {
+		return "", q.fail(err)
+	}
+	switch models := ans.Models; len(models) {
+	case 0:
+		return "", fmt.Errorf("%s: no MLflow experiment is tagged with a model yet: log results (mlexp log), or tag an existing experiment (mlexp attach)", q.name)
+	case 1:
+		return models[0].ID, nil
+	default:
+		ids := make([]string, 0, len(models))
+		for _, m := range models {
+			ids = append(ids, m.ID)
+		}
+		if len(ids) > 20 {
+			ids = append(ids[:20], fmt.Sprintf("and %d more (mlexp models)", len(ids)-20))
+		}
+		return "", fmt.Errorf("%s: --model is required: MLflow has experiments of %d models: %s", q.name, len(models), strings.Join(ids, ", "))
+	}
 }
 
 // printJSON writes v as indented JSON.
@@ -270,207 +226,4 @@ func runQueryCommand(name string, args []string, opts []option, help func(io.Wri
 		return err
 	}
 	return body(q)
-}
-
-// querySummary runs `mlexp summary`.
-func querySummary(ctx context.Context, args []string, e env) error {
-	return runQueryCommand("summary", args, summaryOptions(), summaryHelp, e, func(q *queryEnv) error {
-		if err := q.noPositional(); err != nil {
-			return err
-		}
-		recent, err := queryInt(q.s["recent"], 1, 100)
-		if err != nil {
-			return err
-		}
-		set, exp, err := q.experimentRuns(ctx)
-		if err != nil {
-			return err
-		}
-		sum, err := mlexp.Summarize(set.Runs, q.s["metric"].value, time.Now(), recent)
-		if err != nil {
-			return q.fail(err)
-		}
-		if q.json {
-			return q.printJSON(struct {
-				*mlexp.Summary
-				Experiment mlexp.ExperimentRef `json:"experiment"`
-			}{sum, exp})
-		}
-		if err := q.title("Experiments", exp); err != nil {
-			return err
-		}
-		return terminal.Summary(q.e.stdout, sum, q.term)
-	})
-}
-
-// queryHeatmap runs `mlexp heatmap`.
-func queryHeatmap(ctx context.Context, args []string, e env) error {
-	return runQueryCommand("heatmap", args, heatmapOptions(), heatmapHelp, e, func(q *queryEnv) error {
-		if err := q.noPositional(); err != nil {
-			return err
-		}
-		set, exp, err := q.experimentRuns(ctx)
-		if err != nil {
-			return err
-		}
-		hq := mlexp.HeatmapQuery{Metric: q.s["metric"].value, XAxis: q.s["x-axis"].value, YAxis: q.s["y-axis"].value,
-			RunType: q.s["run-type"].value, Agg: q.s["agg"].value}
-		if err := hq.Check(set.Runs); err != nil {
-			return q.fail(err)
-		}
-		h := mlexp.BuildHeatmap(set.Runs, hq)
-		if q.json {
-			return q.printJSON(struct {
-				*mlexp.Heatmap
-				Experiment mlexp.ExperimentRef `json:"experiment"`
-			}{h, exp})
-		}
-		if err := q.title("Experiments", exp); err != nil {
-			return err
-		}
-		return terminal.Heatmap(q.e.stdout, h, q.term)
-	})
-}
-
-// queryRuns runs `mlexp runs`.
-func queryRuns(ctx context.Context, args []string, e env) error {
-	return runQueryCommand("runs", args, runsOptions(), runsHelp, e, func(q *queryEnv) error {
-		if err := q.noPositional(); err != nil {
-			return err
-		}
-		page, err := queryInt(q.s["page"], 1, 1<<30)
-		if err != nil {
-			return err
-		}
-		size, err := queryInt(q.s["page-size"], 1, mlexp.MaxPageSize)
-		if err != nil {
-			return err
-		}
-		set, exp, err := q.experimentRuns(ctx)
-		if err != nil {
-			return err
-		}
-		rq := mlexp.RunsQuery{Type: q.s["type"].value, Status: q.s["status"].value, Search: q.s["search"].value,
-			Sort: q.s["sort"].value, Order: q.s["order"].value, Page: page, PageSize: size}
-		if err := rq.Check(set.Runs); err != nil {
-			return q.fail(err)
-		}
-		p := mlexp.QueryRuns(set.Runs, rq)
-		if q.json {
-			return q.printJSON(struct {
-				mlexp.RunsPage
-				Query      mlexp.RunsQuery     `json:"query"`
-				Experiment mlexp.ExperimentRef `json:"experiment"`
-			}{p, rq, exp})
-		}
-		filter := "all types"
-		if rq.Type != mlexp.RunTypeAll {
-			filter = mlexp.RunType(rq.Type).Label() + " runs"
-		}
-		if rq.Status != "all" {
-			filter += ", " + rq.Status
-		}
-		line := fmt.Sprintf("Filter: %s · Sort: %s %s", filter, rq.Sort, rq.Order)
-		if rq.Search != "" {
-			line += " · Search: " + strconv.Quote(rq.Search)
-		}
-		if err := q.title("MLflow Experiments", exp, line); err != nil {
-			return err
-		}
-		if err := terminal.Runs(q.e.stdout, p, q.term); err != nil {
-			return err
-		}
-		if len(p.Runs) >= 2 {
-			_, err = fmt.Fprintf(q.e.stdout, "Compare runs: mlexp compare RUN_ID RUN_ID...\n")
-		}
-		return err
-	})
-}
-
-// queryCompare runs `mlexp compare RUN_ID...`.
-func queryCompare(ctx context.Context, args []string, e env) error {
-	return runQueryCommand("compare", args, compareOptions(), compareHelp, e, func(q *queryEnv) error {
-		ids := q.args
-		if n := len(ids); n < mlexp.MinCompareRuns || n > mlexp.MaxCompareRuns {
-			return fmt.Errorf("compare: give %d to %d run ids, not %d: `mlexp compare RUN_ID RUN_ID...` (mlexp runs lists them)",
-				mlexp.MinCompareRuns, mlexp.MaxCompareRuns, n)
-		}
-		runs, err := q.reader.RunsByID(ctx, ids)
-		if err != nil {
-			return q.fail(err)
-		}
-		opts := mlexp.CompareOptions{BaselineID: q.s["baseline"].value, Metric: q.s["metric"].value}
-		if len(runs) > 0 && !slices.ContainsFunc(runs, func(r mlexp.Run) bool { return r.ExperimentID != runs[0].ExperimentID }) {
-			if set, err := q.reader.Runs(ctx, runs[0].ExperimentID); err == nil { // without it, the plain rule
-				opts.Noise = insight.NewNoiseJudge(set.Runs)
-			}
-		}
-		c, err := mlexp.CompareRuns(runs, opts)
-		if err != nil {
-			return q.fail(err)
-		}
-		if q.json {
-			return q.printJSON(c)
-		}
-		if err := terminal.Title(q.e.stdout, q.term, "Compare Experiments"); err != nil {
-			return err
-		}
-		return terminal.Comparison(q.e.stdout, c, q.term)
-	})
-}
-
-// queryModels runs `mlexp models`.
-func queryModels(ctx context.Context, args []string, e env) error {
-	return runQueryCommand("models", args, modelsOptions(), modelsHelp, e, func(q *queryEnv) error {
-		if err := q.noPositional(); err != nil {
-			return err
-		}
-		ms, err := q.reader.Models(ctx)
-		if err != nil {
-			return q.fail(err)
-		}
-		if ms == nil {
-			ms = []mlexp.ModelInfo{}
-		}
-		if q.json {
-			return q.printJSON(map[string]any{"models": ms})
-		}
-		return terminal.Models(q.e.stdout, ms, q.term)
-	})
-}
-
-// queryAttach runs `mlexp attach EXPERIMENT`.
-func queryAttach(ctx context.Context, args []string, e env) error {
-	return runQueryCommand("attach", args, attachOptions(), attachHelp, e, func(q *queryEnv) error {
-		if len(q.args) != 1 {
-			return errors.New("attach: give exactly one EXPERIMENT, its MLflow id or name: `mlexp attach EXPERIMENT --model-id ID --dataset-id ID`")
-		}
-		m := mlexp.Model{ID: q.s["model-id"].value, Name: q.s["model-name"].value}
-		d := mlexp.Dataset{ID: q.s["dataset-id"].value, Name: q.s["dataset-name"].value, Version: q.s["dataset-version"].value}
-		switch {
-		case m.ID == "":
-			return errors.New("attach: --model-id is required")
-		case d.ID == "":
-			return errors.New("attach: --dataset-id is required")
-		}
-		m.Name = queryOr(m.Name, m.ID)
-		d.Name = queryOr(d.Name, d.ID)
-		info, err := q.reader.Attach(ctx, q.args[0], m, d)
-		if err != nil {
-			return q.fail(err)
-		}
-		if q.json {
-			return q.printJSON(info)
-		}
-		_, err = fmt.Fprintf(q.e.stdout, "MLflow experiment %s (%s) is now the experiment of model %s on dataset %s\n",
-			info.ExperimentID, info.ExperimentName, queryName(m.Name, m.ID), queryName(d.Name, d.ID))
-		return err
-	})
-}
-
-func queryOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"fmt"
-	"github.com/mlexp-dev/mlexp/web"
 	"io"
 	"log/slog"
 	"net"
@@ -11,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/mlexp-dev/mlexp/web"
 )
 
 // serveConfig is the resolved configuration of `mlexp serve`.

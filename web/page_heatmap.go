@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"net/http"
@@ -96,28 +94,16 @@ func cellTitle(metric string, c *mlexp.HeatmapCell) string {
 	return strings.Join(parts, "; ")
 }
 
-// heatmapOf reads and checks the heatmap a request asks for.
-func (s *server) heatmapOf(r *http.Request) (*mlexp.Heatmap, mlexp.ExperimentRef, error) {
-	set, exp, err := s.experimentRuns(r.Context(), r)
-	if err != nil {
-		return nil, exp, err
-	}
-	hq := heatmapQueryOf(r.URL.Query())
-	if err := hq.Check(set.Runs); err != nil {
-		return nil, exp, err
-	}
-	return mlexp.BuildHeatmap(set.Runs, hq), exp, nil
-}
-
 // handleHeatmapExport downloads the heatmap of the dashboard's parameters as SVG, PNG or
 // CSV (the route's last path element says which).
 func (s *server) handleHeatmapExport(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		h, exp, err := s.heatmapOf(r)
+		ans, err := s.explore.Heatmap(r.Context(), targetOf(r), heatmapQueryOf(r.URL.Query()))
 		if err != nil {
 			s.pageError(w, r, err)
 			return
 		}
+		h, exp := ans.Heatmap, ans.Experiment
 		opts := chart.SVGOptions{Title: heatmapTitle(h) + " — " + exp.ExperimentName}
 		var body []byte
 		var contentType string
@@ -153,30 +139,4 @@ func (s *server) handleHeatmapExport(format string) http.HandlerFunc {
 		hd.Set("Content-Security-Policy", "sandbox") // an SVG opened directly runs nothing
 		_, _ = w.Write(body)
 	}
-}
-
-// heatmapCSV writes one row per cell, empty cells included, with the cell's aggregate and
-// spread. Cells that a spreadsheet would run as a formula are neutralised.
-func heatmapCSV(h *mlexp.Heatmap) ([]byte, error) {
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	_ = cw.Write(csvSafe([]string{"x_axis", "x", "x_label", "y_axis", "y", "y_label", "metric", "agg", "value", "n",
-		"min", "max", "mean", "std", "best", "deployed", "failed", "missing_metric", "run_id", "run_name", "run_ids"}))
-	num := func(n *mlexp.Number) string {
-		if n == nil || !finiteNumber(*n) {
-			return ""
-		}
-		return strconv.FormatFloat(float64(*n), 'g', -1, 64)
-	}
-	nx := len(h.XAxis.Values)
-	for i := range h.Cells {
-		c := &h.Cells[i]
-		xi, yi := i%nx, i/nx
-		_ = cw.Write(csvSafe([]string{h.XAxis.Name, c.X, h.XAxis.Labels[xi], h.YAxis.Name, c.Y, h.YAxis.Labels[yi], h.Metric, h.Agg,
-			num(c.Value), strconv.Itoa(c.N), num(c.Min), num(c.Max), num(c.Mean), num(c.Std), strconv.FormatBool(c.Best),
-			strconv.FormatBool(c.Deployed), strconv.Itoa(c.Failed), strconv.Itoa(c.MissingMetric), c.RunID, c.RunName,
-			strings.Join(c.RunIDs, " ")}))
-	}
-	cw.Flush()
-	return buf.Bytes(), cw.Error()
 }

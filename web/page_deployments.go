@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/explore"
 )
 
 // deploymentsURL is the deployment history page of a model.
@@ -47,14 +48,11 @@ type bestCard struct {
 // handleDeploymentsPage renders the deployment history of a model: the deployed run, the
 // rollback button, the best candidate by the default selection, and every promotion.
 func (s *server) handleDeploymentsPage(w http.ResponseWriter, r *http.Request) {
-	set, exp, l, ok := s.experimentPage(w, r, "Deployments", "deployments")
+	e, l, ok := s.experimentPage(w, r, "Deployments", "deployments")
 	if !ok {
 		return
 	}
-	if s.promoter == nil {
-		s.pageErrorIn(w, r, l, errNotConfigured("the deployment history"))
-		return
-	}
+	exp := e.Ref
 	h, err := s.promoter.History(r.Context(), exp.ModelID, defaultHistoryLimit)
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)
@@ -76,21 +74,31 @@ func (s *server) handleDeploymentsPage(w http.ResponseWriter, r *http.Request) {
 			p.Done = &row
 		}
 	}
-	if s.best != nil {
-		if b, err := s.best.SelectBest(r.Context(), exp.ModelID, set.Runs, mlexp.BestQuery{}); err != nil {
-			p.BestNote = s.bestNote(r, err)
-		} else {
-			p.Best = &bestCard{Best: b}
-			if b.Run != nil {
-				p.Best.RunURL = runURL(b.Run.RunID)
-				if !b.Run.IsDeployed {
-					p.Best.Promote = &promoteForm{Action: deployAction(b.Run.RunID), Label: "Promote " + cmp.Or(b.Run.RunName, b.Run.RunID),
-						ModelID: exp.ModelID, DatasetID: exp.DatasetID}
-				}
-			}
-		}
+	if err := p.bestCandidate(s.explore.BestIn(r.Context(), e, mlexp.BestQuery{})); err != nil {
+		p.BestNote = s.bestNote(r, err)
 	}
 	s.render(w, r, http.StatusOK, viewDeployments, p)
+}
+
+// bestCandidate shows the selection's pick with its Promote button, or returns why there
+// is none; a server without best-run selection shows neither.
+func (p *deploymentsPage) bestCandidate(ans *explore.BestAnswer, err error) error {
+	switch {
+	case mlexp.UnavailableDependency(err) == mlexp.DependencyNone:
+		return nil
+	case err != nil:
+		return err
+	}
+	b := ans.Best
+	p.Best = &bestCard{Best: b}
+	if b.Run != nil {
+		p.Best.RunURL = runURL(b.Run.RunID)
+		if !b.Run.IsDeployed {
+			p.Best.Promote = &promoteForm{Action: deployAction(b.Run.RunID), Label: "Promote " + cmp.Or(b.Run.RunName, b.Run.RunID),
+				ModelID: p.Exp.ModelID, DatasetID: p.Exp.DatasetID}
+		}
+	}
+	return nil
 }
 
 // bestNote says, in a line, why the page has no best candidate: the selection failed, which

@@ -1,21 +1,12 @@
 package web
 
 import (
-	"context"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 
 	"github.com/mlexp-dev/mlexp"
 )
-
-// Artifacts reads run artifacts from MLflow (tracking.Reader).
-type Artifacts interface {
-	// TrainingCurves returns the training_curves.png of a run; ENOTFOUND when the run or
-	// the image does not exist.
-	TrainingCurves(ctx context.Context, runID string) ([]byte, error)
-}
 
 type runPage struct {
 	Layout    pageLayout
@@ -40,22 +31,18 @@ type pageKV struct{ Key, Value string }
 // handleRunPage renders one run: its summary, metrics, params and tags, and the training
 // curves of a full training.
 func (s *server) handleRunPage(w http.ResponseWriter, r *http.Request) {
-	if s.runs == nil {
-		s.pageError(w, r, errNotConfigured("reading MLflow"))
-		return
-	}
 	id := r.PathValue("run_id")
-	runs, err := s.runs.RunsByID(r.Context(), []string{id})
+	runs, err := s.explore.RunsByID(r.Context(), []string{id})
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	run := runs[0]
 	p := runPage{Name: run.Name, ID: run.ID, TypeLabel: run.Type.Label(), Status: statusLabel(run.Status), Failed: run.Failed(),
-		Deployed: run.Deployed, MLflowURL: s.mlflowUI + "/#/experiments/" + url.PathEscape(run.ExperimentID) + "/runs/" + url.PathEscape(run.ID)}
+		Deployed: run.Deployed, MLflowURL: s.explore.RunURL(run.ExperimentID, run.ID)}
 	p.Layout.Title, p.Layout.Nav.Active = run.Name, "run"
-	p.Layout.Nav.MLflow = s.mlflowExperimentURL(run.ExperimentID)
-	if m, d, ok := s.experimentOf(r.Context(), run.ExperimentID); ok {
+	p.Layout.Nav.MLflow = s.explore.ExperimentURL(run.ExperimentID)
+	if m, d, ok := s.explore.ModelOf(r.Context(), run.ExperimentID); ok {
 		p.Layout.Nav.ModelName = m.Name
 		p.Layout.Nav.Dashboard = dashboardURL(m.ID, d.ID)
 		p.Layout.Nav.Runs = runsURL(m.ID, d.ID)
@@ -120,10 +107,6 @@ func (s *server) handleRunPage(w http.ResponseWriter, r *http.Request) {
 
 // handleTrainingCurves streams the training_curves.png artifact of a run from MLflow.
 func (s *server) handleTrainingCurves(w http.ResponseWriter, r *http.Request) {
-	if s.artifacts == nil {
-		s.pageError(w, r, errNotConfigured("reading MLflow artifacts"))
-		return
-	}
 	png, err := s.artifacts.TrainingCurves(r.Context(), r.PathValue("run_id"))
 	if err != nil {
 		s.pageError(w, r, err)
@@ -135,21 +118,4 @@ func (s *server) handleTrainingCurves(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox")
 	_, _ = w.Write(png)
-}
-
-// experimentOf finds the model and dataset of an experiment, for links; ok is false when
-// the experiment is not a model's or the models cannot be read.
-func (s *server) experimentOf(ctx context.Context, experimentID string) (mlexp.ModelInfo, mlexp.DatasetInfo, bool) {
-	models, err := s.runs.Models(ctx)
-	if err != nil {
-		return mlexp.ModelInfo{}, mlexp.DatasetInfo{}, false
-	}
-	for _, m := range models {
-		for _, d := range m.Datasets {
-			if d.ExperimentID == experimentID {
-				return m, d, true
-			}
-		}
-	}
-	return mlexp.ModelInfo{}, mlexp.DatasetInfo{}, false
 }

@@ -10,10 +10,6 @@ import (
 // handleSaveComparisonForm saves the comparison on the page ("Save comparison") and opens
 // the saved one.
 func (s *server) handleSaveComparisonForm(w http.ResponseWriter, r *http.Request) {
-	if s.comparisons == nil {
-		s.pageError(w, r, errNotConfigured("saving comparisons"))
-		return
-	}
 	if err := r.ParseForm(); err != nil {
 		s.pageError(w, r, mlexp.InvalidField("body", "is not a form: %v", err))
 		return
@@ -30,16 +26,12 @@ func (s *server) handleSaveComparisonForm(w http.ResponseWriter, r *http.Request
 // handleSavedComparisonPage reopens a saved comparison with live data from MLflow, saying
 // which of its runs no longer exist.
 func (s *server) handleSavedComparisonPage(w http.ResponseWriter, r *http.Request) {
-	if s.comparisons == nil || s.runs == nil {
-		s.pageError(w, r, errNotConfigured("saving comparisons"))
-		return
-	}
 	saved, err := s.comparisons.Comparison(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	runs, missing, err := s.runs.FindRuns(r.Context(), saved.RunIDs)
+	runs, missing, err := s.explore.FindRuns(r.Context(), saved.RunIDs)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

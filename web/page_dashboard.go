@@ -8,6 +8,7 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/chart"
+	"github.com/mlexp-dev/mlexp/explore"
 	"github.com/mlexp-dev/mlexp/insight"
 )
 
@@ -56,6 +57,8 @@ type dashboardPage struct {
 	DeployedURL string
 	HistoryURL  string // the deployment history
 	Insights    []insightCard
+
+	state url.Values // the heatmap's parameters, for its exports and view switch
 }
 
 // recentCard is one run of the recent-experiments list.
@@ -70,59 +73,55 @@ type recentCard struct {
 // handleDashboardPage renders the experiments dashboard of a model: summary cards, the
 // heatmap (as a chart or a table) with its selectors and exports, and the recent runs.
 func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
-	set, exp, l, ok := s.experimentPage(w, r, "Experiments", "dashboard")
+	e, l, ok := s.experimentPage(w, r, "Experiments", "dashboard")
 	if !ok {
 		return
 	}
 	q := r.URL.Query()
 	hq := heatmapQueryOf(q)
-	if err := hq.Check(set.Runs); err != nil {
-		s.pageErrorIn(w, r, l, err)
-		return
-	}
-	sum, err := mlexp.Summarize(set.Runs, hq.Metric, s.now(), recentOnDashboard)
+	hm, err := e.Heatmap(&hq)
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)
 		return
 	}
-	h := mlexp.BuildHeatmap(set.Runs, hq)
-	p := dashboardPage{Layout: l, Exp: exp, Action: modelPath(exp.ModelID), Summary: sum, Heatmap: h,
+	sum, err := e.Summary(hq.Metric, recentOnDashboard)
+	if err != nil {
+		s.pageErrorIn(w, r, l, err)
+		return
+	}
+	p := newDashboardPage(e, l, hq, sum.Summary, hm.Heatmap, q.Get("view"))
+	if err := p.drawHeatmap(q.Get("view") == "table", cellLink(e.Ref, hq)); err != nil {
+		s.pageErrorIn(w, r, p.Layout, err)
+		return
+	}
+	if ans, err := e.Insights(insight.Query{Metric: hq.Metric}); err == nil {
+		p.Insights = dashboardInsights(ans.Report, p.Layout.Nav.Insights)
+	}
+	s.render(w, r, http.StatusOK, viewDashboard, p)
+}
+
+// newDashboardPage lays out the dashboard of experiment e: its selectors, summary cards,
+// export links and recent runs, for the heatmap h of hq.
+func newDashboardPage(e *explore.Experiment, l pageLayout, hq mlexp.HeatmapQuery, sum *mlexp.Summary, h *mlexp.Heatmap, view string) *dashboardPage {
+	exp := e.Ref
+	p := &dashboardPage{Layout: l, Exp: exp, Action: modelPath(exp.ModelID), Summary: sum, Heatmap: h,
 		Title:   heatmapTitle(h),
 		RunsURL: runsURL(exp.ModelID, exp.DatasetID), MetricLabel: h.MetricLabel}
-	if models, err := s.runs.Models(r.Context()); err == nil {
-		for _, m := range models {
-			if m.ID == exp.ModelID {
-				for _, d := range m.Datasets {
-					p.Datasets = append(p.Datasets, selectOption{Value: d.ID, Label: d.Name, Selected: d.ID == exp.DatasetID})
-				}
-			}
-		}
+	for _, d := range e.Model.Datasets {
+		p.Datasets = append(p.Datasets, selectOption{Value: d.ID, Label: d.Name, Selected: d.ID == exp.DatasetID})
 	}
-	axes := mlexp.Axes(set.Runs)
+	runs := e.All()
+	axes := mlexp.Axes(runs)
 	p.XAxes = selectOptions(axes, hq.XAxis, mlexp.AxisLabelName)
 	p.YAxes = selectOptions(axes, hq.YAxis, mlexp.AxisLabelName)
-	p.Metrics = selectOptions(mlexp.MetricNames(set.Runs), hq.Metric, mlexp.MetricLabel)
+	p.Metrics = selectOptions(mlexp.MetricNames(runs), hq.Metric, mlexp.MetricLabel)
 	p.RunTypes = selectOptions([]string{mlexp.RunTypeAll, string(mlexp.QuickTestRun), string(mlexp.FullTrainingRun)}, hq.RunType, runTypeChoice)
 	p.Aggs = selectOptions([]string{mlexp.AggBest, mlexp.AggMean, mlexp.AggMedian, mlexp.AggLatest}, hq.Agg, aggChoice)
-	p.Hidden = hiddenFields(url.Values{"dataset_id": {exp.DatasetID}, "view": {q.Get("view")}})
-
-	state := url.Values{"dataset_id": {exp.DatasetID}, "metric": {hq.Metric}, "x_axis": {hq.XAxis}, "y_axis": {hq.YAxis},
+	p.Hidden = hiddenFields(url.Values{"dataset_id": {exp.DatasetID}, "view": {view}})
+	p.state = url.Values{"dataset_id": {exp.DatasetID}, "metric": {hq.Metric}, "x_axis": {hq.XAxis}, "y_axis": {hq.YAxis},
 		"run_type": {hq.RunType}, "agg": {hq.Agg}}
 	for _, ext := range []string{"svg", "png", "csv"} {
-		p.Exports = append(p.Exports, pageLink{Label: strings.ToUpper(ext), URL: withQuery(modelPath(exp.ModelID)+"heatmap."+ext, state)})
-	}
-	cellURL := cellLink(exp, hq)
-	if q.Get("view") == "table" {
-		p.Table = buildHeatmapTable(h, cellURL)
-		p.SwitchView = pageLink{Label: "View as Chart", URL: withQuery(p.Action, state)}
-	} else if len(h.Cells) > 0 {
-		svg, err := chart.HeatmapSVG(h, chart.SVGOptions{Link: cellURL})
-		if err != nil {
-			s.pageErrorIn(w, r, p.Layout, err)
-			return
-		}
-		p.SVG = inlineSVG(svg)
-		p.SwitchView = pageLink{Label: "View as Table", URL: withQuery(p.Action, override(state, "view", "table"))}
+		p.Exports = append(p.Exports, pageLink{Label: strings.ToUpper(ext), URL: withQuery(modelPath(exp.ModelID)+"heatmap."+ext, p.state)})
 	}
 	if sum.Best != nil {
 		p.BestURL = runURL(sum.Best.RunID)
@@ -131,18 +130,30 @@ func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
 		p.DeployedURL = runURL(sum.Deployed.RunID)
 	}
 	p.HistoryURL = p.Layout.Nav.Deployments
-	if rep, err := insightsOf(set, insight.Query{Metric: hq.Metric}); err == nil {
-		p.Insights = dashboardInsights(rep, p.Layout.Nav.Insights)
-	}
 	for _, rr := range sum.Recent {
 		p.Recent = append(p.Recent, recentCardOf(rr))
 	}
-	s.render(w, r, http.StatusOK, viewDashboard, p)
+	return p
 }
 
-// heatmapQueryOf reads the heatmap parameters of a query (the API's names).
-func heatmapQueryOf(q url.Values) mlexp.HeatmapQuery {
-	return mlexp.HeatmapQuery{Metric: q.Get("metric"), XAxis: q.Get("x_axis"), YAxis: q.Get("y_axis"), RunType: q.Get("run_type"), Agg: q.Get("agg")}
+// drawHeatmap shows the heatmap as a table, or as a chart whose cells link with cellURL,
+// with the link to switch between the two.
+func (p *dashboardPage) drawHeatmap(table bool, cellURL func(*mlexp.HeatmapCell) string) error {
+	if table {
+		p.Table = buildHeatmapTable(p.Heatmap, cellURL)
+		p.SwitchView = pageLink{Label: "View as Chart", URL: withQuery(p.Action, p.state)}
+		return nil
+	}
+	if len(p.Heatmap.Cells) == 0 {
+		return nil
+	}
+	svg, err := chart.HeatmapSVG(p.Heatmap, chart.SVGOptions{Link: cellURL})
+	if err != nil {
+		return err
+	}
+	p.SVG = inlineSVG(svg)
+	p.SwitchView = pageLink{Label: "View as Table", URL: withQuery(p.Action, override(p.state, "view", "table"))}
+	return nil
 }
 
 func heatmapTitle(h *mlexp.Heatmap) string {

@@ -104,7 +104,7 @@ func (s *server) handleFullTrainingRequest(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	p := trainingRequestedPage{Layout: pageLayout{Title: "Full training requested", Nav: pageNav{ModelName: in.ModelID,
-		Dashboard: dashboardURL(in.ModelID, in.DatasetID), Runs: runsURL(in.ModelID, in.DatasetID), MLflow: s.mlflowUI}},
+		Dashboard: dashboardURL(in.ModelID, in.DatasetID), Runs: runsURL(in.ModelID, in.DatasetID), MLflow: s.explore.TrackingURL()}},
 		Answer: answer, Message: answer.TrainingMessage, Back: r.Referer()}
 	if u, err := url.Parse(p.Back); err != nil || u.Host != r.Host || !strings.HasPrefix(u.Path, "/compare/") {
 		p.Back = ""

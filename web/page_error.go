@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -52,7 +51,7 @@ func (s *server) pageErrorIn(w http.ResponseWriter, r *http.Request, l pageLayou
 		p.Heading, p.Hint = "Not found", "The home page lists every model mlexp finds in MLflow."
 	case mlexp.EUNAVAILABLE:
 		p.Heading, p.Hint = "Service unavailable", "This is usually temporary: reload the page in a moment."
-		if strings.Contains(e.Message, "MLflow cannot be reached") || strings.Contains(e.Message, "MLflow refused") {
+		if e.Dependency == mlexp.DependencyMLflow {
 			p.Heading = "MLflow cannot be reached"
 			p.Hint = "Check that the MLflow tracking server is running and that mlexp can reach it " +
 				"(--mlflow-tracking-uri / MLFLOW_TRACKING_URI), then reload this page."

@@ -2,26 +2,12 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/mlexp-dev/mlexp"
 )
-
-// Promoter promotes runs, rolls back and keeps the deployment history (tracking.Promoter).
-type Promoter interface {
-	Promote(ctx context.Context, req mlexp.PromoteRequest) (*mlexp.Promotion, error)
-	Rollback(ctx context.Context, modelID, by, note string) (*mlexp.Promotion, error)
-	History(ctx context.Context, modelID string, limit int) ([]mlexp.Deployment, error)
-}
-
-// BestSelector picks the run of an experiment to deploy (tracking.Reader).
-type BestSelector interface {
-	SelectBest(ctx context.Context, modelID string, runs []mlexp.Run, q mlexp.BestQuery) (*mlexp.Best, error)
-}
 
 // promoteInput is the optional body of a promotion or rollback.
 type promoteInput struct {
@@ -83,10 +69,6 @@ func (s *server) handleRollback(w http.ResponseWriter, r *http.Request) {
 // form with a redirect to the history page, JSON with the deployment; errors as each expects.
 func (s *server) promotion(w http.ResponseWriter, r *http.Request, promote func(promoteInput) (*mlexp.Promotion, error)) {
 	form := isFormPost(r)
-	if s.promoter == nil {
-		s.failFor(w, r, form, errNotConfigured("promoting runs"))
-		return
-	}
 	in, err := readPromoteInput(w, r, form)
 	if err != nil {
 		s.failFor(w, r, form, err)
@@ -135,15 +117,10 @@ const (
 	maxHistoryLimit     = 1000
 )
 
-func (s *server) handleDeployments(w http.ResponseWriter, r *http.Request) {
-	if s.promoter == nil {
-		s.respondError(w, r, errNotConfigured("the deployment history"))
-		return
-	}
+func (s *server) handleDeployments(w http.ResponseWriter, r *http.Request) (any, error) {
 	limit, err := intParam(r.URL.Query().Get("limit"), "limit", 1, maxHistoryLimit)
 	if err != nil {
-		s.respondError(w, r, err)
-		return
+		return nil, err
 	}
 	if limit == 0 {
 		limit = defaultHistoryLimit
@@ -151,66 +128,11 @@ func (s *server) handleDeployments(w http.ResponseWriter, r *http.Request) {
 	modelID := r.PathValue("model_id")
 	h, err := s.promoter.History(r.Context(), modelID, limit)
 	if err != nil {
-		s.respondError(w, r, err)
-		return
+		return nil, err
 	}
 	ans := deploymentsAnswer{ModelID: modelID, Deployments: h}
 	if len(h) > 0 {
 		ans.Current = &h[0]
 	}
-	s.respondJSON(w, r, http.StatusOK, ans)
-}
-
-// bestAnswer is the selection with its experiment.
-type bestAnswer struct {
-	*mlexp.Best
-	Experiment mlexp.ExperimentRef `json:"experiment"`
-}
-
-// bestQueryOf reads the selection's parameters; a bad one is EINVALID naming it.
-func bestQueryOf(q url.Values) (mlexp.BestQuery, error) {
-	bq := mlexp.BestQuery{Metric: q.Get("metric"), RunType: q.Get("run_type")}
-	for _, p := range []struct {
-		name string
-		dst  **float64
-	}{{"min_value", &bq.MinValue}, {"max_value", &bq.MaxValue}} {
-		if v := q.Get(p.name); v != "" {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return bq, mlexp.InvalidField(p.name, "%q is not a number", v)
-			}
-			*p.dst = &f
-		}
-	}
-	switch v := q.Get("require_finished"); v {
-	case "", "true":
-	case "false":
-		bq.AllowRunning = true
-	default:
-		return bq, mlexp.InvalidField("require_finished", "%q is not true or false", v)
-	}
-	return bq, bq.Normalize()
-}
-
-func (s *server) handleBest(w http.ResponseWriter, r *http.Request) {
-	if s.best == nil {
-		s.respondError(w, r, errNotConfigured("best-run selection"))
-		return
-	}
-	bq, err := bestQueryOf(r.URL.Query())
-	if err != nil {
-		s.respondError(w, r, err)
-		return
-	}
-	set, exp, err := s.experimentRuns(r.Context(), r)
-	if err != nil {
-		s.respondError(w, r, err)
-		return
-	}
-	b, err := s.best.SelectBest(r.Context(), exp.ModelID, set.Runs, bq)
-	if err != nil {
-		s.respondError(w, r, err)
-		return
-	}
-	s.respondJSON(w, r, http.StatusOK, bestAnswer{Best: b, Experiment: exp})
+	return ans, nil
 }

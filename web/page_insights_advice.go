@@ -30,9 +30,9 @@ type frontView struct {
 
 type frontRun struct{ Name, URL, Value, Resource string }
 
-// morePage holds the sections of the Insights page past effects: what to try next, the
+// adviceSections holds the sections of the Insights page that advise past effects: what to try next, the
 // Pareto fronts with the gain per dollar, and failure triage.
-type morePage struct {
+type adviceSections struct {
 	NextFrom    string
 	Next        []nextView
 	NextNote    string
@@ -43,8 +43,8 @@ type morePage struct {
 	TriageHead  string
 }
 
-func buildMore(rep *insight.Report) morePage {
-	var m morePage
+func buildAdvice(rep *insight.Report) adviceSections {
+	var m adviceSections
 	if n := rep.Next; n != nil {
 		if n.Best != nil {
 			m.NextFrom = fmt.Sprintf("From the best cell by %s (%s · %s), config %s.", n.Query.Agg, mlexp.AxisLabel(n.Query.XAxis, n.Best.X),

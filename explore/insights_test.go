@@ -1,4 +1,4 @@
-package web
+package explore
 
 import (
 	"testing"
@@ -17,6 +17,14 @@ func TestInsightsOncePerSnapshot(t *testing.T) {
 			{ID: "a", Type: mlexp.QuickTestRun, ConfigID: "c1", Status: mlexp.RunFinished, Metrics: mlexp.MetricValues{"recall_at_100": v}},
 			{ID: "b", Type: mlexp.QuickTestRun, ConfigID: "c2", Status: mlexp.RunFinished, Metrics: mlexp.MetricValues{"recall_at_100": 0.3, "loss": 0.5}},
 		}, time.Now())
+	}
+	// insightsOf is the insights of a snapshot, as every front end asks for them.
+	insightsOf := func(set *mlexp.RunSet, q insight.Query) (*insight.Report, error) {
+		ans, err := (&Experiment{Set: set}).Insights(q)
+		if err != nil {
+			return nil, err
+		}
+		return ans.Report, nil
 	}
 	old := snapshot(0.4)
 	first, err := insightsOf(old, insight.Query{})

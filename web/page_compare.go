@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/mlexp-dev/mlexp"
@@ -81,10 +82,6 @@ const trainingDisabledTooltip = "Full trainings cannot be requested from here: s
 // handleComparePage compares runs by id (run_ids, comma-separated or repeated, as the
 // runs table's checkboxes send them) against a baseline.
 func (s *server) handleComparePage(w http.ResponseWriter, r *http.Request) {
-	if s.runs == nil {
-		s.pageError(w, r, errNotConfigured("reading MLflow"))
-		return
-	}
 	q := r.URL.Query()
 	ids := listParam(q, "run_ids")
 	if n := len(ids); n < mlexp.MinCompareRuns || n > mlexp.MaxCompareRuns {
@@ -92,7 +89,7 @@ func (s *server) handleComparePage(w http.ResponseWriter, r *http.Request) {
 			mlexp.MinCompareRuns, mlexp.MaxCompareRuns, n))
 		return
 	}
-	runs, err := s.runs.RunsByID(r.Context(), ids)
+	runs, err := s.explore.RunsByID(r.Context(), ids)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -105,20 +102,35 @@ func (s *server) handleComparePage(w http.ResponseWriter, r *http.Request) {
 func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []mlexp.Run, ids []string, saved *mlexp.SavedComparison, missing []string) {
 	q := r.URL.Query()
 	var l pageLayout
-	l.Title, l.Nav.Active, l.Nav.MLflow = "Compare Experiments", "compare", s.mlflowUI
-	m, d, known := s.experimentOf(r.Context(), runs[0].ExperimentID)
+	l.Title, l.Nav.Active, l.Nav.MLflow = "Compare Experiments", "compare", s.explore.TrackingURL()
+	m, d, known := s.explore.ModelOf(r.Context(), runs[0].ExperimentID)
 	if known {
 		l.Nav.ModelName, l.Nav.Dashboard, l.Nav.Runs = m.Name, dashboardURL(m.ID, d.ID), runsURL(m.ID, d.ID)
-		l.Nav.MLflow = s.mlflowExperimentURL(d.ExperimentID)
+		l.Nav.MLflow = s.explore.ExperimentURL(d.ExperimentID)
 	}
-	comparison, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: q.Get("baseline"), Metric: q.Get("metric"), Noise: s.noiseJudge(r.Context(), runs)})
+	comparison, err := s.explore.CompareRuns(r.Context(), runs, q.Get("baseline"), q.Get("metric"))
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)
 		return
 	}
-	p := comparePage{Layout: l, Comparison: comparison, RunIDs: ids, Notes: comparison.Notes, Recommendation: comparison.Recommendation,
-		OnlyDiffs: q.Get("diff") == "changed", Saved: saved, Missing: missing, CanSave: s.comparisons != nil && saved == nil,
-		CanEdit: saved != nil && saved.CreatedBy == UserFrom(r.Context())}
+	p := newComparePage(l, q, comparison, runs, ids)
+	p.Saved, p.Missing = saved, missing
+	p.CanSave = s.canSave && saved == nil
+	p.CanEdit = saved != nil && saved.CreatedBy == UserFrom(r.Context())
+	if known {
+		p.offerActions(m, d, runs, ids, s.trainURL != "")
+	} else {
+		p.Close = "/"
+	}
+	p.CanSave = p.CanSave && p.ModelID != "" // a saved comparison belongs to a model
+	s.render(w, r, http.StatusOK, viewCompare, p)
+}
+
+// newComparePage lays out a comparison: the runs' headers, the metrics table and the
+// configuration diff, with only the differences when the query asks (diff=changed).
+func newComparePage(l pageLayout, q url.Values, comparison *mlexp.Comparison, runs []mlexp.Run, ids []string) *comparePage {
+	p := &comparePage{Layout: l, Comparison: comparison, RunIDs: ids, Notes: comparison.Notes, Recommendation: comparison.Recommendation,
+		OnlyDiffs: q.Get("diff") == "changed"}
 	if len(comparison.Runs) > 0 {
 		p.DefaultName = cmp.Or(comparison.Runs[0].ConfigName, comparison.Runs[0].ID) + " vs " + cmp.Or(comparison.Runs[len(comparison.Runs)-1].ConfigName, comparison.Runs[len(comparison.Runs)-1].ID)
 	}
@@ -134,7 +146,19 @@ func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []ml
 		}
 		p.Rows = append(p.Rows, cr)
 	}
-	for _, g := range comparison.ConfigDiff {
+	p.diffGroups(comparison.ConfigDiff)
+	if p.OnlyDiffs {
+		p.ToggleDiffs = pageLink{Label: "Show all settings", URL: withQuery("/compare/", override(q, "diff", ""))}
+	} else {
+		p.ToggleDiffs = pageLink{Label: "Show differences only", URL: withQuery("/compare/", override(q, "diff", "changed"))}
+	}
+	return p
+}
+
+// diffGroups shows the configuration diff, hiding the settings that do not differ when
+// only the differences are asked for.
+func (p *comparePage) diffGroups(groups []mlexp.DiffGroup) {
+	for _, g := range groups {
 		gv := diffGroupView{Name: g.Name}
 		for _, e := range g.Entries {
 			if p.OnlyDiffs && !e.Differs {
@@ -149,39 +173,34 @@ func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []ml
 		}
 		p.Groups = append(p.Groups, gv)
 	}
-	if p.OnlyDiffs {
-		p.ToggleDiffs = pageLink{Label: "Show all settings", URL: withQuery("/compare/", override(q, "diff", ""))}
-	} else {
-		p.ToggleDiffs = pageLink{Label: "Show differences only", URL: withQuery("/compare/", override(q, "diff", "changed"))}
-	}
-	if rec := comparison.Recommendation; rec.Kind == mlexp.RecommendRunFullTraining && known {
+}
+
+// offerActions adds what can be done from a comparison of model m on dataset d: run a full
+// training of a quick-test winner (enabled when a training service is configured), promote
+// the finished full trainings of the model, add runs, close.
+func (p *comparePage) offerActions(m mlexp.ModelInfo, d mlexp.DatasetInfo, runs []mlexp.Run, ids []string, canTrain bool) {
+	if rec := p.Comparison.Recommendation; rec.Kind == mlexp.RecommendRunFullTraining {
 		config := rec.ConfigID
-		for _, cr := range comparison.Runs {
+		for _, cr := range p.Comparison.Runs {
 			if cr.ID == rec.RunID {
 				config = cmp.Or(cr.ConfigName, cr.ConfigID)
 			}
 		}
 		p.Train = &trainForm{Action: "/api/experiments/full-training-requests/", Label: "▶ Run Full Training with " + config,
-			ModelID: m.ID, DatasetID: d.ID, ConfigID: rec.ConfigID, SourceRunID: rec.RunID, Enabled: s.trainURL != ""}
+			ModelID: m.ID, DatasetID: d.ID, ConfigID: rec.ConfigID, SourceRunID: rec.RunID, Enabled: canTrain}
 		if !p.Train.Enabled {
 			p.Train.Tooltip = trainingDisabledTooltip
 		}
 	}
-	if known {
-		for i, run := range runs {
-			if run.Status != mlexp.RunFinished || run.Deployed || run.Type == mlexp.QuickTestRun { // quick tests make no model
-				continue
-			}
-			if rm, _, ok := s.experimentOf(r.Context(), run.ExperimentID); ok && rm.ID == m.ID {
-				p.Runs[i].Promote = &promoteForm{Action: deployAction(run.ID), Label: "Promote", ModelID: m.ID, DatasetID: d.ID}
-			}
+	for i, run := range runs {
+		if run.Status != mlexp.RunFinished || run.Deployed || run.Type == mlexp.QuickTestRun { // quick tests make no model
+			continue
 		}
-		p.ModelID, p.DatasetID = m.ID, d.ID
-		p.AddMore = withQuery(modelPath(m.ID)+"runs/", url.Values{"dataset_id": {d.ID}, "run_ids": {strings.Join(ids, ",")}})
-		p.Close = dashboardURL(m.ID, d.ID)
-	} else {
-		p.Close = "/"
+		if slices.ContainsFunc(m.Datasets, func(ds mlexp.DatasetInfo) bool { return ds.ExperimentID == run.ExperimentID }) {
+			p.Runs[i].Promote = &promoteForm{Action: deployAction(run.ID), Label: "Promote", ModelID: m.ID, DatasetID: d.ID}
+		}
 	}
-	p.CanSave = p.CanSave && p.ModelID != "" // a saved comparison belongs to a model
-	s.render(w, r, http.StatusOK, viewCompare, p)
+	p.ModelID, p.DatasetID = m.ID, d.ID
+	p.AddMore = withQuery(modelPath(m.ID)+"runs/", url.Values{"dataset_id": {d.ID}, "run_ids": {strings.Join(ids, ",")}})
+	p.Close = dashboardURL(m.ID, d.ID)
 }

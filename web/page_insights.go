@@ -37,7 +37,7 @@ type insightsPage struct {
 	Effects       []effectView
 	EffectsMethod string
 
-	More morePage
+	More adviceSections // what to try next, cost and failures
 }
 
 type fidelityRow struct{ Config, Quick, Full, Offset string }
@@ -64,23 +64,25 @@ type levelView struct {
 // handleInsightsPage renders the insights of a model's experiment: quick-test fidelity
 // with its scatter plot, the configs ranked within noise, and parameter effects.
 func (s *server) handleInsightsPage(w http.ResponseWriter, r *http.Request) {
-	set, exp, l, ok := s.experimentPage(w, r, "Insights", "insights")
+	e, l, ok := s.experimentPage(w, r, "Insights", "insights")
 	if !ok {
 		return
 	}
+	exp := e.Ref
 	q := r.URL.Query()
 	iq, err := insightQueryOf(q)
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)
 		return
 	}
-	rep, err := insightsOf(set, iq)
+	ans, err := e.Insights(iq)
 	if err != nil {
 		s.pageErrorIn(w, r, l, err)
 		return
 	}
+	rep := ans.Report
 	p := insightsPage{Layout: l, Exp: exp, Action: modelPath(exp.ModelID) + "insights/", Report: rep,
-		Metrics:  selectOptions(mlexp.MetricNames(set.Runs), rep.Metric, mlexp.MetricLabel),
+		Metrics:  selectOptions(mlexp.MetricNames(e.All()), rep.Metric, mlexp.MetricLabel),
 		RunTypes: selectOptions([]string{"", mlexp.RunTypeAll, string(mlexp.QuickTestRun), string(mlexp.FullTrainingRun)}, iq.RunType, insightRunTypeChoice),
 		Hidden:   hiddenFields(url.Values{"dataset_id": {exp.DatasetID}}),
 		APIURL: withQuery("/api/models/"+url.PathEscape(exp.ModelID)+"/experiments/insights/",
@@ -93,7 +95,7 @@ func (s *server) handleInsightsPage(w http.ResponseWriter, r *http.Request) {
 	p.noise(rep, exp)
 	p.effects(rep)
 	p.EffectsMethod = insight.EffectsMethod
-	p.More = buildMore(rep)
+	p.More = buildAdvice(rep)
 	s.render(w, r, http.StatusOK, viewInsights, p)
 }
 

@@ -1,4 +1,4 @@
-package web
+package explore
 
 import (
 	"math"
@@ -10,16 +10,20 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// cellFilter is a heatmap cell as a filter of the runs table: the runs whose value on
-// XAxis is X and on YAxis is Y (x_axis, x, y_axis, y in the query). Either pair may be
-// absent. A heatmap cell links to the runs page with both pairs set.
-type cellFilter struct {
+// Cell is a heatmap cell as a filter of the runs table: the runs whose value on XAxis is X
+// and on YAxis is Y (x_axis, x, y_axis, y in a query). Either pair may be absent. A heatmap
+// cell links to the runs page with both pairs set.
+type Cell struct {
 	XAxis, X, YAxis, Y string
 }
 
-// cellFilterOf reads the cell filter of a query and checks its axes against runs.
-func cellFilterOf(q url.Values, runs []mlexp.Run) (cellFilter, error) {
-	f := cellFilter{XAxis: q.Get("x_axis"), X: q.Get("x"), YAxis: q.Get("y_axis"), Y: q.Get("y")}
+// CellOf reads the cell filter of a query (the API's names).
+func CellOf(q url.Values) Cell {
+	return Cell{XAxis: q.Get("x_axis"), X: q.Get("x"), YAxis: q.Get("y_axis"), Y: q.Get("y")}
+}
+
+// Check checks the axes of the filter against runs.
+func (f Cell) Check(runs []mlexp.Run) error {
 	for _, p := range []struct{ axisField, axis, valueField, value string }{
 		{"x_axis", f.XAxis, "x", f.X}, {"y_axis", f.YAxis, "y", f.Y},
 	} {
@@ -27,21 +31,21 @@ func cellFilterOf(q url.Values, runs []mlexp.Run) (cellFilter, error) {
 		case p.value == "":
 			continue
 		case p.axis == "":
-			return f, mlexp.InvalidField(p.axisField, "is required with %s: the axis whose value %s is", p.valueField, p.valueField)
+			return mlexp.InvalidField(p.axisField, "is required with %s: the axis whose value %s is", p.valueField, p.valueField)
 		}
 		if err := mlexp.CheckAxis(p.axisField, p.axis, runs); err != nil {
-			return f, err
+			return err
 		}
 	}
-	return f, nil
+	return nil
 }
 
-// active reports whether the filter narrows anything.
-func (f cellFilter) active() bool { return f.X != "" || f.Y != "" }
+// Active reports whether the filter narrows anything.
+func (f Cell) Active() bool { return f.X != "" || f.Y != "" }
 
-// apply keeps the runs of the cell.
-func (f cellFilter) apply(runs []mlexp.Run) []mlexp.Run {
-	if !f.active() {
+// Apply keeps the runs of the cell.
+func (f Cell) Apply(runs []mlexp.Run) []mlexp.Run {
+	if !f.Active() {
 		return runs
 	}
 	out := make([]mlexp.Run, 0, len(runs))
@@ -53,8 +57,8 @@ func (f cellFilter) apply(runs []mlexp.Run) []mlexp.Run {
 	return out
 }
 
-// label describes the cell for people: "Embedding Dims user:64 prod:64, Cross Features No crosses".
-func (f cellFilter) label() string {
+// Label describes the cell for people: "Embedding Dims user:64 prod:64, Cross Features No crosses".
+func (f Cell) Label() string {
 	var parts []string
 	if f.X != "" {
 		parts = append(parts, mlexp.AxisLabelName(f.XAxis)+" "+mlexp.AxisLabel(f.XAxis, f.X))
@@ -65,28 +69,28 @@ func (f cellFilter) label() string {
 	return strings.Join(parts, ", ")
 }
 
-// rangePrefix starts the query keys of the parallel-coordinates range filters:
+// RangePrefix starts the query keys of the parallel-coordinates range filters:
 // range.<axis>=lo:hi.
-const rangePrefix = "range."
+const RangePrefix = "range."
 
-// axisRange keeps the runs whose value on Axis lies within [Lo, Hi]; a nil bound is open.
-type axisRange struct {
+// Range keeps the runs whose value on Axis lies within [Lo, Hi]; a nil bound is open.
+type Range struct {
 	Axis   string
 	Lo, Hi *float64
 }
 
-// rangesOf reads the range filters of a query: range.<axis>=lo:hi, where either bound may
+// RangesOf reads the range filters of a query: range.<axis>=lo:hi, where either bound may
 // be left out (":64", "0.45:") and a bound may be a percentage ("45%" is 0.45). Axis is one
 // of the axes of runs or the metric. Empty values are no filter.
-func rangesOf(q url.Values, runs []mlexp.Run, metric string) ([]axisRange, error) {
-	var out []axisRange
+func RangesOf(q url.Values, runs []mlexp.Run, metric string) ([]Range, error) {
+	var out []Range
 	keys := make([]string, 0, len(q))
 	for k := range q {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		axis, ok := strings.CutPrefix(k, rangePrefix)
+		axis, ok := strings.CutPrefix(k, RangePrefix)
 		v := strings.TrimSpace(q.Get(k))
 		if !ok || v == "" {
 			continue
@@ -105,12 +109,12 @@ func rangesOf(q url.Values, runs []mlexp.Run, metric string) ([]axisRange, error
 	return out, nil
 }
 
-func parseRange(field, axis, v string) (axisRange, error) {
+func parseRange(field, axis, v string) (Range, error) {
 	lo, hi, found := strings.Cut(v, ":")
 	if !found {
-		return axisRange{}, mlexp.InvalidField(field, "%q is not a range such as 32:128, 0.45: or :50%%", v)
+		return Range{}, mlexp.InvalidField(field, "%q is not a range such as 32:128, 0.45: or :50%%", v)
 	}
-	rg := axisRange{Axis: axis}
+	rg := Range{Axis: axis}
 	for _, b := range []struct {
 		text string
 		dst  **float64
@@ -125,19 +129,19 @@ func parseRange(field, axis, v string) (axisRange, error) {
 		}
 		n, err := strconv.ParseFloat(t, 64)
 		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
-			return axisRange{}, mlexp.InvalidField(field, "%q is not a number", b.text)
+			return Range{}, mlexp.InvalidField(field, "%q is not a number", b.text)
 		}
 		n *= scale
 		*b.dst = &n
 	}
 	if rg.Lo != nil && rg.Hi != nil && *rg.Lo > *rg.Hi {
-		return axisRange{}, mlexp.InvalidField(field, "the lower bound %v is above the upper bound %v", *rg.Lo, *rg.Hi)
+		return Range{}, mlexp.InvalidField(field, "the lower bound %v is above the upper bound %v", *rg.Lo, *rg.Hi)
 	}
 	return rg, nil
 }
 
-// text writes the range back as it is given in a query.
-func (rg axisRange) text() string {
+// Text writes the range back as it is given in a query.
+func (rg Range) Text() string {
 	f := func(p *float64) string {
 		if p == nil {
 			return ""
@@ -147,23 +151,23 @@ func (rg axisRange) text() string {
 	return f(rg.Lo) + ":" + f(rg.Hi)
 }
 
-// filterRanges keeps the runs within every range: on the metric by the run's value of it,
+// FilterRanges keeps the runs within every range: on the metric by the run's value of it,
 // on an axis by its value there read as a number. A run without a number on a filtered axis
 // is left out.
-func filterRanges(runs []mlexp.Run, ranges []axisRange, metric string) []mlexp.Run {
+func FilterRanges(runs []mlexp.Run, ranges []Range, metric string) []mlexp.Run {
 	if len(ranges) == 0 {
 		return runs
 	}
 	out := make([]mlexp.Run, 0, len(runs))
 	for _, r := range runs {
-		if slices.IndexFunc(ranges, func(rg axisRange) bool { return !rg.contains(r, metric) }) < 0 {
+		if slices.IndexFunc(ranges, func(rg Range) bool { return !rg.contains(r, metric) }) < 0 {
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-func (rg axisRange) contains(r mlexp.Run, metric string) bool {
+func (rg Range) contains(r mlexp.Run, metric string) bool {
 	var v float64
 	if rg.Axis == metric {
 		var ok bool

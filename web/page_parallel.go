@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/explore"
 )
 
 // The parallel-coordinates chart of the runs page, with its "Change Axes" and "Filter
@@ -37,7 +38,7 @@ type rangeInput struct {
 	Name, Label, Value, Placeholder string
 }
 
-func (s *server) parallelView(q url.Values, action string, runs []mlexp.Run, pq mlexp.ParallelQuery, all, shown *mlexp.Parallel, ranges []axisRange) parallelView {
+func (s *server) parallelView(q url.Values, action string, runs []mlexp.Run, pq mlexp.ParallelQuery, all, shown *mlexp.Parallel, ranges []explore.Range) parallelView {
 	v := parallelView{Drawn: len(shown.Lines), Of: len(all.Lines) + all.Skipped, Skipped: all.Skipped, Metric: all.MetricLabel,
 		Metrics: selectOptions(mlexp.MetricNames(runs), pq.Metric, mlexp.MetricLabel), Filtered: len(ranges) > 0}
 	for _, a := range mlexp.Axes(runs) {
@@ -45,13 +46,13 @@ func (s *server) parallelView(q url.Values, action string, runs []mlexp.Run, pq 
 	}
 	given := map[string]string{}
 	for _, rg := range ranges {
-		given[rg.Axis] = q.Get(rangePrefix + rg.Axis)
+		given[rg.Axis] = q.Get(explore.RangePrefix + rg.Axis)
 	}
 	for _, a := range all.Axes {
 		if a.Kind != mlexp.AxisKindNumeric || a.Min == nil || a.Max == nil {
 			continue
 		}
-		v.Ranges = append(v.Ranges, rangeInput{Name: rangePrefix + a.Name, Label: a.Label, Value: given[a.Name],
+		v.Ranges = append(v.Ranges, rangeInput{Name: explore.RangePrefix + a.Name, Label: a.Label, Value: given[a.Name],
 			Placeholder: strconv.FormatFloat(float64(*a.Min), 'f', -1, 64) + ":" + strconv.FormatFloat(float64(*a.Max), 'f', -1, 64)})
 	}
 	if all.MetricMin != nil && all.MetricMax != nil {
@@ -59,11 +60,11 @@ func (s *server) parallelView(q url.Values, action string, runs []mlexp.Run, pq 
 		if mlexp.IsFraction(pq.Metric) {
 			ph = mlexp.FormatPercent(float64(*all.MetricMin), 1) + ":" + mlexp.FormatPercent(float64(*all.MetricMax), 1)
 		}
-		v.Ranges = append(v.Ranges, rangeInput{Name: rangePrefix + pq.Metric, Label: all.MetricLabel, Value: given[pq.Metric], Placeholder: ph})
+		v.Ranges = append(v.Ranges, rangeInput{Name: explore.RangePrefix + pq.Metric, Label: all.MetricLabel, Value: given[pq.Metric], Placeholder: ph})
 	}
 	except := []string{"axes", "metric", "page"}
 	for k := range q {
-		if strings.HasPrefix(k, rangePrefix) {
+		if strings.HasPrefix(k, explore.RangePrefix) {
 			except = append(except, k)
 		}
 	}

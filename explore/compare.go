@@ -1,0 +1,101 @@
+package explore
+
+import (
+	"context"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/insight"
+)
+
+// CompareRequest asks to compare 2 to 50 runs by id, of any experiments.
+type CompareRequest struct {
+	RunIDs     []string `json:"run_ids"`
+	BaselineID string   `json:"baseline_run_id,omitempty"` // "": the deployed run if compared, else the first
+	Metric     string   `json:"metric,omitempty"`          // "": Recall@100
+}
+
+// CheckCount refuses fewer than mlexp.MinCompareRuns or more than mlexp.MaxCompareRuns ids,
+// naming the field run_ids.
+func CheckCount(ids []string) error {
+	if n := len(ids); n < mlexp.MinCompareRuns || n > mlexp.MaxCompareRuns {
+		return mlexp.InvalidField("run_ids", "compare %d to %d runs, got %d", mlexp.MinCompareRuns, mlexp.MaxCompareRuns, n)
+	}
+	return nil
+}
+
+// Compare reads the runs of req and compares them. An unknown run is ENOTFOUND naming it;
+// an error in the baseline or metric names the field baseline or metric.
+func (s *Service) Compare(ctx context.Context, req CompareRequest) (*mlexp.Comparison, error) {
+	if err := CheckCount(req.RunIDs); err != nil {
+		return nil, err
+	}
+	runs, err := s.runs.RunsByID(ctx, req.RunIDs)
+	if err != nil {
+		return nil, err
+	}
+	return s.CompareRuns(ctx, runs, req.BaselineID, req.Metric)
+}
+
+// CompareRuns compares runs already read, with the noise judgement of their experiment.
+func (s *Service) CompareRuns(ctx context.Context, runs []mlexp.Run, baselineID, metric string) (*mlexp.Comparison, error) {
+	return mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: baselineID, Metric: metric, Noise: s.noiseJudge(ctx, runs)})
+}
+
+// noiseJudge judges run-to-run noise from the repeated quick tests of the experiment of the
+// compared runs, so that a comparison can ask for replicates before a full training. It is
+// nil when the runs span several experiments or that experiment cannot be read: the
+// comparison then follows its plain rule.
+func (s *Service) noiseJudge(ctx context.Context, runs []mlexp.Run) mlexp.NoiseJudge {
+	if len(runs) == 0 {
+		return nil
+	}
+	for _, r := range runs {
+		if r.ExperimentID != runs[0].ExperimentID {
+			return nil
+		}
+	}
+	set, err := s.runs.Runs(ctx, runs[0].ExperimentID)
+	if err != nil {
+		return nil
+	}
+	return insight.NewNoiseJudge(set.Runs)
+}
+
+// RunsByID reads runs by id; an unknown id is ENOTFOUND naming it (field run_ids).
+func (s *Service) RunsByID(ctx context.Context, ids []string) ([]mlexp.Run, error) {
+	return s.runs.RunsByID(ctx, ids)
+}
+
+// FindRuns reads the runs of ids that exist, and lists those that do not (or were deleted).
+func (s *Service) FindRuns(ctx context.Context, ids []string) (found []mlexp.Run, missing []string, err error) {
+	return s.runs.FindRuns(ctx, ids)
+}
+
+// Reopened is a saved comparison compared again with the runs as they are now.
+type Reopened struct {
+	// Comparison is nil when fewer than two of the saved runs still exist.
+	Comparison *mlexp.Comparison
+	// Missing are the saved runs that no longer exist (or were deleted); never nil.
+	Missing []string
+	// Runs are the saved runs that still exist.
+	Runs []mlexp.Run
+}
+
+// Reopen reads the runs of a saved comparison, those that still exist, and compares them
+// live (against baselineID, on metric; "" for the defaults) when at least two do.
+func (s *Service) Reopen(ctx context.Context, saved *mlexp.SavedComparison, baselineID, metric string) (*Reopened, error) {
+	runs, missing, err := s.runs.FindRuns(ctx, saved.RunIDs)
+	if err != nil {
+		return nil, err
+	}
+	if missing == nil {
+		missing = []string{}
+	}
+	ans := &Reopened{Missing: missing, Runs: runs}
+	if len(runs) >= mlexp.MinCompareRuns {
+		if ans.Comparison, err = s.CompareRuns(ctx, runs, baselineID, metric); err != nil {
+			return nil, err
+		}
+	}
+	return ans, nil
+}

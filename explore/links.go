@@ -1,0 +1,91 @@
+package explore
+
+import (
+	"context"
+	"net/url"
+	"strings"
+)
+
+// LinksRequest asks for links into MLflow's UI: an experiment, a run, and MLflow's compare
+// page for several runs. Each may be left out.
+type LinksRequest struct {
+	ExperimentID string
+	RunID        string
+	RunIDs       []string
+}
+
+// Links are links into MLflow's UI; the empty ones were not asked for.
+type Links struct {
+	TrackingURL   string `json:"tracking_url"`
+	ExperimentURL string `json:"experiment_url,omitempty"`
+	RunURL        string `json:"run_url,omitempty"`
+	CompareURL    string `json:"compare_url,omitempty"`
+}
+
+// Links answers req, reading the experiments of the runs it names from MLflow.
+func (s *Service) Links(ctx context.Context, req LinksRequest) (*Links, error) {
+	out := &Links{TrackingURL: s.mlflowUI}
+	lookup := req.RunIDs
+	if req.RunID != "" {
+		lookup = append([]string{req.RunID}, req.RunIDs...)
+	}
+	expOf := map[string]string{}
+	if len(lookup) > 0 {
+		runs, err := s.runs.RunsByID(ctx, lookup)
+		if err != nil {
+			return nil, err
+		}
+		for _, run := range runs {
+			expOf[run.ID] = run.ExperimentID
+		}
+	}
+	expID := req.ExperimentID
+	if req.RunID != "" && expID == "" {
+		expID = expOf[req.RunID]
+	}
+	if expID != "" {
+		out.ExperimentURL = s.ExperimentURL(expID)
+	}
+	if req.RunID != "" {
+		out.RunURL = s.RunURL(expOf[req.RunID], req.RunID)
+	}
+	if len(req.RunIDs) > 0 {
+		out.CompareURL = s.compareURL(req.RunIDs, expOf)
+	}
+	return out, nil
+}
+
+// TrackingURL is the base of MLflow's UI.
+func (s *Service) TrackingURL() string { return s.mlflowUI }
+
+// ExperimentURL links to an experiment in MLflow's UI.
+func (s *Service) ExperimentURL(experimentID string) string {
+	return s.mlflowUI + "/#/experiments/" + url.PathEscape(experimentID)
+}
+
+// RunURL links to a run of an experiment in MLflow's UI.
+func (s *Service) RunURL(experimentID, runID string) string {
+	return s.ExperimentURL(experimentID) + "/runs/" + url.PathEscape(runID)
+}
+
+// compareURL links to MLflow's compare page for runs, whose experiments are expOf.
+func (s *Service) compareURL(ids []string, expOf map[string]string) string {
+	exps := map[string]bool{}
+	var expList []string
+	for _, id := range ids {
+		if e := expOf[id]; !exps[e] {
+			exps[e] = true
+			expList = append(expList, e)
+		}
+	}
+	return s.mlflowUI + "/#/compare-runs?runs=" + url.QueryEscape(jsonList(ids)) + "&experiments=" + url.QueryEscape(jsonList(expList))
+}
+
+// jsonList writes ids as a JSON list of strings, as MLflow's compare page wants them.
+func jsonList(ids []string) string {
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		quoted[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(id) + `"`
+	}
+	return "[" + strings.Join(quoted, ",") + "]"
+}
