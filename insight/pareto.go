@@ -211,9 +211,42 @@ func GainPerDollar(runs []mlexp.Run, metric string) GainEstimate {
 	if mlexp.IsFraction(metric) {
 		g.Unit, scale = mlexp.UnitPP, 100
 	}
-	quick, full := map[string][]float64{}, map[string][]float64{}
-	quickIDs := map[string][]string{}
-	var order []string // quick-test configs in order of first appearance
+	by := resultsByConfig(runs, metric)
+	winner := by.quickWinner(metric)
+	offset := g.setOffset(by)
+	g.setWinner(by, winner, offset)
+	g.setDeployed(runs, metric)
+	if g.ExpectedFull != nil && g.DeployedValue != nil {
+		gain := float64(*g.ExpectedFull) - float64(*g.DeployedValue)
+		if mlexp.LowerIsBetter(metric) {
+			gain = -gain
+		}
+		g.Gain = numPtr(gain * scale)
+	}
+	g.setCost(runs, winner)
+	if g.Reason == "" {
+		if perDollar := float64(*g.Gain) / float64(*g.Cost); finite(perDollar) {
+			g.GainPerDollar = numPtr(perDollar)
+			g.Available = true
+		} else { // a cost too close to $0 for a number
+			g.Reason = fmt.Sprintf("A full training costs $%g: too little for a gain per dollar.", float64(*g.Cost))
+		}
+	}
+	return g
+}
+
+// configResults are the finite values of a metric of finished runs by config: of quick
+// tests (one without a config is a config of its own, "run:" and its id) and of full
+// trainings (one without a config is left out).
+type configResults struct {
+	quick, full map[string][]float64
+	quickIDs    map[string][]string // the runs behind quick
+	order       []string            // quick-test configs in order of first appearance
+}
+
+// resultsByConfig groups the FINISHED runs with a finite value of metric by config.
+func resultsByConfig(runs []mlexp.Run, metric string) configResults {
+	by := configResults{quick: map[string][]float64{}, full: map[string][]float64{}, quickIDs: map[string][]string{}}
 	for _, r := range runs {
 		v, ok := finiteMetric(r, metric)
 		if r.Status != mlexp.RunFinished || !ok {
@@ -225,27 +258,39 @@ func GainPerDollar(runs []mlexp.Run, metric string) GainEstimate {
 			if k == "" {
 				k = "run:" + r.ID
 			}
-			if quick[k] == nil {
-				order = append(order, k)
+			if by.quick[k] == nil {
+				by.order = append(by.order, k)
 			}
-			quick[k] = append(quick[k], v)
-			quickIDs[k] = append(quickIDs[k], r.ID)
+			by.quick[k] = append(by.quick[k], v)
+			by.quickIDs[k] = append(by.quickIDs[k], r.ID)
 		case mlexp.FullTrainingRun:
 			if k != "" {
-				full[k] = append(full[k], v)
+				by.full[k] = append(by.full[k], v)
 			}
 		}
 	}
+	return by
+}
+
+// quickWinner is the config whose quick tests have the best mean of metric, the first in
+// order among equals; "" when there are no quick tests.
+func (by configResults) quickWinner(metric string) string {
 	winner := ""
-	for _, k := range order {
-		if winner == "" || mlexp.Better(metric, meanOf(quick[k]), meanOf(quick[winner])) {
+	for _, k := range by.order {
+		if winner == "" || mlexp.Better(metric, meanOf(by.quick[k]), meanOf(by.quick[winner])) {
 			winner = k
 		}
 	}
+	return winner
+}
+
+// setOffset fills in the expected full − quick offset, and returns it: the mean difference
+// over the configs that have both, else 0 (assumed).
+func (g *GainEstimate) setOffset(by configResults) float64 {
 	var diffs []float64
-	for _, k := range order {
-		if full[k] != nil {
-			diffs = append(diffs, meanOf(full[k])-meanOf(quick[k]))
+	for _, k := range by.order {
+		if by.full[k] != nil {
+			diffs = append(diffs, meanOf(by.full[k])-meanOf(by.quick[k]))
 			g.OffsetConfigs = append(g.OffsetConfigs, k)
 		}
 	}
@@ -259,40 +304,48 @@ func GainPerDollar(runs []mlexp.Run, metric string) GainEstimate {
 		g.Assumptions = append(g.Assumptions, "No config has both a quick test and a full training: the offset is assumed to be 0, so the quick-test mean stands for the full-training value (optimistic: quick tests are on a sample for a few epochs).")
 	}
 	g.Offset = numPtr(offset)
+	return offset
+}
+
+// setWinner fills in the quick-test winner and its expected full-training value, or the
+// Reason when there is none.
+func (g *GainEstimate) setWinner(by configResults, winner string, offset float64) {
 	if winner == "" {
 		g.Reason = "No finished quick test has a finite " + g.MetricLabel + "."
-	} else {
-		w := quick[winner]
-		if !strings.HasPrefix(winner, "run:") {
-			g.WinnerConfigID = winner
-		}
-		g.WinnerRunIDs = quickIDs[winner]
-		g.QuickMean = numPtr(meanOf(w))
-		g.WinnerFullTrainings = len(full[winner])
-		g.ExpectedFull = numPtr(meanOf(w) + offset)
-		if g.WinnerFullTrainings > 0 {
-			g.Assumptions = append(g.Assumptions, "The winner already has full trainings; the estimate still uses its quick tests and the offset.")
-		}
+		return
 	}
+	w := by.quick[winner]
+	if !strings.HasPrefix(winner, "run:") {
+		g.WinnerConfigID = winner
+	}
+	g.WinnerRunIDs = by.quickIDs[winner]
+	g.QuickMean = numPtr(meanOf(w))
+	g.WinnerFullTrainings = len(by.full[winner])
+	g.ExpectedFull = numPtr(meanOf(w) + offset)
+	if g.WinnerFullTrainings > 0 {
+		g.Assumptions = append(g.Assumptions, "The winner already has full trainings; the estimate still uses its quick tests and the offset.")
+	}
+}
+
+// setDeployed fills in the deployed run and its value of metric, or the Reason (unless one
+// is given already) when there is none.
+func (g *GainEstimate) setDeployed(runs []mlexp.Run, metric string) {
 	dep := deployedRun(runs)
-	switch {
-	case dep == nil:
+	if dep == nil {
 		g.Reason = cmp.Or(g.Reason, "No run is marked deployed: there is nothing to gain over.")
-	default:
-		g.DeployedRunID, g.DeployedConfigID = dep.ID, runConfig(*dep)
-		if v, ok := finiteMetric(*dep, metric); ok {
-			g.DeployedValue = numPtr(v)
-		} else {
-			g.Reason = cmp.Or(g.Reason, "The deployed run has no finite "+g.MetricLabel+".")
-		}
+		return
 	}
-	if g.ExpectedFull != nil && g.DeployedValue != nil {
-		gain := float64(*g.ExpectedFull) - float64(*g.DeployedValue)
-		if mlexp.LowerIsBetter(metric) {
-			gain = -gain
-		}
-		g.Gain = numPtr(gain * scale)
+	g.DeployedRunID, g.DeployedConfigID = dep.ID, runConfig(*dep)
+	if v, ok := finiteMetric(*dep, metric); ok {
+		g.DeployedValue = numPtr(v)
+	} else {
+		g.Reason = cmp.Or(g.Reason, "The deployed run has no finite "+g.MetricLabel+".")
 	}
+}
+
+// setCost fills in the typical cost of a full training, the winner's own if it has any,
+// or the Reason (unless one is given already) when it is unknown or $0.
+func (g *GainEstimate) setCost(runs []mlexp.Run, winner string) {
 	costs, all := fullTrainingCosts(runs)
 	if c := costs[winner]; winner != "" && len(c) > 0 {
 		g.Cost, g.CostSource, g.CostRuns = numPtr(medianOf(c)), CostOfConfig, len(c)
@@ -307,15 +360,6 @@ func GainPerDollar(runs []mlexp.Run, metric string) GainEstimate {
 	default:
 		g.Assumptions = append(g.Assumptions, "A full training costs the median cost of "+map[string]string{CostOfConfig: "the winner's own full trainings.", CostOfFullTrainings: "every finished full training."}[g.CostSource])
 	}
-	if g.Reason == "" {
-		if perDollar := float64(*g.Gain) / float64(*g.Cost); finite(perDollar) {
-			g.GainPerDollar = numPtr(perDollar)
-			g.Available = true
-		} else { // a cost too close to $0 for a number
-			g.Reason = fmt.Sprintf("A full training costs $%g: too little for a gain per dollar.", float64(*g.Cost))
-		}
-	}
-	return g
 }
 
 // fullTrainingCosts are the known costs of finished full trainings, by config and all.
