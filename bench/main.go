@@ -277,6 +277,32 @@ func (b *bench) experimentOf(ctx context.Context, m mlexp.Model) (string, error)
 func (b *bench) coldLoad(n int) error {
 	ctx := context.Background()
 	m := benchModel(n, "load")
+	if err := b.logLoadRuns(ctx, m, n); err != nil {
+		return err
+	}
+	expID, err := b.experimentOf(ctx, m)
+	if err != nil {
+		return err
+	}
+	cl := coldLoad{n: n, backend: b.backend, parts: b.cfg.readParts}
+	runs, err := b.timeReads(ctx, expID, &cl)
+	if err != nil {
+		return err
+	}
+	if cl.cells, err = b.timeHeatmap(runs, &cl); err != nil {
+		return err
+	}
+	if err := b.pythonLoad(expID, &cl); err != nil {
+		return err
+	}
+	b.res.loads = append(b.res.loads, cl)
+	logf("%d runs on %s: mlexp %v (%d searches: %v), bare %v, Python %v + %v", n, b.backend, median(cl.mlexp), cl.parts, median(cl.split), median(cl.bare), median(cl.pySearch), median(cl.pyPivot))
+	return nil
+}
+
+// logLoadRuns logs the n quick tests of model m with mlexp's logger in parallel, and
+// records how long that took and how many requests it made.
+func (b *bench) logLoadRuns(ctx context.Context, m mlexp.Model, n int) error {
 	var calls atomic.Int64
 	l := tracking.NewLogger(b.newClient(func(mlflow.Call) { calls.Add(1) }), nil)
 	logf("logging %d quick tests with mlexp's logger (%d in parallel)", n, logWorkers)
@@ -286,11 +312,14 @@ func (b *bench) coldLoad(n int) error {
 	}
 	elapsed := time.Since(t0)
 	b.res.logged = append(b.res.logged, loggedSet{n: n, backend: b.backend, d: elapsed, requests: calls.Load()})
-	expID, err := b.experimentOf(ctx, m)
-	if err != nil {
-		return err
-	}
-	cl := coldLoad{n: n, backend: b.backend, parts: b.cfg.readParts}
+	return nil
+}
+
+// timeReads reads the cl.n runs of experiment expID cfg.repeats times each way, mlexp's
+// reader with one search and with cfg.readParts, and bare runs/search, into the times of
+// cl. It returns the runs the reader read.
+func (b *bench) timeReads(ctx context.Context, expID string, cl *coldLoad) ([]mlexp.Run, error) {
+	n := cl.n
 	quiet := slog.New(slog.DiscardHandler)
 	var runs []mlexp.Run
 	readerLoad := func(parts int, into *[]time.Duration) func() error {
@@ -331,16 +360,22 @@ func (b *bench) coldLoad(n int) error {
 		steps = slices.Concat(steps[k:], steps[:k])
 		for _, s := range steps {
 			if err := s(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
+	return runs, nil
+}
+
+// timeHeatmap builds the heatmap of runs in process, at least 5 times, into cl.heatmap.
+// It returns the number of its cells with a value.
+func (b *bench) timeHeatmap(runs []mlexp.Run, cl *coldLoad) (int, error) {
 	var cells int
 	for range max(b.cfg.repeats, 5) {
 		t := time.Now()
 		q := mlexp.HeatmapQuery{}
 		if err := q.Check(runs); err != nil {
-			return err
+			return 0, err
 		}
 		h := mlexp.BuildHeatmap(runs, q)
 		cl.heatmap = append(cl.heatmap, time.Since(t))
@@ -351,6 +386,13 @@ func (b *bench) coldLoad(n int) error {
 			}
 		}
 	}
+	return cells, nil
+}
+
+// pythonLoad times mlflow.search_runs and a pandas pivot of the cl.n runs of experiment
+// expID into cl, and checks that Python finds the same cl.cells cells.
+func (b *bench) pythonLoad(expID string, cl *coldLoad) error {
+	n, cells := cl.n, cl.cells
 	logf("Python: mlflow.search_runs + pandas pivot of %d runs, %d times", n, b.cfg.repeats)
 	t := time.Now()
 	out, err := b.python("search_heatmap.py", nil, expID, strconv.Itoa(b.cfg.repeats))
@@ -377,10 +419,8 @@ func (b *bench) coldLoad(n int) error {
 		cl.pySearch = append(cl.pySearch, seconds(py.Search[i]))
 		cl.pyPivot = append(cl.pyPivot, seconds(py.Pivot[i]))
 	}
-	cl.pyImport, cl.pyWall, cl.cells = seconds(py.Import), wall, cells
+	cl.pyImport, cl.pyWall = seconds(py.Import), wall
 	b.res.machine.pandas = py.Pandas
-	b.res.loads = append(b.res.loads, cl)
-	logf("%d runs on %s: mlexp %v (%d searches: %v), bare %v, Python %v + %v", n, b.backend, median(cl.mlexp), cl.parts, median(cl.split), median(cl.bare), median(cl.pySearch), median(cl.pyPivot))
 	return nil
 }
 
@@ -554,7 +594,23 @@ func (b *bench) heatmapAPI(n int) error {
 func (b *bench) logging(n int) error {
 	ctx := context.Background()
 	lr := logResult{n: n}
-	// mlexp, one quick test at a time, counting the requests of each.
+	if err := b.logOneAtATime(ctx, &lr); err != nil {
+		return err
+	}
+	if err := b.logInParallel(ctx, &lr); err != nil {
+		return err
+	}
+	if err := b.logPerCallPython(ctx, &lr); err != nil {
+		return err
+	}
+	b.res.log = lr
+	return nil
+}
+
+// logOneAtATime logs lr.n quick tests with mlexp's logger one at a time, counting the
+// requests of each.
+func (b *bench) logOneAtATime(ctx context.Context, lr *logResult) error {
+	n := lr.n
 	m := benchModel(n, "log-seq")
 	var calls atomic.Int64
 	l := tracking.NewLogger(b.newClient(func(mlflow.Call) { calls.Add(1) }), nil)
@@ -573,7 +629,13 @@ func (b *bench) logging(n int) error {
 		lr.totalRequests += calls.Load()
 	}
 	lr.mlexpSeq = time.Since(t)
-	// mlexp in parallel: measured while logging the cold-load runs of the same size.
+	return nil
+}
+
+// logInParallel times logging lr.n quick tests with mlexp's logger in parallel: measured
+// while logging the cold-load runs of the same size, else now.
+func (b *bench) logInParallel(ctx context.Context, lr *logResult) error {
+	n := lr.n
 	for _, s := range b.res.logged {
 		if s.n == n {
 			lr.mlexpPar = s.d
@@ -587,37 +649,33 @@ func (b *bench) logging(n int) error {
 		}
 		lr.mlexpPar = time.Since(t)
 	}
-	// Python, one call per value.
-	pyN := min(b.cfg.pyLogRuns, n)
+	return nil
+}
+
+// pyLogRun is a run for log_per_call.py to log.
+type pyLogRun struct {
+	Name    string             `json:"name"`
+	Start   int64              `json:"start"`
+	End     int64              `json:"end"`
+	Params  map[string]string  `json:"params"`
+	Metrics map[string]float64 `json:"metrics"`
+	Tags    map[string]string  `json:"tags"`
+}
+
+// logPerCallPython times logging up to cfg.pyLogRuns (at most lr.n) quick tests with the
+// Python client, one call per value.
+func (b *bench) logPerCallPython(ctx context.Context, lr *logResult) error {
+	pyN := min(b.cfg.pyLogRuns, lr.n)
 	expID, err := b.newClient(nil).CreateExperiment(ctx, "bench-log-python", "", nil)
 	if err != nil {
 		return err
 	}
-	type pyRun struct {
-		Name    string             `json:"name"`
-		Start   int64              `json:"start"`
-		End     int64              `json:"end"`
-		Params  map[string]string  `json:"params"`
-		Metrics map[string]float64 `json:"metrics"`
-		Tags    map[string]string  `json:"tags"`
-	}
 	job := struct {
-		ExperimentID string  `json:"experiment_id"`
-		Runs         []pyRun `json:"runs"`
+		ExperimentID string     `json:"experiment_id"`
+		Runs         []pyLogRun `json:"runs"`
 	}{ExperimentID: expID}
 	for i := range pyN {
-		r := syntheticRun(i)
-		p := pyRun{Name: r.Info.RunName, Start: r.Info.StartTime, End: r.Info.EndTime, Params: map[string]string{}, Metrics: map[string]float64{}, Tags: map[string]string{}}
-		for _, x := range r.Data.Params {
-			p.Params[x.Key] = x.Value
-		}
-		for _, x := range r.Data.Metrics {
-			p.Metrics[x.Key] = float64(x.Value)
-		}
-		for _, x := range r.Data.Tags {
-			p.Tags[x.Key] = x.Value
-		}
-		job.Runs = append(job.Runs, p)
+		job.Runs = append(job.Runs, pyLogRunOf(syntheticRun(i)))
 	}
 	js, _ := json.Marshal(job)
 	logf("logging %d quick tests with the Python client, one call per value", pyN)
@@ -634,8 +692,22 @@ func (b *bench) logging(n int) error {
 		return fmt.Errorf("log_per_call.py: %w: %s", err, out)
 	}
 	lr.pyN, lr.py, lr.pyCalls = py.Runs, seconds(py.Seconds), py.Calls
-	b.res.log = lr
 	return nil
+}
+
+// pyLogRunOf is MLflow run r as log_per_call.py takes it.
+func pyLogRunOf(r mlflow.Run) pyLogRun {
+	p := pyLogRun{Name: r.Info.RunName, Start: r.Info.StartTime, End: r.Info.EndTime, Params: map[string]string{}, Metrics: map[string]float64{}, Tags: map[string]string{}}
+	for _, x := range r.Data.Params {
+		p.Params[x.Key] = x.Value
+	}
+	for _, x := range r.Data.Metrics {
+		p.Metrics[x.Key] = float64(x.Value)
+	}
+	for _, x := range r.Data.Tags {
+		p.Tags[x.Key] = x.Value
+	}
+	return p
 }
 
 // memory measures, in a child process of its own, the RSS with cfg.memRuns runs in a
