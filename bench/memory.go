@@ -157,7 +157,22 @@ func rssMB() float64 {
 	return 0
 }
 
-func execOutput(name string, args ...string) (string, error) {
-	out, err := exec.Command(name, args...).Output()
-	return string(out), err
+// memory measures, in a child process of its own, the RSS with cfg.memRuns runs in a
+// reader's cache, and the in-process heatmap over them.
+func (b *bench) memory() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	logf("memory: %d runs in a reader's cache, in a child process", b.cfg.memRuns)
+	cmd := exec.Command(exe, "-mem-child", strconv.Itoa(b.cfg.memRuns))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(out, &b.res.mem); err != nil {
+		return fmt.Errorf("memory child: %w: %s", err, out)
+	}
+	return nil
 }
