@@ -220,3 +220,16 @@ func (a *api) deployments(t *testing.T, s seed) {
 	a.call(t, a.token, http.MethodPost, deployRoute, deployTarget(s.training), nil, true).want(t, "promote without a user", http.StatusUnauthorized)
 	a.promote(t, s.training, "", http.StatusOK) // as before this test
 }
+
+func (a *api) deploy(t *testing.T, s seed) {
+	a.deployments(t, s)
+
+	// The deployed run shows in every query.
+	const base = "/api/models/{model_id}/experiments/"
+	for _, r := range []string{base, base + "heatmap/", base + "runs/", base + "parallel/"} {
+		a.query(t, r, s.model, "", http.StatusOK)
+	}
+	ids, _ := json.Marshal([]string{s.quick1, s.quick2, s.training})
+	a.call(t, a.url, http.MethodPost, "/api/experiments/compare/", "/api/experiments/compare/", []byte(`{"run_ids":`+string(ids)+`}`), true).
+		want(t, "compare with the deployed run", http.StatusOK)
+}
