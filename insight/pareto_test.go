@@ -55,7 +55,7 @@ func randomRuns(rng *rand.Rand, n int, metric string) []mlexp.Run {
 		}
 		var cost *float64
 		if rng.IntN(6) > 0 {
-			cost = usd(float64(rng.IntN(6)) * 1.5)
+			cost = new(float64(rng.IntN(6)) * 1.5)
 		}
 		status := mlexp.RunFinished
 		if rng.IntN(12) == 0 {
@@ -119,15 +119,15 @@ func TestParetoMatchesBruteForce(t *testing.T) {
 func TestParetoByHand(t *testing.T) {
 	m := mlexp.MetricRecallAt100
 	runs := []mlexp.Run{
-		simpleRun("cheap", mlexp.QuickTestRun, "a", mlexp.RunFinished, m, 0.40, usd(1), time.Minute),
-		simpleRun("tieA", mlexp.QuickTestRun, "b", mlexp.RunFinished, m, 0.45, usd(2), time.Minute),
-		simpleRun("tieB", mlexp.QuickTestRun, "c", mlexp.RunFinished, m, 0.45, usd(2), time.Minute),
-		simpleRun("worse-same-cost", mlexp.QuickTestRun, "d", mlexp.RunFinished, m, 0.44, usd(2), time.Minute),
-		simpleRun("dear-no-better", mlexp.FullTrainingRun, "e", mlexp.RunFinished, m, 0.45, usd(30), time.Hour),
-		simpleRun("dear-best", mlexp.FullTrainingRun, "f", mlexp.RunFinished, m, 0.47, usd(38), time.Hour),
-		simpleRun("nan", mlexp.QuickTestRun, "g", mlexp.RunFinished, m, math.NaN(), usd(0.5), time.Minute),
+		simpleRun("cheap", mlexp.QuickTestRun, "a", mlexp.RunFinished, m, 0.40, new(1.0), time.Minute),
+		simpleRun("tieA", mlexp.QuickTestRun, "b", mlexp.RunFinished, m, 0.45, new(2.0), time.Minute),
+		simpleRun("tieB", mlexp.QuickTestRun, "c", mlexp.RunFinished, m, 0.45, new(2.0), time.Minute),
+		simpleRun("worse-same-cost", mlexp.QuickTestRun, "d", mlexp.RunFinished, m, 0.44, new(2.0), time.Minute),
+		simpleRun("dear-no-better", mlexp.FullTrainingRun, "e", mlexp.RunFinished, m, 0.45, new(30.0), time.Hour),
+		simpleRun("dear-best", mlexp.FullTrainingRun, "f", mlexp.RunFinished, m, 0.47, new(38.0), time.Hour),
+		simpleRun("nan", mlexp.QuickTestRun, "g", mlexp.RunFinished, m, math.NaN(), new(0.5), time.Minute),
 		simpleRun("no-cost", mlexp.QuickTestRun, "h", mlexp.RunFinished, m, 0.50, nil, time.Minute),
-		simpleRun("failed", mlexp.QuickTestRun, "i", mlexp.RunFailed, m, 0.60, usd(0.1), time.Minute),
+		simpleRun("failed", mlexp.QuickTestRun, "i", mlexp.RunFailed, m, 0.60, new(0.1), time.Minute),
 	}
 	p := ParetoFronts(runs, m)
 	ids := func(pts []ParetoPoint) []string {
@@ -156,9 +156,9 @@ func TestParetoByHand(t *testing.T) {
 func TestParetoLossDirection(t *testing.T) {
 	m := mlexp.MetricLoss
 	runs := []mlexp.Run{
-		simpleRun("a", mlexp.QuickTestRun, "a", mlexp.RunFinished, m, 0.40, usd(1), time.Minute),
-		simpleRun("b", mlexp.QuickTestRun, "b", mlexp.RunFinished, m, 0.50, usd(2), time.Minute),
-		simpleRun("c", mlexp.FullTrainingRun, "c", mlexp.RunFinished, m, 0.30, usd(30), time.Hour),
+		simpleRun("a", mlexp.QuickTestRun, "a", mlexp.RunFinished, m, 0.40, new(1.0), time.Minute),
+		simpleRun("b", mlexp.QuickTestRun, "b", mlexp.RunFinished, m, 0.50, new(2.0), time.Minute),
+		simpleRun("c", mlexp.FullTrainingRun, "c", mlexp.RunFinished, m, 0.30, new(30.0), time.Hour),
 	}
 	f := ParetoFronts(runs, m).Cost
 	if len(f.Front) != 2 || f.Front[0].RunID != "a" || f.Front[1].RunID != "c" || f.Points[1].OnFront {
@@ -177,19 +177,19 @@ func gainRuns(metric string, flip bool) []mlexp.Run {
 	}
 	q, f := mlexp.QuickTestRun, mlexp.FullTrainingRun
 	runs := []mlexp.Run{
-		simpleRun("a1", q, "A", mlexp.RunFinished, metric, v(0.40), usd(1), time.Minute),
-		simpleRun("a2", q, "A", mlexp.RunFinished, metric, v(0.42), usd(1), time.Minute),
-		simpleRun("a-full", f, "A", mlexp.RunFinished, metric, v(0.40), usd(30), time.Hour),
-		simpleRun("b1", q, "B", mlexp.RunFinished, metric, v(0.45), usd(1), time.Minute),
-		simpleRun("c1", q, "C", mlexp.RunFinished, metric, v(0.43), usd(1), time.Minute),
-		simpleRun("c-full1", f, "C", mlexp.RunFinished, metric, v(0.41), usd(38), time.Hour),
-		simpleRun("c-full2", f, "C", mlexp.RunFinished, metric, v(0.43), usd(34), time.Hour),
+		simpleRun("a1", q, "A", mlexp.RunFinished, metric, v(0.40), new(1.0), time.Minute),
+		simpleRun("a2", q, "A", mlexp.RunFinished, metric, v(0.42), new(1.0), time.Minute),
+		simpleRun("a-full", f, "A", mlexp.RunFinished, metric, v(0.40), new(30.0), time.Hour),
+		simpleRun("b1", q, "B", mlexp.RunFinished, metric, v(0.45), new(1.0), time.Minute),
+		simpleRun("c1", q, "C", mlexp.RunFinished, metric, v(0.43), new(1.0), time.Minute),
+		simpleRun("c-full1", f, "C", mlexp.RunFinished, metric, v(0.41), new(38.0), time.Hour),
+		simpleRun("c-full2", f, "C", mlexp.RunFinished, metric, v(0.43), new(34.0), time.Hour),
 		// Not counted: a NaN quick test, a failed one that looks best, a NaN full training
 		// without a cost and a failed full training with a large cost.
-		simpleRun("nan", q, "D", mlexp.RunFinished, metric, math.NaN(), usd(1), time.Minute),
-		simpleRun("failed", q, "E", mlexp.RunFailed, metric, v(0.60), usd(1), time.Minute),
+		simpleRun("nan", q, "D", mlexp.RunFinished, metric, math.NaN(), new(1.0), time.Minute),
+		simpleRun("failed", q, "E", mlexp.RunFailed, metric, v(0.60), new(1.0), time.Minute),
 		simpleRun("nan-full", f, "B", mlexp.RunFinished, metric, math.NaN(), nil, time.Hour),
-		simpleRun("failed-full", f, "A", mlexp.RunFailed, metric, v(0.10), usd(500), time.Hour),
+		simpleRun("failed-full", f, "A", mlexp.RunFailed, metric, v(0.10), new(500.0), time.Hour),
 	}
 	runs[6].Deployed = true
 	return runs
@@ -227,7 +227,7 @@ func TestGainPerDollarByHand(t *testing.T) {
 
 func TestGainPerDollarUsesTheWinnersOwnCost(t *testing.T) {
 	m := mlexp.MetricRecallAt100
-	runs := append(gainRuns(m, false), simpleRun("b-full", mlexp.FullTrainingRun, "B", mlexp.RunFinished, m, 0.44, usd(50), time.Hour))
+	runs := append(gainRuns(m, false), simpleRun("b-full", mlexp.FullTrainingRun, "B", mlexp.RunFinished, m, 0.44, new(50.0), time.Hour))
 	g := GainPerDollar(runs, m)
 	// Offsets now A −0.01, B −0.01, C −0.01; the winner's own full training cost $50.
 	numIs(t, "cost", g.Cost, 50)
@@ -263,7 +263,7 @@ func TestGainPerDollarCannotBeComputed(t *testing.T) {
 	noQuick := without(func(r *mlexp.Run) bool { return r.Type == mlexp.QuickTestRun }, nil)
 	tinyCost := without(func(*mlexp.Run) bool { return false }, func(r *mlexp.Run) {
 		if r.Type == mlexp.FullTrainingRun {
-			r.CostUSD = usd(1e-320) // a gain over it is +Inf per dollar
+			r.CostUSD = new(1e-320) // a gain over it is +Inf per dollar
 		}
 	})
 	for _, c := range []struct {
@@ -302,8 +302,8 @@ func TestGainPerDollarCannotBeComputed(t *testing.T) {
 func TestGainPerDollarWithoutPairsAssumesNoOffset(t *testing.T) {
 	m := mlexp.MetricRecallAt100
 	runs := []mlexp.Run{
-		simpleRun("q", mlexp.QuickTestRun, "Q", mlexp.RunFinished, m, 0.46, usd(1), time.Minute),
-		simpleRun("f", mlexp.FullTrainingRun, "F", mlexp.RunFinished, m, 0.44, usd(40), time.Hour),
+		simpleRun("q", mlexp.QuickTestRun, "Q", mlexp.RunFinished, m, 0.46, new(1.0), time.Minute),
+		simpleRun("f", mlexp.FullTrainingRun, "F", mlexp.RunFinished, m, 0.44, new(40.0), time.Hour),
 	}
 	runs[1].Deployed = true
 	g := GainPerDollar(runs, m)

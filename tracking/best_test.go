@@ -26,7 +26,7 @@ func TestSelectBestOverMLflow(t *testing.T) {
 	}
 	q := sample.QuickTestReport()
 	q.Model, q.Dataset = f.report.Model, f.report.Dataset
-	q.QuickTest.Metrics.RecallAt100 = ptr(0.6)
+	q.QuickTest.Metrics.RecallAt100 = new(0.6)
 	if _, err := f.logger.LogQuickTest(ctx(t), q); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestSelectBestOverMLflow(t *testing.T) {
 	if removed[mlexp.GateRunType] != 1 || removed[mlexp.GateMetric] != 1 || removed[mlexp.GateModelURI] != 1 {
 		t.Errorf("gates %+v", best.Gates)
 	}
-	none, err := reader.SelectBest(ctx(t), model, set.Runs, mlexp.BestQuery{MinValue: ptr(0.48)})
+	none, err := reader.SelectBest(ctx(t), model, set.Runs, mlexp.BestQuery{MinValue: new(0.48)})
 	if err != nil || none.Eligible || none.Run != nil || none.Reason == "" {
 		t.Errorf("nothing above 0.48 with a model: %+v, %v", none, err)
 	}

@@ -102,8 +102,6 @@ func reason(err error) any {
 
 func sorted(ids ...string) []string { slices.Sort(ids); return ids }
 
-func ptr(v float64) *float64 { return &v }
-
 // onEachStore runs test on a SQLite store file and on a PostgreSQL database, each a subtest
 // with the store's DSN.
 func onEachStore(t *testing.T, test func(t *testing.T, dsn string)) {

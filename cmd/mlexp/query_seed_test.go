@@ -27,8 +27,6 @@ var (
 	seedErr  error
 )
 
-func ptr(v float64) *float64 { return &v }
-
 // seedQueryModel logs the runs of the query tests' model (once per test binary).
 func seedQueryModel(t *testing.T) queryModel {
 	t.Helper()
@@ -56,7 +54,7 @@ func seedRuns(ctx context.Context) (queryModel, error) {
 		}
 		q := &r.QuickTest
 		q.ID = id
-		q.Metrics.RecallAt100, q.Metrics.RecallAt50 = ptr(r100), ptr(r100-0.088)
+		q.Metrics.RecallAt100, q.Metrics.RecallAt50 = new(r100), new(r100-0.088)
 		q.StartedAt = start.Add(at)
 		q.FinishedAt = q.StartedAt.Add(8 * time.Minute)
 		return logger.LogQuickTest(ctx, r)
@@ -90,7 +88,7 @@ func seedRuns(ctx context.Context) (queryModel, error) {
 	f.FeatureConfig.ID = "config-038"
 	noUserCity(&f.FeatureConfig)
 	f.TrainingRun.ID = 45
-	f.TrainingRun.Metrics.RecallAt100 = ptr(0.462)
+	f.TrainingRun.Metrics.RecallAt100 = new(0.462)
 	f.TrainingRun.StartedAt = start.Add(-48 * time.Hour)
 	f.TrainingRun.FinishedAt = f.TrainingRun.StartedAt.Add(2*time.Hour + 58*time.Minute)
 	if m.full38, err = logger.LogTrainingRun(ctx, f); err != nil {

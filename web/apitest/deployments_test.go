@@ -79,7 +79,7 @@ func (a *api) deployments(t *testing.T, s seed) {
 	tr := sample.TrainingRunReport()
 	tr.Model.ID, tr.Model.Name = s.model, s.modelName
 	tr.TrainingRun.ID, tr.TrainingRun.ModelURI = 47, "gs://retail-recs/models/47"
-	tr.TrainingRun.Metrics.RecallAt100 = f(0.47)
+	tr.TrainingRun.Metrics.RecallAt100 = new(0.47)
 	var ing ingestData
 	a.call(t, a.url, http.MethodPost, "/api/experiments/training-runs/", "/api/experiments/training-runs/", jsonedit.Body(t, tr), true).
 		must(t, "log training 47", http.StatusCreated).decode(t, &ing)

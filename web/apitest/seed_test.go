@@ -31,8 +31,6 @@ func uniqueModel(m *mlexp.Model, suffix string) {
 	m.Name = fmt.Sprintf("apitest %s %d", suffix, n)
 }
 
-func f(v float64) *float64 { return &v }
-
 // ingestData is the data of an ingest answer.
 type ingestData struct {
 	ID        string `json:"id"`
@@ -56,7 +54,7 @@ func (a *api) seedIngest(t *testing.T) seed {
 	q2.FeatureConfig.CandidateTower = []mlexp.Feature{{Name: "product_id", EmbeddingDim: 128}, {Name: "category", EmbeddingDim: 16}}
 	q2.FeatureConfig.CrossFeatures = nil
 	q2.QuickTest.ID = 1
-	q2.QuickTest.Metrics = mlexp.Metrics{Loss: f(0.35), RecallAt10: f(0.19), RecallAt50: f(0.40), RecallAt100: f(0.49),
+	q2.QuickTest.Metrics = mlexp.Metrics{Loss: new(0.35), RecallAt10: new(0.19), RecallAt50: new(0.40), RecallAt100: new(0.49),
 		Extra: map[string]float64{"ndcg_at_10": 0.21}}
 	q2.QuickTest.StartedAt = q2.QuickTest.StartedAt.Add(time.Hour)
 	q2.QuickTest.FinishedAt = q2.QuickTest.FinishedAt.Add(time.Hour)
@@ -68,7 +66,7 @@ func (a *api) seedIngest(t *testing.T) seed {
 	q3.QuickTest.ID = 1
 	q3.QuickTest.Status = mlexp.StatusFailed
 	q3.QuickTest.Metrics = mlexp.Metrics{}
-	q3.QuickTest.CostUSD = f(0.2)
+	q3.QuickTest.CostUSD = new(0.2)
 	q3.QuickTest.Failure = &mlexp.Failure{Stage: "Transform", Reason: "OOM during Transform: user:256d"}
 
 	tr := sample.TrainingRunReport()
