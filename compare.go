@@ -230,10 +230,10 @@ func buildRow(key, label string, runs []Run, base int, unit string, value func(R
 		if !ok {
 			continue
 		}
-		row.Values[i], row.Texts[i] = num(v), text(v)
+		row.Values[i], row.Texts[i] = new(Number(v)), text(v)
 		if i != base && baseOK {
 			d := roundDiff((v - baseValue) * scale)
-			row.Diffs[i], row.DiffTexts[i] = num(d), formatDiff(row.DiffUnit, d)
+			row.Diffs[i], row.DiffTexts[i] = new(Number(d)), formatDiff(row.DiffUnit, d)
 		}
 		if !r.Failed() {
 			ranked++

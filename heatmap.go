@@ -230,7 +230,7 @@ func fillCell(c *HeatmapCell, runs []Run, g *cellRuns, q HeatmapQuery) {
 		std = math.Sqrt(ss / float64(c.N-1))
 	}
 	lo, hi := slices.Min(vals), slices.Max(vals)
-	c.Min, c.Max, c.Mean, c.Std = num(lo), num(hi), num(mean), num(std)
+	c.Min, c.Max, c.Mean, c.Std = new(Number(lo)), new(Number(hi)), new(Number(mean)), new(Number(std))
 	shown, value := best, best.value
 	switch q.Agg {
 	case AggMean:
@@ -240,7 +240,7 @@ func fillCell(c *HeatmapCell, runs []Run, g *cellRuns, q HeatmapQuery) {
 	case AggLatest:
 		shown, value = latest, latest.value
 	}
-	c.Value = num(value)
+	c.Value = new(Number(value))
 	c.RunID, c.RunName = runs[shown.run].ID, runs[shown.run].Name
 }
 
@@ -253,8 +253,6 @@ func median(vals []float64) float64 {
 	}
 	return (s[n/2-1] + s[n/2]) / 2
 }
-
-func num(v float64) *Number { n := Number(v); return &n }
 
 // MetricNames lists the metrics of runs: the standard ones first, then every other in name order.
 func MetricNames(runs []Run) []string {

@@ -78,7 +78,7 @@ func recommend(runs []Run, base int, metric string, noise NoiseJudge) Recommenda
 		rec.Threshold = Number(roundDiff(RecommendThresholdRelative * math.Abs(cr.value(ref))))
 	}
 	c, r := runs[challenger], runs[ref]
-	rec.RunID, rec.ConfigID, rec.ReferenceRunID, rec.Delta = c.ID, runConfigID(c), r.ID, num(delta)
+	rec.RunID, rec.ConfigID, rec.ReferenceRunID, rec.Delta = c.ID, runConfigID(c), r.ID, new(Number(delta))
 	shown := formatDiff(rec.DeltaUnit, delta)
 	rival, perConfig := noiseRival(runs, cr.usable, challenger, metric, noise)
 	switch {

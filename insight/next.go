@@ -193,7 +193,7 @@ func NextConfigs(runs []mlexp.Run, q NextQuery) (*Next, error) {
 			if mlexp.LowerIsBetter(q.Metric) {
 				d = -d
 			}
-			gain = numPtr(d * scale)
+			gain = new(mlexp.Number(d * scale))
 			reason = fmt.Sprintf("%s=%s has the best marginal mean (%s, %s over %s=%s of the best config)",
 				e.Param, e.Best, fmtValue(q.Metric, best.Mean), fmtGain(d*scale, unit), e.Param, have)
 		}

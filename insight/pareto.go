@@ -221,12 +221,12 @@ func GainPerDollar(runs []mlexp.Run, metric string) GainEstimate {
 		if mlexp.LowerIsBetter(metric) {
 			gain = -gain
 		}
-		g.Gain = numPtr(gain * scale)
+		g.Gain = new(mlexp.Number(gain * scale))
 	}
 	g.setCost(runs, winner)
 	if g.Reason == "" {
 		if perDollar := float64(*g.Gain) / float64(*g.Cost); finite(perDollar) {
-			g.GainPerDollar = numPtr(perDollar)
+			g.GainPerDollar = new(mlexp.Number(perDollar))
 			g.Available = true
 		} else { // a cost too close to $0 for a number
 			g.Reason = fmt.Sprintf("A full training costs $%g: too little for a gain per dollar.", float64(*g.Cost))
@@ -303,7 +303,7 @@ func (g *GainEstimate) setOffset(by configResults) float64 {
 		g.OffsetAssumed = true
 		g.Assumptions = append(g.Assumptions, "No config has both a quick test and a full training: the offset is assumed to be 0, so the quick-test mean stands for the full-training value (optimistic: quick tests are on a sample for a few epochs).")
 	}
-	g.Offset = numPtr(offset)
+	g.Offset = new(mlexp.Number(offset))
 	return offset
 }
 
@@ -319,9 +319,9 @@ func (g *GainEstimate) setWinner(by configResults, winner string, offset float64
 		g.WinnerConfigID = winner
 	}
 	g.WinnerRunIDs = by.quickIDs[winner]
-	g.QuickMean = numPtr(meanOf(w))
+	g.QuickMean = new(mlexp.Number(meanOf(w)))
 	g.WinnerFullTrainings = len(by.full[winner])
-	g.ExpectedFull = numPtr(meanOf(w) + offset)
+	g.ExpectedFull = new(mlexp.Number(meanOf(w) + offset))
 	if g.WinnerFullTrainings > 0 {
 		g.Assumptions = append(g.Assumptions, "The winner already has full trainings; the estimate still uses its quick tests and the offset.")
 	}
@@ -337,7 +337,7 @@ func (g *GainEstimate) setDeployed(runs []mlexp.Run, metric string) {
 	}
 	g.DeployedRunID, g.DeployedConfigID = dep.ID, runConfig(*dep)
 	if v, ok := finiteMetric(*dep, metric); ok {
-		g.DeployedValue = numPtr(v)
+		g.DeployedValue = new(mlexp.Number(v))
 	} else {
 		g.Reason = cmp.Or(g.Reason, "The deployed run has no finite "+g.MetricLabel+".")
 	}
@@ -348,9 +348,9 @@ func (g *GainEstimate) setDeployed(runs []mlexp.Run, metric string) {
 func (g *GainEstimate) setCost(runs []mlexp.Run, winner string) {
 	costs, all := fullTrainingCosts(runs)
 	if c := costs[winner]; winner != "" && len(c) > 0 {
-		g.Cost, g.CostSource, g.CostRuns = numPtr(medianOf(c)), CostOfConfig, len(c)
+		g.Cost, g.CostSource, g.CostRuns = new(mlexp.Number(medianOf(c))), CostOfConfig, len(c)
 	} else if len(all) > 0 {
-		g.Cost, g.CostSource, g.CostRuns = numPtr(medianOf(all)), CostOfFullTrainings, len(all)
+		g.Cost, g.CostSource, g.CostRuns = new(mlexp.Number(medianOf(all))), CostOfFullTrainings, len(all)
 	}
 	switch {
 	case g.Cost == nil:
@@ -405,5 +405,3 @@ func medianOf(xs []float64) float64 {
 	}
 	return (s[n/2-1] + s[n/2]) / 2
 }
-
-func numPtr(v float64) *mlexp.Number { n := mlexp.Number(v); return &n }
