@@ -1,6 +1,7 @@
 package mlexp
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -34,11 +35,11 @@ type HeatmapQuery struct {
 // Check fills in defaults and validates the query against runs: an unknown metric, axis,
 // run type or aggregation is an EINVALID error naming the parameter and its valid values.
 func (q *HeatmapQuery) Check(runs []Run) error {
-	q.Metric = cmpOr(q.Metric, MetricRecallAt100)
-	q.XAxis = cmpOr(q.XAxis, AxisEmbeddingDims)
-	q.YAxis = cmpOr(q.YAxis, AxisCrossFeatures)
-	q.RunType = cmpOr(q.RunType, RunTypeAll)
-	q.Agg = cmpOr(q.Agg, AggBest)
+	q.Metric = cmp.Or(q.Metric, MetricRecallAt100)
+	q.XAxis = cmp.Or(q.XAxis, AxisEmbeddingDims)
+	q.YAxis = cmp.Or(q.YAxis, AxisCrossFeatures)
+	q.RunType = cmp.Or(q.RunType, RunTypeAll)
+	q.Agg = cmp.Or(q.Agg, AggBest)
 	if err := CheckMetric("metric", q.Metric, runs); err != nil {
 		return err
 	}
@@ -301,11 +302,4 @@ func quoteValue(v string) string {
 		v = v[:80] + "…"
 	}
 	return `"` + v + `"`
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

@@ -30,8 +30,8 @@ type ParallelQuery struct {
 // or run type, a repeated axis, or more than MaxParallelAxes axes is an EINVALID error
 // naming the parameter.
 func (q *ParallelQuery) Check(runs []Run) error {
-	q.Metric = cmpOr(q.Metric, MetricRecallAt100)
-	q.RunType = cmpOr(q.RunType, RunTypeAll)
+	q.Metric = cmp.Or(q.Metric, MetricRecallAt100)
+	q.RunType = cmp.Or(q.RunType, RunTypeAll)
 	if len(q.Axes) == 0 {
 		q.Axes = defaultParallelAxes(runs)
 	}
@@ -112,7 +112,7 @@ type ParallelLine struct {
 // runs without a finite value of the metric are counted in Skipped, not drawn. An axis is
 // numeric when every value present on it is a number, categorical otherwise.
 func BuildParallel(runs []Run, q ParallelQuery) *Parallel {
-	p := &Parallel{Metric: q.Metric, MetricLabel: MetricLabel(q.Metric), Direction: Direction(q.Metric), RunType: cmpOr(q.RunType, RunTypeAll),
+	p := &Parallel{Metric: q.Metric, MetricLabel: MetricLabel(q.Metric), Direction: Direction(q.Metric), RunType: cmp.Or(q.RunType, RunTypeAll),
 		Axes: make([]ParallelAxis, len(q.Axes)), Lines: []ParallelLine{}}
 	var drawn []*Run
 	var metric []float64

@@ -72,7 +72,7 @@ type RecentRun struct {
 // recent most recent runs (DefaultRecent when recent ≤ 0). An experiment without runs has
 // zero counts and no best run; that is not an error. An unknown metric is EINVALID.
 func Summarize(runs []Run, metric string, now time.Time, recent int) (*Summary, error) {
-	metric = cmpOr(metric, MetricRecallAt100)
+	metric = cmp.Or(metric, MetricRecallAt100)
 	if err := CheckMetric("metric", metric, runs); err != nil {
 		return nil, err
 	}

@@ -133,12 +133,7 @@ func knownCost(r mlexp.Run) (float64, bool) {
 }
 
 // runConfig is the run's config id: ConfigID, else the config_id param.
-func runConfig(r mlexp.Run) string {
-	if r.ConfigID != "" {
-		return r.ConfigID
-	}
-	return r.Params["config_id"]
-}
+func runConfig(r mlexp.Run) string { return cmp.Or(r.ConfigID, r.Params["config_id"]) }
 
 // GainEstimate is the expected gain per dollar of promoting the quick-test winner to a full
 // training, measured against the deployed model, with every input it rests on. Values of the
