@@ -3,7 +3,6 @@ package insight
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -118,7 +117,7 @@ func paretoFront(runs []mlexp.Run, metric, resource string, res func(mlexp.Run) 
 // finiteMetric is run r's value of metric when it is finite.
 func finiteMetric(r mlexp.Run, metric string) (float64, bool) {
 	v, ok := r.Metrics[metric]
-	return v, ok && !math.IsNaN(v) && !math.IsInf(v, 0)
+	return v, ok && finite(v)
 }
 
 // knownCost is the run's cost in dollars: CostUSD, else its cost_usd metric, when finite
@@ -126,7 +125,7 @@ func finiteMetric(r mlexp.Run, metric string) (float64, bool) {
 func knownCost(r mlexp.Run) (float64, bool) {
 	if r.CostUSD != nil {
 		c := *r.CostUSD
-		return c, !math.IsNaN(c) && !math.IsInf(c, 0) && c >= 0
+		return c, finite(c) && c >= 0
 	}
 	c, ok := finiteMetric(r, mlexp.MetricCostUSD)
 	return c, ok && c >= 0
