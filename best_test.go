@@ -24,8 +24,6 @@ func bestRun(id string, recall, loss float64, minutes int) mlexp.Run {
 
 func with(r mlexp.Run, f func(*mlexp.Run)) mlexp.Run { f(&r); return r }
 
-func fptr(v float64) *float64 { return &v }
-
 // allURIs gives every run a model URI, as full trainings logged with model_uri have.
 func allURIs(runs []mlexp.Run) map[string]string {
 	m := map[string]string{}
@@ -94,9 +92,9 @@ func TestSelectBest(t *testing.T) {
 		{name: "all run types", runs: all, q: mlexp.BestQuery{RunType: "all"}, best: "q", runnerUp: "b"},
 		{name: "running allowed, failed never", runs: all, q: mlexp.BestQuery{AllowRunning: true}, best: "r", runnerUp: "b",
 			removed: map[string]int{mlexp.GateStatus: 1}},
-		{name: "min_value gate", runs: all, q: mlexp.BestQuery{MinValue: fptr(0.465)}, best: "b", runnerUp: "",
+		{name: "min_value gate", runs: all, q: mlexp.BestQuery{MinValue: new(0.465)}, best: "b", runnerUp: "",
 			removed: map[string]int{mlexp.GateMinValue: 2}},
-		{name: "max_value gate on loss", runs: all, q: mlexp.BestQuery{Metric: "loss", MaxValue: fptr(0.28)}, best: "c",
+		{name: "max_value gate on loss", runs: all, q: mlexp.BestQuery{Metric: "loss", MaxValue: new(0.28)}, best: "c",
 			removed: map[string]int{mlexp.GateMaxValue: 2}},
 		{name: "tie: the earlier finish wins", runs: []mlexp.Run{b, t1, a}, best: "t1", runnerUp: "b"},
 		{name: "tie: same finish, smaller run id wins", runs: []mlexp.Run{t2, b}, best: "b", runnerUp: "zz"},
@@ -104,7 +102,7 @@ func TestSelectBest(t *testing.T) {
 		{name: "model URI gate skips runs with nothing to deploy", runs: all, uris: map[string]string{"a": "gs://a", "c": "gs://c"},
 			best: "a", runnerUp: "c", removed: map[string]int{mlexp.GateModelURI: 1}},
 		{name: "NaN only: none eligible", runs: []mlexp.Run{nan, inf}, removed: map[string]int{mlexp.GateMetric: 2}},
-		{name: "gates remove everything", runs: all, q: mlexp.BestQuery{MinValue: fptr(0.9)},
+		{name: "gates remove everything", runs: all, q: mlexp.BestQuery{MinValue: new(0.9)},
 			removed: map[string]int{mlexp.GateRunType: 1, mlexp.GateStatus: 2, mlexp.GateMetric: 3, mlexp.GateMinValue: 3}},
 		{name: "no runs", runs: nil},
 	}
@@ -218,9 +216,9 @@ func TestBestQueryNormalize(t *testing.T) {
 	}{
 		{mlexp.BestQuery{}, ""},
 		{mlexp.BestQuery{RunType: "deployed"}, "run_type"},
-		{mlexp.BestQuery{MinValue: fptr(math.NaN())}, "min_value"},
-		{mlexp.BestQuery{MaxValue: fptr(math.Inf(1))}, "max_value"},
-		{mlexp.BestQuery{MinValue: fptr(0.5), MaxValue: fptr(0.4)}, "min_value"},
+		{mlexp.BestQuery{MinValue: new(math.NaN())}, "min_value"},
+		{mlexp.BestQuery{MaxValue: new(math.Inf(1))}, "max_value"},
+		{mlexp.BestQuery{MinValue: new(0.5), MaxValue: new(0.4)}, "min_value"},
 		{mlexp.BestQuery{Metric: strings.Repeat("m", 251)}, "metric"},
 	} {
 		err := tc.q.Normalize()

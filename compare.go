@@ -1,6 +1,7 @@
 package mlexp
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -103,7 +104,7 @@ func CompareRuns(runs []Run, opts CompareOptions) (*Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	metric := cmpOr(opts.Metric, DefaultCompareMetric)
+	metric := cmp.Or(opts.Metric, DefaultCompareMetric)
 	if err := CheckMetric("metric", metric, runs); err != nil {
 		return nil, err
 	}
@@ -230,10 +231,10 @@ func buildRow(key, label string, runs []Run, base int, unit string, value func(R
 		if !ok {
 			continue
 		}
-		row.Values[i], row.Texts[i] = num(v), text(v)
+		row.Values[i], row.Texts[i] = new(Number(v)), text(v)
 		if i != base && baseOK {
 			d := roundDiff((v - baseValue) * scale)
-			row.Diffs[i], row.DiffTexts[i] = num(d), formatDiff(row.DiffUnit, d)
+			row.Diffs[i], row.DiffTexts[i] = new(Number(d)), formatDiff(row.DiffUnit, d)
 		}
 		if !r.Failed() {
 			ranked++
@@ -315,9 +316,9 @@ func compareNotes(runs []Run) []string {
 }
 
 // runTitle names a run for people: its run name, else its id.
-func runTitle(r Run) string { return cmpOr(r.Name, r.ID) }
+func runTitle(r Run) string { return cmp.Or(r.Name, r.ID) }
 
 // configTitle names a run's configuration: "config-042".
-func configTitle(r Run) string { return cmpOr(r.ConfigName, cmpOr(runConfigID(r), runTitle(r))) }
+func configTitle(r Run) string { return cmp.Or(r.ConfigName, runConfigID(r), runTitle(r)) }
 
-func runConfigID(r Run) string { return cmpOr(r.ConfigID, r.Params["config_id"]) }
+func runConfigID(r Run) string { return cmp.Or(r.ConfigID, r.Params["config_id"]) }

@@ -1,6 +1,7 @@
 package mlexp
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 )
@@ -44,7 +45,7 @@ func (c FeatureConfig) Params() []Param {
 		crosses[i] = x.Name()
 		ps = append(ps, Param{Key: x.Name() + "_buckets", Value: strconv.Itoa(x.Buckets)})
 	}
-	ps = append(ps, Param{Key: "cross_features", Value: cmpOr(strings.Join(crosses, ","), "none")})
+	ps = append(ps, Param{Key: "cross_features", Value: cmp.Or(strings.Join(crosses, ","), "none")})
 	for _, k := range sortedKeys(c.Settings) {
 		ps = append(ps, Param{Key: k, Value: FormatParamNumber(c.Settings[k])})
 	}

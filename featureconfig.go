@@ -1,6 +1,7 @@
 package mlexp
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
@@ -35,12 +36,7 @@ type FeatureConfig struct {
 }
 
 // DisplayName is Name, or ID when Name is empty.
-func (c FeatureConfig) DisplayName() string {
-	if c.Name != "" {
-		return c.Name
-	}
-	return c.ID
-}
+func (c FeatureConfig) DisplayName() string { return cmp.Or(c.Name, c.ID) }
 
 // Limits of a feature configuration.
 const (

@@ -62,7 +62,6 @@ func TestTimeAgo(t *testing.T) {
 }
 
 func TestFormatPercentMetricAndCost(t *testing.T) {
-	fcost := func(v float64) *float64 { return &v }
 	cases := []struct{ got, want string }{
 		{mlexp.FormatPercent(0.473, 1), "47.3%"},
 		{mlexp.FormatPercent(0.4625, 2), "46.25%"},
@@ -77,12 +76,12 @@ func TestFormatPercentMetricAndCost(t *testing.T) {
 		{mlexp.FormatMetric("loss", 0), "0"},
 		{mlexp.FormatMetric("loss", math.NaN()), "—"},
 		{mlexp.FormatMetric("recall_at_100", math.Inf(1)), "—"},
-		{mlexp.FormatCost(fcost(1.42)), "$1.42"},
-		{mlexp.FormatCost(fcost(38.5)), "$38.50"},
-		{mlexp.FormatCost(fcost(1234567.891)), "$1,234,567.89"},
-		{mlexp.FormatCost(fcost(0)), "$0.00"},
+		{mlexp.FormatCost(new(1.42)), "$1.42"},
+		{mlexp.FormatCost(new(38.5)), "$38.50"},
+		{mlexp.FormatCost(new(1234567.891)), "$1,234,567.89"},
+		{mlexp.FormatCost(new(0.0)), "$0.00"},
 		{mlexp.FormatCost(nil), "—"},
-		{mlexp.FormatCost(fcost(math.NaN())), "—"},
+		{mlexp.FormatCost(new(math.NaN())), "—"},
 	}
 	for i, c := range cases {
 		if c.got != c.want {

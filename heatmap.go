@@ -1,6 +1,7 @@
 package mlexp
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -34,11 +35,11 @@ type HeatmapQuery struct {
 // Check fills in defaults and validates the query against runs: an unknown metric, axis,
 // run type or aggregation is an EINVALID error naming the parameter and its valid values.
 func (q *HeatmapQuery) Check(runs []Run) error {
-	q.Metric = cmpOr(q.Metric, MetricRecallAt100)
-	q.XAxis = cmpOr(q.XAxis, AxisEmbeddingDims)
-	q.YAxis = cmpOr(q.YAxis, AxisCrossFeatures)
-	q.RunType = cmpOr(q.RunType, RunTypeAll)
-	q.Agg = cmpOr(q.Agg, AggBest)
+	q.Metric = cmp.Or(q.Metric, MetricRecallAt100)
+	q.XAxis = cmp.Or(q.XAxis, AxisEmbeddingDims)
+	q.YAxis = cmp.Or(q.YAxis, AxisCrossFeatures)
+	q.RunType = cmp.Or(q.RunType, RunTypeAll)
+	q.Agg = cmp.Or(q.Agg, AggBest)
 	if err := CheckMetric("metric", q.Metric, runs); err != nil {
 		return err
 	}
@@ -230,7 +231,7 @@ func fillCell(c *HeatmapCell, runs []Run, g *cellRuns, q HeatmapQuery) {
 		std = math.Sqrt(ss / float64(c.N-1))
 	}
 	lo, hi := slices.Min(vals), slices.Max(vals)
-	c.Min, c.Max, c.Mean, c.Std = num(lo), num(hi), num(mean), num(std)
+	c.Min, c.Max, c.Mean, c.Std = new(Number(lo)), new(Number(hi)), new(Number(mean)), new(Number(std))
 	shown, value := best, best.value
 	switch q.Agg {
 	case AggMean:
@@ -240,7 +241,7 @@ func fillCell(c *HeatmapCell, runs []Run, g *cellRuns, q HeatmapQuery) {
 	case AggLatest:
 		shown, value = latest, latest.value
 	}
-	c.Value = num(value)
+	c.Value = new(Number(value))
 	c.RunID, c.RunName = runs[shown.run].ID, runs[shown.run].Name
 }
 
@@ -253,8 +254,6 @@ func median(vals []float64) float64 {
 	}
 	return (s[n/2-1] + s[n/2]) / 2
 }
-
-func num(v float64) *Number { n := Number(v); return &n }
 
 // MetricNames lists the metrics of runs: the standard ones first, then every other in name order.
 func MetricNames(runs []Run) []string {
@@ -303,11 +302,4 @@ func quoteValue(v string) string {
 		v = v[:80] + "…"
 	}
 	return `"` + v + `"`
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

@@ -8,7 +8,7 @@ import (
 
 // Kinds of outbox items.
 const (
-	KindQuickTest   = "quick_test"
+	KindQuickTest   = string(QuickTestRun)
 	KindTrainingRun = "training_run"
 )
 

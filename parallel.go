@@ -30,8 +30,8 @@ type ParallelQuery struct {
 // or run type, a repeated axis, or more than MaxParallelAxes axes is an EINVALID error
 // naming the parameter.
 func (q *ParallelQuery) Check(runs []Run) error {
-	q.Metric = cmpOr(q.Metric, MetricRecallAt100)
-	q.RunType = cmpOr(q.RunType, RunTypeAll)
+	q.Metric = cmp.Or(q.Metric, MetricRecallAt100)
+	q.RunType = cmp.Or(q.RunType, RunTypeAll)
 	if len(q.Axes) == 0 {
 		q.Axes = defaultParallelAxes(runs)
 	}
@@ -112,7 +112,7 @@ type ParallelLine struct {
 // runs without a finite value of the metric are counted in Skipped, not drawn. An axis is
 // numeric when every value present on it is a number, categorical otherwise.
 func BuildParallel(runs []Run, q ParallelQuery) *Parallel {
-	p := &Parallel{Metric: q.Metric, MetricLabel: MetricLabel(q.Metric), Direction: Direction(q.Metric), RunType: cmpOr(q.RunType, RunTypeAll),
+	p := &Parallel{Metric: q.Metric, MetricLabel: MetricLabel(q.Metric), Direction: Direction(q.Metric), RunType: cmp.Or(q.RunType, RunTypeAll),
 		Axes: make([]ParallelAxis, len(q.Axes)), Lines: []ParallelLine{}}
 	var drawn []*Run
 	var metric []float64
@@ -144,7 +144,7 @@ func BuildParallel(runs []Run, q ParallelQuery) *Parallel {
 	})
 	for _, i := range order {
 		p.Lines = append(p.Lines, ParallelLine{RunID: drawn[i].ID, RunName: drawn[i].Name, RunType: drawn[i].Type, Deployed: drawn[i].Deployed,
-			Values: make([]string, len(q.Axes)), Positions: make([]*Number, len(q.Axes)), Metric: num(metric[i])})
+			Values: make([]string, len(q.Axes)), Positions: make([]*Number, len(q.Axes)), Metric: new(Number(metric[i]))})
 	}
 	for ai, axis := range q.Axes {
 		reader := newAxisReader(axis)
@@ -155,13 +155,13 @@ func BuildParallel(runs []Run, q ParallelQuery) *Parallel {
 	}
 	if len(metric) > 0 {
 		lo, hi := slices.Min(metric), slices.Max(metric)
-		p.MetricMin, p.MetricMax = num(lo), num(hi)
+		p.MetricMin, p.MetricMax = new(Number(lo)), new(Number(hi))
 		for li := range p.Lines {
 			pos := unitPosition(float64(*p.Lines[li].Metric), lo, hi)
 			if LowerIsBetter(q.Metric) {
 				pos = 1 - pos
 			}
-			p.Lines[li].MetricPosition = num(pos)
+			p.Lines[li].MetricPosition = new(Number(pos))
 		}
 		p.Lines[0].Best = true
 	}
@@ -195,10 +195,10 @@ func parallelAxis(axis string, lines []ParallelLine, ai int) ParallelAxis {
 			return cmp.Or(cmp.Compare(numbers[x], numbers[y]), NaturalCompare(x, y))
 		})
 		lo, hi := numbers[a.Values[0]], numbers[a.Values[len(a.Values)-1]]
-		a.Min, a.Max = num(lo), num(hi)
+		a.Min, a.Max = new(Number(lo)), new(Number(hi))
 		for li := range lines {
 			if v := lines[li].Values[ai]; v != Missing {
-				lines[li].Positions[ai] = num(unitPosition(numbers[v], lo, hi))
+				lines[li].Positions[ai] = new(Number(unitPosition(numbers[v], lo, hi)))
 			}
 		}
 	} else {
@@ -209,7 +209,7 @@ func parallelAxis(axis string, lines []ParallelLine, ai int) ParallelAxis {
 		}
 		for li := range lines {
 			if i, ok := rank[lines[li].Values[ai]]; ok {
-				lines[li].Positions[ai] = num(unitPosition(float64(i), 0, float64(len(a.Values)-1)))
+				lines[li].Positions[ai] = new(Number(unitPosition(float64(i), 0, float64(len(a.Values)-1))))
 			}
 		}
 	}

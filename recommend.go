@@ -58,74 +58,29 @@ func recommend(runs []Run, base int, metric string, noise NoiseJudge) Recommenda
 	if IsFraction(metric) {
 		rec.DeltaUnit, rec.Threshold = UnitPP, RecommendThresholdPP
 	}
-	var usable []int // runs that did not fail and have the metric
-	for i, r := range runs {
-		if _, ok := compareValue(r, metric); ok && !r.Failed() {
-			usable = append(usable, i)
-		}
-	}
-	if len(usable) < 2 {
+	cr := compareRuns(runs, metric)
+	if len(cr.usable) < 2 {
 		rec.Kind, rec.Message = RecommendInsufficientData, "No run that did not fail has "+rec.MetricLabel+"."
-		if len(usable) == 1 {
-			rec.Message = "Only " + configTitle(runs[usable[0]]) + " has " + rec.MetricLabel + "; there is nothing to compare it with."
+		if len(cr.usable) == 1 {
+			rec.Message = "Only " + configTitle(runs[cr.usable[0]]) + " has " + rec.MetricLabel + "; there is nothing to compare it with."
 		}
 		return rec
 	}
-	value := func(i int) float64 { v, _ := compareValue(runs[i], metric); return v }
-	best := func(accept func(int) bool) int {
-		b := -1
-		for _, i := range usable {
-			if accept(i) && (b < 0 || Better(metric, value(i), value(b))) {
-				b = i
-			}
-		}
-		return b
-	}
-	// A quick test of a config that has a full training among the compared runs is not a
-	// candidate: that config's full training already answers what its quick test suggests.
-	trained := map[string]bool{}
-	for _, i := range usable {
-		if runs[i].Type == FullTrainingRun && runConfigID(runs[i]) != "" {
-			trained[runConfigID(runs[i])] = true
-		}
-	}
-	superseded := func(i int) bool { return runs[i].Type == QuickTestRun && trained[runConfigID(runs[i])] }
-	winner := best(func(i int) bool { return !superseded(i) })
+	winner, ref, challenger := cr.roles(base)
 	quick := runs[winner].Type == QuickTestRun
-	var ref int
-	if quick {
-		ref = best(func(i int) bool {
-			return i != winner && (runs[i].Type == FullTrainingRun || runs[i].Deployed || i == base)
-		})
-	} else {
-		ref = best(func(i int) bool { return runs[i].Deployed })
-		if ref < 0 {
-			ref = best(func(i int) bool { return i == base })
-		}
-	}
-	if ref < 0 { // no usable reference besides the winner: measure against the runner-up
-		ref = best(func(i int) bool { return i != winner })
-	}
-	challenger := winner
-	if ref == winner {
-		challenger = best(func(i int) bool { return i != winner && !superseded(i) })
-		if challenger < 0 { // every other run is a quick test of a trained config
-			challenger = best(func(i int) bool { return i != winner })
-		}
-	}
-	delta := roundDiff(value(challenger) - value(ref))
+	delta := roundDiff(cr.value(challenger) - cr.value(ref))
 	if LowerIsBetter(metric) {
 		delta = -delta
 	}
 	if IsFraction(metric) {
 		delta = roundDiff(delta * 100)
 	} else {
-		rec.Threshold = Number(roundDiff(RecommendThresholdRelative * math.Abs(value(ref))))
+		rec.Threshold = Number(roundDiff(RecommendThresholdRelative * math.Abs(cr.value(ref))))
 	}
 	c, r := runs[challenger], runs[ref]
-	rec.RunID, rec.ConfigID, rec.ReferenceRunID, rec.Delta = c.ID, runConfigID(c), r.ID, num(delta)
+	rec.RunID, rec.ConfigID, rec.ReferenceRunID, rec.Delta = c.ID, runConfigID(c), r.ID, new(Number(delta))
 	shown := formatDiff(rec.DeltaUnit, delta)
-	rival, perConfig := noiseRival(runs, usable, challenger, metric, noise)
+	rival, perConfig := noiseRival(runs, cr.usable, challenger, metric, noise)
 	switch {
 	case challenger == winner && delta > float64(rec.Threshold) && quick && rival >= 0:
 		rec.Kind = RecommendMoreReplicates
@@ -148,14 +103,93 @@ func recommend(runs []Run, base int, metric string, noise NoiseJudge) Recommenda
 		rec.Message = fmt.Sprintf("No meaningful difference: no run beats %s in %s by more than %s (closest: %s, %s).",
 			refTitle(r, ref == base), rec.MetricLabel, formatThreshold(rec), configTitle(c), shown)
 	}
-	for _, i := range usable {
-		if superseded(i) && Better(metric, value(i), value(winner)) {
-			rec.Message += fmt.Sprintf(" The Quick Test of %s scores higher, but %s already has a Full Training here, which stands for it.",
-				configTitle(runs[i]), configTitle(runs[i]))
-			break
+	rec.Message += cr.supersededNote(winner)
+	return rec
+}
+
+// comparedRuns are the runs of a comparison that a recommendation may pick among.
+type comparedRuns struct {
+	runs    []Run
+	metric  string
+	usable  []int           // runs that did not fail and have the metric
+	trained map[string]bool // configs with a full training among the usable runs
+}
+
+// compareRuns finds the usable runs and the trained configs among runs.
+func compareRuns(runs []Run, metric string) comparedRuns {
+	cr := comparedRuns{runs: runs, metric: metric, trained: map[string]bool{}}
+	for i, r := range runs {
+		if _, ok := compareValue(r, metric); ok && !r.Failed() {
+			cr.usable = append(cr.usable, i)
 		}
 	}
-	return rec
+	for _, i := range cr.usable {
+		if runs[i].Type == FullTrainingRun && runConfigID(runs[i]) != "" {
+			cr.trained[runConfigID(runs[i])] = true
+		}
+	}
+	return cr
+}
+
+// value is run i's value of the metric; it is usable.
+func (cr comparedRuns) value(i int) float64 { v, _ := compareValue(cr.runs[i], cr.metric); return v }
+
+// best is the usable run with the best value that accept takes; -1 if none.
+func (cr comparedRuns) best(accept func(int) bool) int {
+	b := -1
+	for _, i := range cr.usable {
+		if accept(i) && (b < 0 || Better(cr.metric, cr.value(i), cr.value(b))) {
+			b = i
+		}
+	}
+	return b
+}
+
+// superseded tells whether run i is a quick test of a config that has a full training
+// among the compared runs. It is not a candidate: that config's full training already
+// answers what its quick test suggests.
+func (cr comparedRuns) superseded(i int) bool {
+	return cr.runs[i].Type == QuickTestRun && cr.trained[runConfigID(cr.runs[i])]
+}
+
+// roles picks the winner among the candidates, the reference it is measured against, and
+// the challenger of that reference: the winner, unless the winner is the reference.
+func (cr comparedRuns) roles(base int) (winner, ref, challenger int) {
+	runs, best := cr.runs, cr.best
+	winner = best(func(i int) bool { return !cr.superseded(i) })
+	if runs[winner].Type == QuickTestRun {
+		ref = best(func(i int) bool {
+			return i != winner && (runs[i].Type == FullTrainingRun || runs[i].Deployed || i == base)
+		})
+	} else {
+		ref = best(func(i int) bool { return runs[i].Deployed })
+		if ref < 0 {
+			ref = best(func(i int) bool { return i == base })
+		}
+	}
+	if ref < 0 { // no usable reference besides the winner: measure against the runner-up
+		ref = best(func(i int) bool { return i != winner })
+	}
+	challenger = winner
+	if ref == winner {
+		challenger = best(func(i int) bool { return i != winner && !cr.superseded(i) })
+		if challenger < 0 { // every other run is a quick test of a trained config
+			challenger = best(func(i int) bool { return i != winner })
+		}
+	}
+	return winner, ref, challenger
+}
+
+// supersededNote points out the first superseded quick test that scores higher than the
+// winner; "" if none.
+func (cr comparedRuns) supersededNote(winner int) string {
+	for _, i := range cr.usable {
+		if cr.superseded(i) && Better(cr.metric, cr.value(i), cr.value(winner)) {
+			return fmt.Sprintf(" The Quick Test of %s scores higher, but %s already has a Full Training here, which stands for it.",
+				configTitle(cr.runs[i]), configTitle(cr.runs[i]))
+		}
+	}
+	return ""
 }
 
 // noiseRival is a compared quick test of another config that the judge finds within noise

@@ -54,10 +54,10 @@ type RunsPage struct {
 }
 
 func (q *RunsQuery) defaults() {
-	q.Type = strings.ToLower(cmpOr(q.Type, RunTypeAll))
-	q.Status = strings.ToLower(cmpOr(q.Status, "all"))
-	q.Sort = cmpOr(strings.TrimSpace(q.Sort), SortStartTime)
-	q.Order = strings.ToLower(cmpOr(q.Order, "desc"))
+	q.Type = strings.ToLower(cmp.Or(q.Type, RunTypeAll))
+	q.Status = strings.ToLower(cmp.Or(q.Status, "all"))
+	q.Sort = cmp.Or(strings.TrimSpace(q.Sort), SortStartTime)
+	q.Order = strings.ToLower(cmp.Or(q.Order, "desc"))
 	q.Search = strings.TrimSpace(q.Search)
 	if q.Page == 0 {
 		q.Page = 1
@@ -155,7 +155,7 @@ func (k runsSortKey) value(r *Run) (f float64, s string, ok bool) {
 	case SortStatus:
 		return 0, strings.ToUpper(r.Status), r.Status != ""
 	case SortConfig:
-		c := cmpOr(r.ConfigName, r.ConfigID)
+		c := cmp.Or(r.ConfigName, r.ConfigID)
 		return 0, strings.ToLower(c), c != ""
 	case SortStartTime:
 		return float64(r.Start.UnixNano()), "", !r.Start.IsZero()

@@ -72,7 +72,7 @@ type RecentRun struct {
 // recent most recent runs (DefaultRecent when recent ≤ 0). An experiment without runs has
 // zero counts and no best run; that is not an error. An unknown metric is EINVALID.
 func Summarize(runs []Run, metric string, now time.Time, recent int) (*Summary, error) {
-	metric = cmpOr(metric, MetricRecallAt100)
+	metric = cmp.Or(metric, MetricRecallAt100)
 	if err := CheckMetric("metric", metric, runs); err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func newerRun(a, b *Run) int {
 func summaryRun(r *Run, metric string) *SummaryRun {
 	sr := &SummaryRun{RunID: r.ID, RunName: r.Name, ConfigID: r.ConfigID, ConfigName: r.ConfigName, RunType: r.Type, ValueText: NoValue}
 	if v, ok := r.Metric(metric); ok {
-		sr.Value, sr.ValueText = num(v), FormatMetric(metric, v)
+		sr.Value, sr.ValueText = new(Number(v)), FormatMetric(metric, v)
 	}
 	return sr
 }
@@ -167,13 +167,13 @@ func recentRun(r *Run, metric string, now time.Time, best bool) RecentRun {
 	}
 	if !r.End.IsZero() && !r.End.Before(r.Start) {
 		d := r.Duration()
-		rr.DurationSeconds, rr.Duration = num(d.Seconds()), FormatDuration(d)
+		rr.DurationSeconds, rr.Duration = new(Number(d.Seconds())), FormatDuration(d)
 	}
 	if r.CostUSD != nil && !math.IsNaN(*r.CostUSD) {
-		rr.CostUSD = num(*r.CostUSD)
+		rr.CostUSD = new(Number(*r.CostUSD))
 	}
 	if v, ok := r.Metric(metric); ok {
-		rr.Value, rr.ValueText = num(v), FormatMetric(metric, v)
+		rr.Value, rr.ValueText = new(Number(v)), FormatMetric(metric, v)
 	}
 	switch r.Status {
 	case RunFailed:

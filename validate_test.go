@@ -10,8 +10,6 @@ import (
 	"github.com/mlexp-dev/mlexp/internal/sample"
 )
 
-func ptr(v float64) *float64 { return &v }
-
 func TestQuickTestReportValidate(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -42,9 +40,9 @@ func TestQuickTestReportValidate(t *testing.T) {
 		{"id zero", func(r *mlexp.QuickTestReport) { r.QuickTest.ID = 0 }, "quick_test.id"},
 		{"unknown status", func(r *mlexp.QuickTestReport) { r.QuickTest.Status = "done" }, "quick_test.status"},
 		{"completed without recall", func(r *mlexp.QuickTestReport) { r.QuickTest.Metrics.RecallAt100 = nil }, "quick_test.metrics.recall_at_100"},
-		{"recall above 1", func(r *mlexp.QuickTestReport) { r.QuickTest.Metrics.RecallAt10 = ptr(47.3) }, "quick_test.metrics.recall_at_10"},
-		{"NaN loss", func(r *mlexp.QuickTestReport) { r.QuickTest.Metrics.Loss = ptr(math.NaN()) }, "quick_test.metrics.loss"},
-		{"negative cost", func(r *mlexp.QuickTestReport) { r.QuickTest.CostUSD = ptr(-1) }, "quick_test.cost_usd"},
+		{"recall above 1", func(r *mlexp.QuickTestReport) { r.QuickTest.Metrics.RecallAt10 = new(47.3) }, "quick_test.metrics.recall_at_10"},
+		{"NaN loss", func(r *mlexp.QuickTestReport) { r.QuickTest.Metrics.Loss = new(math.NaN()) }, "quick_test.metrics.loss"},
+		{"negative cost", func(r *mlexp.QuickTestReport) { r.QuickTest.CostUSD = new(-1.0) }, "quick_test.cost_usd"},
 		{"failed without a reason", func(r *mlexp.QuickTestReport) { r.QuickTest.Status = mlexp.StatusFailed }, "quick_test.failure"},
 		{"failed with a reason and no metrics", func(r *mlexp.QuickTestReport) {
 			r.QuickTest.Status = mlexp.StatusFailed
@@ -87,7 +85,7 @@ func TestTrainingRunReportValidate(t *testing.T) {
 		{"history longer than epochs", func(r *mlexp.TrainingRunReport) { r.TrainingRun.Epochs = 10 }, "training_run.history"},
 		{"epochs out of order", func(r *mlexp.TrainingRunReport) { r.TrainingRun.History[3].Epoch = 2 }, "training_run.history[3].epoch"},
 		{"epoch zero", func(r *mlexp.TrainingRunReport) { r.TrainingRun.History[0].Epoch = 0 }, "training_run.history[0].epoch"},
-		{"recall over 1 in the history", func(r *mlexp.TrainingRunReport) { r.TrainingRun.History[5].RecallAt50 = ptr(2) }, "training_run.history[5].recall_at_50"},
+		{"recall over 1 in the history", func(r *mlexp.TrainingRunReport) { r.TrainingRun.History[5].RecallAt50 = new(2.0) }, "training_run.history[5].recall_at_50"},
 		{"model URI without a scheme", func(r *mlexp.TrainingRunReport) { r.TrainingRun.ModelURI = "models/46" }, "training_run.model_uri"},
 		{"failed run with a partial history", func(r *mlexp.TrainingRunReport) {
 			r.TrainingRun.Status = mlexp.StatusFailed

@@ -26,7 +26,51 @@ import (
 // MLflow's runs/search (pages made on the fly, so that the fake holds nothing), drops
 // everything but the reader, and prints the RSS and the in-process heatmap time as JSON.
 func memoryChild(n int) error {
-	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	fake := fakeRunsSearch(n)
+	client, err := mlflow.NewClient(fake.URL)
+	if err != nil {
+		return err
+	}
+	settle()
+	before := rssMB()
+	reader := tracking.NewReader(client, time.Hour, time.Now, slog.New(slog.DiscardHandler))
+	t := time.Now()
+	set, err := reader.Runs(context.Background(), "1")
+	if err != nil {
+		return err
+	}
+	load := time.Since(t)
+	if len(set.Runs) != n {
+		return fmt.Errorf("read %d runs, want %d", len(set.Runs), n)
+	}
+	fake.Close()
+	client = nil
+	kept := set
+	set = nil
+	settle()
+	after := rssMB()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	// MLEXP_BENCH_PROFILE=DIR writes heap.pprof (the cached runs) and heatmap.pprof (CPU).
+	if prof := os.Getenv("MLEXP_BENCH_PROFILE"); prof != "" {
+		defer startProfiles(prof)()
+	}
+
+	// The in-process heatmap over the cached runs (read again: a cache hit).
+	set, _ = reader.Runs(context.Background(), "1") // a cache hit
+	checks, builds, cells, err := timeCachedHeatmap(set.Runs)
+	if err != nil {
+		return err
+	}
+	runtime.KeepAlive(reader)
+	runtime.KeepAlive(kept)
+	return json.NewEncoder(os.Stdout).Encode(memResult{Runs: n, RSSBeforeMB: before, RSSAfterMB: after, HeapMB: float64(ms.HeapInuse) / 1e6,
+		LoadSeconds: load.Seconds(), CheckMedianS: median(checks).Seconds(), BuildMedianS: median(builds).Seconds(), Cells: cells})
+}
+
+// fakeRunsSearch serves MLflow's runs/search over n synthetic runs, made page by page.
+func fakeRunsSearch(n int) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/api/2.0/mlflow/runs/search" {
 			http.NotFound(w, r)
 			return
@@ -54,63 +98,41 @@ func memoryChild(n int) error {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(page)
 	}))
-	client, err := mlflow.NewClient(fake.URL)
-	if err != nil {
-		return err
-	}
-	settle()
-	before := rssMB()
-	reader := tracking.NewReader(client, time.Hour, time.Now, slog.New(slog.DiscardHandler))
-	t := time.Now()
-	set, err := reader.Runs(context.Background(), "1")
-	if err != nil {
-		return err
-	}
-	load := time.Since(t)
-	if len(set.Runs) != n {
-		return fmt.Errorf("read %d runs, want %d", len(set.Runs), n)
-	}
-	fake.Close()
-	client = nil
-	kept := set
-	set = nil
-	settle()
-	after := rssMB()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	// MLEXP_BENCH_PROFILE=DIR writes heap.pprof (the cached runs) and heatmap.pprof (CPU).
-	prof := os.Getenv("MLEXP_BENCH_PROFILE")
-	if prof != "" {
-		if f, err := os.Create(filepath.Join(prof, "heap.pprof")); err == nil {
-			_ = pprof.WriteHeapProfile(f)
-			f.Close()
-		}
-		if f, err := os.Create(filepath.Join(prof, "heatmap.pprof")); err == nil {
-			_ = pprof.StartCPUProfile(f)
-			defer f.Close()
-			defer pprof.StopCPUProfile()
-		}
-	}
+}
 
-	// The in-process heatmap over the cached runs (read again: a cache hit).
-	set, _ = reader.Runs(context.Background(), "1") // a cache hit
-	var checks, builds []time.Duration
-	cells := 0
+// startProfiles writes the heap profile into dir/heap.pprof now and starts a CPU profile
+// into dir/heatmap.pprof; the func it returns stops the CPU profile.
+func startProfiles(dir string) (stop func()) {
+	if f, err := os.Create(filepath.Join(dir, "heap.pprof")); err == nil {
+		_ = pprof.WriteHeapProfile(f)
+		f.Close()
+	}
+	f, err := os.Create(filepath.Join(dir, "heatmap.pprof"))
+	if err != nil {
+		return func() {}
+	}
+	_ = pprof.StartCPUProfile(f)
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// timeCachedHeatmap checks and builds the heatmap of runs 10 times, and returns the times of
+// each part and the number of cells.
+func timeCachedHeatmap(runs []mlexp.Run) (checks, builds []time.Duration, cells int, err error) {
 	for range 10 {
 		t := time.Now()
 		q := mlexp.HeatmapQuery{}
-		if err := q.Check(set.Runs); err != nil {
-			return err
+		if err := q.Check(runs); err != nil {
+			return nil, nil, 0, err
 		}
 		t1 := time.Now()
-		h := mlexp.BuildHeatmap(set.Runs, q)
+		h := mlexp.BuildHeatmap(runs, q)
 		checks, builds = append(checks, t1.Sub(t)), append(builds, time.Since(t1))
 		cells = len(h.Cells)
 	}
-	runtime.KeepAlive(reader)
-	runtime.KeepAlive(kept)
-	return json.NewEncoder(os.Stdout).Encode(memResult{Runs: n, RSSBeforeMB: before, RSSAfterMB: after, HeapMB: float64(ms.HeapInuse) / 1e6,
-		LoadSeconds: load.Seconds(), CheckMedianS: median(checks).Seconds(), BuildMedianS: median(builds).Seconds(), Cells: cells})
+	return checks, builds, cells, nil
 }
 
 // settle collects garbage and returns the freed memory to the OS, so that RSS is what is
@@ -135,7 +157,22 @@ func rssMB() float64 {
 	return 0
 }
 
-func execOutput(name string, args ...string) (string, error) {
-	out, err := exec.Command(name, args...).Output()
-	return string(out), err
+// memory measures, in a child process of its own, the RSS with cfg.memRuns runs in a
+// reader's cache, and the in-process heatmap over them.
+func (b *bench) memory() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	logf("memory: %d runs in a reader's cache, in a child process", b.cfg.memRuns)
+	cmd := exec.Command(exe, "-mem-child", strconv.Itoa(b.cfg.memRuns))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(out, &b.res.mem); err != nil {
+		return fmt.Errorf("memory child: %w: %s", err, out)
+	}
+	return nil
 }

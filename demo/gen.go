@@ -34,8 +34,8 @@ func (g *gen) quickTest(id int, c cell, start time.Time) {
 
 	r := g.quickTestReport(c)
 	r.QuickTest = mlexp.QuickTest{
-		ID: id, DataSamplePercent: 10, Epochs: 2, Status: mlexp.StatusCompleted, CostUSD: ptr(cents(cost)),
-		Metrics: mlexp.Metrics{Loss: ptr(round4(loss)), RecallAt10: ptr(round4(r10)), RecallAt50: ptr(round4(r50)), RecallAt100: ptr(round4(r100))},
+		ID: id, DataSamplePercent: 10, Epochs: 2, Status: mlexp.StatusCompleted, CostUSD: new(cents(cost)),
+		Metrics: mlexp.Metrics{Loss: new(round4(loss)), RecallAt10: new(round4(r10)), RecallAt50: new(round4(r50)), RecallAt100: new(round4(r100))},
 		Timing:  mlexp.Timing{StartedAt: start, FinishedAt: start.Add(seconds(minutes * 60))},
 	}
 	g.set.QuickTests = append(g.set.QuickTests, r)
@@ -48,7 +48,7 @@ func (g *gen) failedQuickTest(id int, c cell, start time.Time) {
 	start = g.jitter(start, 20*time.Minute)
 	r := g.quickTestReport(c)
 	r.QuickTest = mlexp.QuickTest{
-		ID: id, DataSamplePercent: 10, Epochs: 2, Status: mlexp.StatusFailed, CostUSD: ptr(cents(0.11 * minutes)),
+		ID: id, DataSamplePercent: 10, Epochs: 2, Status: mlexp.StatusFailed, CostUSD: new(cents(0.11 * minutes)),
 		Failure: &mlexp.Failure{Stage: "Transform", Reason: fmt.Sprintf("OOM during Transform: user:%dd embedding too large", c.user)},
 		Timing:  mlexp.Timing{StartedAt: start, FinishedAt: start.Add(seconds(minutes * 60))},
 	}
@@ -60,10 +60,10 @@ func (g *gen) trainingRun(id int, c cell, start time.Time) {
 	const epochs = 20
 	r100 := clamp(expectedRecall100(c)-0.004+g.rng.normal(0.004), 0, 1)
 	final := mlexp.Metrics{
-		RecallAt100: ptr(round4(r100)),
-		RecallAt50:  ptr(round4(0.835*r100 + g.rng.normal(0.0015))),
-		RecallAt10:  ptr(round4(0.374*r100 + g.rng.normal(0.001))),
-		Loss:        ptr(round4(0.30 + 2.4*(0.47-r100) + g.rng.normal(0.004))),
+		RecallAt100: new(round4(r100)),
+		RecallAt50:  new(round4(0.835*r100 + g.rng.normal(0.0015))),
+		RecallAt10:  new(round4(0.374*r100 + g.rng.normal(0.001))),
+		Loss:        new(round4(0.30 + 2.4*(0.47-r100) + g.rng.normal(0.004))),
 	}
 	// 2h55m, 12 minutes per doubling of the embeddings, 6 per cross, ±8 minutes.
 	minutes := 175 + 12*c.capacity() + 6*float64(c.crosses) + g.rng.uniform(-8, 8)
@@ -72,7 +72,7 @@ func (g *gen) trainingRun(id int, c cell, start time.Time) {
 	// History: from the untrained values at epoch 0 towards the final ones along
 	// s(e) = (1 − e^(−e/5)) / (1 − e^(−4)), which is 1 at epoch 20; a little noise on the
 	// way, none on the last epoch, which is the final result.
-	untrained := mlexp.Metrics{Loss: ptr(0.95), RecallAt10: ptr(0.03), RecallAt50: ptr(0.07), RecallAt100: ptr(0.10)}
+	untrained := mlexp.Metrics{Loss: new(0.95), RecallAt10: new(0.03), RecallAt50: new(0.07), RecallAt100: new(0.10)}
 	hist := make([]mlexp.EpochMetrics, 0, epochs)
 	for e := 1; e <= epochs; e++ {
 		s := (1 - math.Exp(-float64(e)/5)) / (1 - math.Exp(-4))
@@ -81,7 +81,7 @@ func (g *gen) trainingRun(id int, c cell, start time.Time) {
 			s, noise = 1, 0
 		}
 		at := func(from, to *float64, sd float64) *float64 {
-			return ptr(round4(*from + (*to-*from)*s + noise*g.rng.normal(sd)))
+			return new(round4(*from + (*to-*from)*s + noise*g.rng.normal(sd)))
 		}
 		hist = append(hist, mlexp.EpochMetrics{Epoch: e, Metrics: mlexp.Metrics{
 			Loss:        at(untrained.Loss, final.Loss, 0.003),
@@ -94,7 +94,7 @@ func (g *gen) trainingRun(id int, c cell, start time.Time) {
 
 	r := mlexp.TrainingRunReport{Model: Model(), Dataset: Dataset(g.seed), FeatureConfig: c.featureConfig()}
 	r.TrainingRun = mlexp.TrainingRun{
-		ID: id, Epochs: epochs, BatchSize: 8192, Status: mlexp.StatusCompleted, CostUSD: ptr(cents(cost)),
+		ID: id, Epochs: epochs, BatchSize: 8192, Status: mlexp.StatusCompleted, CostUSD: new(cents(cost)),
 		Metrics: final, History: hist,
 		ModelURI: fmt.Sprintf("gs://demo-bucket/models/%d", id),
 		Timing:   mlexp.Timing{StartedAt: start, FinishedAt: start.Add(seconds(minutes * 60))},
@@ -124,8 +124,6 @@ func (r *rng) normal(sd float64) float64 {
 	u1, u2 := 1-r.unit(), r.unit() // u1 in (0, 1]
 	return sd * math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
 }
-
-func ptr(v float64) *float64 { return &v }
 
 func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 

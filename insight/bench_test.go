@@ -22,13 +22,13 @@ func benchRuns(n int) []mlexp.Run {
 		r100 := 0.30 + 0.03*math.Log2(float64(users[c%5]*products[(c/5)%4]))/4 + 0.02*float64(c/20) + 0.004*math.Sin(float64(i))
 		r := configRun(fmt.Sprintf("run-%06d", i), cfg, r100)
 		r.Start = t0.Add(-time.Duration(i) * time.Minute)
-		r.End, r.CostUSD = r.Start.Add(7*time.Minute), usd(1+0.001*float64(i%500))
+		r.End, r.CostUSD = r.Start.Add(7*time.Minute), new(1+0.001*float64(i%500))
 		switch {
 		case i%50 == 49:
 			r.Status, r.Failure = mlexp.RunFailed, &mlexp.Failure{Stage: "Transform", Reason: "OOM"}
 			r.Metrics = mlexp.MetricValues{}
 		case i%7 == 6:
-			r.Type, r.End, r.CostUSD = mlexp.FullTrainingRun, r.Start.Add(3*time.Hour), usd(37)
+			r.Type, r.End, r.CostUSD = mlexp.FullTrainingRun, r.Start.Add(3*time.Hour), new(37.0)
 			r.Params["run_type"] = string(mlexp.FullTrainingRun)
 		}
 		r.Prepare()

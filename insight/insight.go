@@ -13,6 +13,7 @@
 package insight
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -147,29 +148,14 @@ func counted(runs []mlexp.Run, metric, runType string) []sample {
 }
 
 // configKey is the group of a run: its config id, else a key of its own.
-func configKey(r *mlexp.Run) string {
-	if id := configID(r); id != "" {
-		return id
-	}
-	return "run:" + r.ID
-}
+func configKey(r *mlexp.Run) string { return cmp.Or(configID(r), "run:"+r.ID) }
 
 func configID(r *mlexp.Run) string {
-	if r.ConfigID != "" {
-		return r.ConfigID
-	}
-	return strings.TrimSpace(r.Params["config_id"])
+	return cmp.Or(r.ConfigID, strings.TrimSpace(r.Params["config_id"]))
 }
 
 // configName names a group for people: the config name, else its id, else the run name.
-func configName(r *mlexp.Run) string {
-	for _, v := range []string{r.ConfigName, configID(r), r.Name, r.ID} {
-		if v != "" {
-			return v
-		}
-	}
-	return "?"
-}
+func configName(r *mlexp.Run) string { return cmp.Or(r.ConfigName, configID(r), r.Name, r.ID, "?") }
 
 // group is the counting runs of one config, in run order.
 type group struct {

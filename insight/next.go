@@ -1,6 +1,7 @@
 package insight
 
 import (
+	"cmp"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -38,13 +39,13 @@ func (q *NextQuery) Check(runs []mlexp.Run) error {
 	if q.RunType == "" {
 		q.RunType = mlexp.RunTypeAll
 		for _, r := range runs {
-			if _, ok := finiteMetric(r, cmpOr(q.Metric, mlexp.MetricRecallAt100)); ok && r.Type == mlexp.QuickTestRun && r.Status == mlexp.RunFinished {
+			if _, ok := finiteMetric(r, cmp.Or(q.Metric, mlexp.MetricRecallAt100)); ok && r.Type == mlexp.QuickTestRun && r.Status == mlexp.RunFinished {
 				q.RunType = string(mlexp.QuickTestRun)
 				break
 			}
 		}
 	}
-	q.Agg = cmpOr(q.Agg, mlexp.AggMean)
+	q.Agg = cmp.Or(q.Agg, mlexp.AggMean)
 	if q.Limit == 0 {
 		q.Limit = DefaultNextLimit
 	}
@@ -193,7 +194,7 @@ func NextConfigs(runs []mlexp.Run, q NextQuery) (*Next, error) {
 			if mlexp.LowerIsBetter(q.Metric) {
 				d = -d
 			}
-			gain = numPtr(d * scale)
+			gain = new(mlexp.Number(d * scale))
 			reason = fmt.Sprintf("%s=%s has the best marginal mean (%s, %s over %s=%s of the best config)",
 				e.Param, e.Best, fmtValue(q.Metric, best.Mean), fmtGain(d*scale, unit), e.Param, have)
 		}
@@ -343,11 +344,4 @@ func fmtGain(v float64, unit string) string {
 		s = "+" + s
 	}
 	return s
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

@@ -1,6 +1,7 @@
 package insight
 
 import (
+	"cmp"
 	"fmt"
 	"hash/fnv"
 	"hash/maphash"
@@ -86,7 +87,7 @@ func setCrosses(params map[string]string, value string, runs []mlexp.Run) bool {
 			return false
 		}
 	}
-	params["cross_features"] = cmpOr(strings.Join(names, ","), "none")
+	params["cross_features"] = cmp.Or(strings.Join(names, ","), "none")
 	return true
 }
 
@@ -143,7 +144,7 @@ func (f *fingerprints) of(params map[string]string) (plain, withTest string) {
 func configHash(base string, params map[string]string) string {
 	h := fnv.New32a()
 	h.Write([]byte(fingerprint(params, true)))
-	return fmt.Sprintf("%s-next-%08x", cmpOr(base, "config"), h.Sum32())
+	return fmt.Sprintf("%s-next-%08x", cmp.Or(base, "config"), h.Sum32())
 }
 
 // paramChanges lists the feature and test params that differ between from and to.

@@ -55,7 +55,7 @@ func randomRuns(rng *rand.Rand, n int, metric string) []mlexp.Run {
 		}
 		var cost *float64
 		if rng.IntN(6) > 0 {
-			cost = usd(float64(rng.IntN(6)) * 1.5)
+			cost = new(float64(rng.IntN(6)) * 1.5)
 		}
 		status := mlexp.RunFinished
 		if rng.IntN(12) == 0 {
@@ -119,15 +119,15 @@ func TestParetoMatchesBruteForce(t *testing.T) {
 func TestParetoByHand(t *testing.T) {
 	m := mlexp.MetricRecallAt100
 	runs := []mlexp.Run{
-		simpleRun("cheap", mlexp.QuickTestRun, "a", mlexp.RunFinished, m, 0.40, usd(1), time.Minute),
-		simpleRun("tieA", mlexp.QuickTestRun, "b", mlexp.RunFinished, m, 0.45, usd(2), time.Minute),
-		simpleRun("tieB", mlexp.QuickTestRun, "c", mlexp.RunFinished, m, 0.45, usd(2), time.Minute),
-		simpleRun("worse-same-cost", mlexp.QuickTestRun, "d", mlexp.RunFinished, m, 0.44, usd(2), time.Minute),
-		simpleRun("dear-no-better", mlexp.FullTrainingRun, "e", mlexp.RunFinished, m, 0.45, usd(30), time.Hour),
-		simpleRun("dear-best", mlexp.FullTrainingRun, "f", mlexp.RunFinished, m, 0.47, usd(38), time.Hour),
-		simpleRun("nan", mlexp.QuickTestRun, "g", mlexp.RunFinished, m, math.NaN(), usd(0.5), time.Minute),
+		simpleRun("cheap", mlexp.QuickTestRun, "a", mlexp.RunFinished, m, 0.40, new(1.0), time.Minute),
+		simpleRun("tieA", mlexp.QuickTestRun, "b", mlexp.RunFinished, m, 0.45, new(2.0), time.Minute),
+		simpleRun("tieB", mlexp.QuickTestRun, "c", mlexp.RunFinished, m, 0.45, new(2.0), time.Minute),
+		simpleRun("worse-same-cost", mlexp.QuickTestRun, "d", mlexp.RunFinished, m, 0.44, new(2.0), time.Minute),
+		simpleRun("dear-no-better", mlexp.FullTrainingRun, "e", mlexp.RunFinished, m, 0.45, new(30.0), time.Hour),
+		simpleRun("dear-best", mlexp.FullTrainingRun, "f", mlexp.RunFinished, m, 0.47, new(38.0), time.Hour),
+		simpleRun("nan", mlexp.QuickTestRun, "g", mlexp.RunFinished, m, math.NaN(), new(0.5), time.Minute),
 		simpleRun("no-cost", mlexp.QuickTestRun, "h", mlexp.RunFinished, m, 0.50, nil, time.Minute),
-		simpleRun("failed", mlexp.QuickTestRun, "i", mlexp.RunFailed, m, 0.60, usd(0.1), time.Minute),
+		simpleRun("failed", mlexp.QuickTestRun, "i", mlexp.RunFailed, m, 0.60, new(0.1), time.Minute),
 	}
 	p := ParetoFronts(runs, m)
 	ids := func(pts []ParetoPoint) []string {
@@ -156,161 +156,12 @@ func TestParetoByHand(t *testing.T) {
 func TestParetoLossDirection(t *testing.T) {
 	m := mlexp.MetricLoss
 	runs := []mlexp.Run{
-		simpleRun("a", mlexp.QuickTestRun, "a", mlexp.RunFinished, m, 0.40, usd(1), time.Minute),
-		simpleRun("b", mlexp.QuickTestRun, "b", mlexp.RunFinished, m, 0.50, usd(2), time.Minute),
-		simpleRun("c", mlexp.FullTrainingRun, "c", mlexp.RunFinished, m, 0.30, usd(30), time.Hour),
+		simpleRun("a", mlexp.QuickTestRun, "a", mlexp.RunFinished, m, 0.40, new(1.0), time.Minute),
+		simpleRun("b", mlexp.QuickTestRun, "b", mlexp.RunFinished, m, 0.50, new(2.0), time.Minute),
+		simpleRun("c", mlexp.FullTrainingRun, "c", mlexp.RunFinished, m, 0.30, new(30.0), time.Hour),
 	}
 	f := ParetoFronts(runs, m).Cost
 	if len(f.Front) != 2 || f.Front[0].RunID != "a" || f.Front[1].RunID != "c" || f.Points[1].OnFront {
 		t.Errorf("loss front = %+v", f.Front)
 	}
-}
-
-// gainRuns: A quick 0.40, 0.42, full 0.40 ($30); B quick 0.45 (the winner, no full training);
-// C quick 0.43, full 0.41 ($38) and 0.43 ($34, deployed). Noise around them must not count.
-func gainRuns(metric string, flip bool) []mlexp.Run {
-	v := func(x float64) float64 {
-		if flip {
-			return 1 - x // a loss that mirrors recall
-		}
-		return x
-	}
-	q, f := mlexp.QuickTestRun, mlexp.FullTrainingRun
-	runs := []mlexp.Run{
-		simpleRun("a1", q, "A", mlexp.RunFinished, metric, v(0.40), usd(1), time.Minute),
-		simpleRun("a2", q, "A", mlexp.RunFinished, metric, v(0.42), usd(1), time.Minute),
-		simpleRun("a-full", f, "A", mlexp.RunFinished, metric, v(0.40), usd(30), time.Hour),
-		simpleRun("b1", q, "B", mlexp.RunFinished, metric, v(0.45), usd(1), time.Minute),
-		simpleRun("c1", q, "C", mlexp.RunFinished, metric, v(0.43), usd(1), time.Minute),
-		simpleRun("c-full1", f, "C", mlexp.RunFinished, metric, v(0.41), usd(38), time.Hour),
-		simpleRun("c-full2", f, "C", mlexp.RunFinished, metric, v(0.43), usd(34), time.Hour),
-		// Not counted: a NaN quick test, a failed one that looks best, a NaN full training
-		// without a cost and a failed full training with a large cost.
-		simpleRun("nan", q, "D", mlexp.RunFinished, metric, math.NaN(), usd(1), time.Minute),
-		simpleRun("failed", q, "E", mlexp.RunFailed, metric, v(0.60), usd(1), time.Minute),
-		simpleRun("nan-full", f, "B", mlexp.RunFinished, metric, math.NaN(), nil, time.Hour),
-		simpleRun("failed-full", f, "A", mlexp.RunFailed, metric, v(0.10), usd(500), time.Hour),
-	}
-	runs[6].Deployed = true
-	return runs
-}
-
-func TestGainPerDollarByHand(t *testing.T) {
-	for _, c := range []struct {
-		metric string
-		flip   bool
-	}{{mlexp.MetricRecallAt100, false}, {"val_loss", true}} {
-		g := GainPerDollar(gainRuns(c.metric, c.flip), c.metric)
-		// Offsets: A 0.40 − 0.41 = −0.01, C 0.42 − 0.43 = −0.01 → −0.01 (+0.01 for the loss).
-		// Expected full for B: 0.44; deployed 0.43; gain 0.01; cost median(30, 38, 34) = 34.
-		offset, expected, deployed, gain, unit := -0.01, 0.44, 0.43, 1.0, "pp"
-		if c.flip {
-			offset, expected, deployed, gain, unit = 0.01, 0.56, 0.57, 0.01, ""
-		}
-		if !g.Available || g.Reason != "" {
-			t.Fatalf("%s: not available: %s", c.metric, g.Reason)
-		}
-		if g.WinnerConfigID != "B" || !slices.Equal(g.WinnerRunIDs, []string{"b1"}) || g.WinnerFullTrainings != 0 {
-			t.Errorf("%s: winner %q %v %d", c.metric, g.WinnerConfigID, g.WinnerRunIDs, g.WinnerFullTrainings)
-		}
-		numIs(t, "offset", g.Offset, offset)
-		numIs(t, "expected_full", g.ExpectedFull, expected)
-		numIs(t, "deployed_value", g.DeployedValue, deployed)
-		numIs(t, "gain", g.Gain, gain)
-		numIs(t, "cost", g.Cost, 34)
-		numIs(t, "gain_per_dollar", g.GainPerDollar, gain/34)
-		if g.Unit != unit || g.OffsetPairs != 2 || g.OffsetAssumed || g.CostSource != CostOfFullTrainings || g.CostRuns != 3 || g.DeployedRunID != "c-full2" {
-			t.Errorf("%s: %+v", c.metric, g)
-		}
-	}
-}
-
-func TestGainPerDollarUsesTheWinnersOwnCost(t *testing.T) {
-	m := mlexp.MetricRecallAt100
-	runs := append(gainRuns(m, false), simpleRun("b-full", mlexp.FullTrainingRun, "B", mlexp.RunFinished, m, 0.44, usd(50), time.Hour))
-	g := GainPerDollar(runs, m)
-	// Offsets now A −0.01, B −0.01, C −0.01; the winner's own full training cost $50.
-	numIs(t, "cost", g.Cost, 50)
-	numIs(t, "gain_per_dollar", g.GainPerDollar, 1.0/50)
-	if g.CostSource != CostOfConfig || g.CostRuns != 1 || g.WinnerFullTrainings != 1 || g.OffsetPairs != 3 {
-		t.Errorf("%+v", g)
-	}
-}
-
-func TestGainPerDollarCannotBeComputed(t *testing.T) {
-	m := mlexp.MetricRecallAt100
-	base := gainRuns(m, false)
-	without := func(drop func(r *mlexp.Run) bool, edit func(r *mlexp.Run)) []mlexp.Run {
-		var out []mlexp.Run
-		for _, r := range base {
-			if drop(&r) {
-				continue
-			}
-			if edit != nil {
-				edit(&r)
-			}
-			out = append(out, r)
-		}
-		return out
-	}
-	noDeployed := without(func(*mlexp.Run) bool { return false }, func(r *mlexp.Run) { r.Deployed = false })
-	noFull := without(func(r *mlexp.Run) bool { return r.Type == mlexp.FullTrainingRun && !r.Deployed }, func(r *mlexp.Run) { r.CostUSD = nil })
-	nanDeployed := without(func(*mlexp.Run) bool { return false }, func(r *mlexp.Run) {
-		if r.Deployed {
-			r.Metrics = mlexp.MetricValues{m: math.NaN()}
-		}
-	})
-	noQuick := without(func(r *mlexp.Run) bool { return r.Type == mlexp.QuickTestRun }, nil)
-	tinyCost := without(func(*mlexp.Run) bool { return false }, func(r *mlexp.Run) {
-		if r.Type == mlexp.FullTrainingRun {
-			r.CostUSD = usd(1e-320) // a gain over it is +Inf per dollar
-		}
-	})
-	for _, c := range []struct {
-		name   string
-		runs   []mlexp.Run
-		reason string
-	}{
-		{"no deployed run", noDeployed, "No run is marked deployed"},
-		{"no known full-training cost", noFull, "No finished full training has a known cost"},
-		{"deployed run without the metric", nanDeployed, "The deployed run has no finite"},
-		{"no quick test", noQuick, "No finished quick test"},
-		{"no runs", nil, "No finished quick test"},
-		{"cost too close to $0", tinyCost, "A full training costs $1e-320"},
-	} {
-		g := GainPerDollar(c.runs, m)
-		if g.Available || g.GainPerDollar != nil || !strings.HasPrefix(g.Reason, c.reason) {
-			t.Errorf("%s: available=%v reason %q", c.name, g.Available, g.Reason)
-		}
-		if b, err := json.Marshal(g); err != nil || strings.Contains(string(b), "NaN") {
-			t.Errorf("%s: json %v %s", c.name, err, b)
-		}
-	}
-	// With no deployed run the other inputs are still there.
-	g := GainPerDollar(noDeployed, m)
-	numIs(t, "expected_full", g.ExpectedFull, 0.44)
-	if g.Gain != nil || g.Cost == nil {
-		t.Errorf("no deployed: gain %v cost %v", g.Gain, g.Cost)
-	}
-	// Left with only the deployed full training (C, 0.43): one pair, C quick 0.43 − full
-	// 0.43 → offset 0; B expected 0.45; gain 2 pp over 0.43.
-	g = GainPerDollar(noFull, m)
-	numIs(t, "offset", g.Offset, 0)
-	numIs(t, "gain", g.Gain, 2)
-}
-
-func TestGainPerDollarWithoutPairsAssumesNoOffset(t *testing.T) {
-	m := mlexp.MetricRecallAt100
-	runs := []mlexp.Run{
-		simpleRun("q", mlexp.QuickTestRun, "Q", mlexp.RunFinished, m, 0.46, usd(1), time.Minute),
-		simpleRun("f", mlexp.FullTrainingRun, "F", mlexp.RunFinished, m, 0.44, usd(40), time.Hour),
-	}
-	runs[1].Deployed = true
-	g := GainPerDollar(runs, m)
-	if !g.OffsetAssumed || g.OffsetPairs != 0 || !g.Available {
-		t.Fatalf("%+v", g)
-	}
-	numIs(t, "offset", g.Offset, 0)
-	numIs(t, "gain", g.Gain, 2)
-	numIs(t, "gain_per_dollar", g.GainPerDollar, 2.0/40)
 }

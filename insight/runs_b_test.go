@@ -74,8 +74,6 @@ func simpleRun(id string, typ mlexp.RunType, config, status string, metric strin
 		Params: map[string]string{"config_id": config}, Metrics: mlexp.MetricValues{metric: v}}
 }
 
-func usd(v float64) *float64 { return &v }
-
 // demoRuns are the runs of the demo experiment of seed, as the reader would read them.
 func demoRuns(seed uint64) []mlexp.Run {
 	set := demo.Reports(seed)

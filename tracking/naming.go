@@ -26,9 +26,6 @@ const (
 	TagIdempotencyKey = "mlexp.idempotency_key"
 	TagRunName        = "mlflow.runName"
 
-	RunTypeQuickTest    = "quick_test"
-	RunTypeFullTraining = "full_training"
-
 	CurvesArtifact   = "training_curves.png"
 	ModelURIArtifact = "model/model_uri.txt"
 )
@@ -60,7 +57,7 @@ func TrainingRunKey(r mlexp.TrainingRunReport) string {
 
 func quickTestRecord(r mlexp.QuickTestReport) record {
 	q := r.QuickTest
-	rec := baseRecord(r.Model, r.Dataset, r.FeatureConfig, RunTypeQuickTest, q.Status, q.Failure, q.Timing)
+	rec := baseRecord(r.Model, r.Dataset, r.FeatureConfig, string(mlexp.QuickTestRun), q.Status, q.Failure, q.Timing)
 	rec.RunName = fmt.Sprintf("%s Quick Test #%d", r.FeatureConfig.DisplayName(), q.ID)
 	rec.IdempotencyKey = QuickTestKey(r)
 	rec.Params = append(rec.Params,
@@ -73,7 +70,7 @@ func quickTestRecord(r mlexp.QuickTestReport) record {
 
 func trainingRunRecord(r mlexp.TrainingRunReport) record {
 	t := r.TrainingRun
-	rec := baseRecord(r.Model, r.Dataset, r.FeatureConfig, RunTypeFullTraining, t.Status, t.Failure, t.Timing)
+	rec := baseRecord(r.Model, r.Dataset, r.FeatureConfig, string(mlexp.FullTrainingRun), t.Status, t.Failure, t.Timing)
 	rec.RunName = fmt.Sprintf("%s Full Training #%d", r.FeatureConfig.DisplayName(), t.ID)
 	rec.IdempotencyKey = TrainingRunKey(r)
 	rec.Params = append(rec.Params,

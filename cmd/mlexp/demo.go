@@ -93,10 +93,6 @@ func demo(ctx context.Context, args []string, e env) error {
 
 	set := demodata.Reports(cfg.seed)
 	name := demodata.ExperimentName(cfg.seed)
-	queued := func(n int) string {
-		return fmt.Sprintf("%d demo results stay queued in the database %s, and `mlexp serve` with that database delivers them once MLflow answers; "+
-			"run `mlexp demo` again afterwards to mark the deployed run", n, cfg.store.db)
-	}
 
 	// Asking MLflow first tells "MLflow is down" from any other failure, and which results
 	// were there before.
@@ -108,26 +104,56 @@ func demo(ctx context.Context, args []string, e env) error {
 		}
 		b.startDelivery(ctx)
 	}
+	items, err := submitDemo(ctx, b, set, cfg.store.db)
+	if err != nil {
+		return err
+	}
+	if pingErr != nil {
+		return fmt.Errorf("demo: MLflow at %s is not available (%v): the %s", b.client.TrackingURI(), pingErr, demoQueued(len(items), cfg.store.db))
+	}
+
+	items = awaitItems(ctx, b, items, cfg.wait, func(int, int) {})
+	if err := demoDelivered(items, cfg.store.db); err != nil {
+		return err
+	}
+	deployed := items[len(set.QuickTests)+set.Deployed]
+	if _, err := b.promoter.Promote(ctx, mlexp.PromoteRequest{RunID: deployed.RunID, By: "mlexp demo", Note: "the demo's second best full training"}); err != nil {
+		return fmt.Errorf("demo: all results are in MLflow, but marking run %s deployed failed: %w; run `mlexp demo` again", deployed.RunID, err)
+	}
+	printDemoSummary(ctx, e.stdout, b, set, name, items, before)
+	return nil
+}
+
+// demoQueued says what becomes of the n demo results that are queued in the database db.
+func demoQueued(n int, db string) string {
+	return fmt.Sprintf("%d demo results stay queued in the database %s, and `mlexp serve` with that database delivers them once MLflow answers; "+
+		"run `mlexp demo` again afterwards to mark the deployed run", n, db)
+}
+
+// submitDemo submits the demo's quick tests, then its full trainings, to the outbox of the
+// database db.
+func submitDemo(ctx context.Context, b *backend, set demodata.Set, db string) ([]*mlexp.OutboxItem, error) {
 	var items []*mlexp.OutboxItem
 	for _, r := range set.QuickTests {
 		item, err := b.ingest.SubmitQuickTest(ctx, r)
 		if err != nil {
-			return demoSubmitError(err, cfg.store.db)
+			return nil, demoSubmitError(err, db)
 		}
 		items = append(items, item)
 	}
 	for _, r := range set.TrainingRuns {
 		item, err := b.ingest.SubmitTrainingRun(ctx, r)
 		if err != nil {
-			return demoSubmitError(err, cfg.store.db)
+			return nil, demoSubmitError(err, db)
 		}
 		items = append(items, item)
 	}
-	if pingErr != nil {
-		return fmt.Errorf("demo: MLflow at %s is not available (%v): the %s", b.client.TrackingURI(), pingErr, queued(len(items)))
-	}
+	return items, nil
+}
 
-	items = awaitItems(ctx, b, items, cfg.wait, func(int, int) {})
+// demoDelivered tells why not every demo result is in MLflow after the wait; nil when all
+// of them are.
+func demoDelivered(items []*mlexp.OutboxItem, db string) error {
 	pending, lastErr := 0, ""
 	for _, it := range items {
 		switch it.Status {
@@ -142,13 +168,14 @@ func demo(ctx context.Context, args []string, e env) error {
 		if lastErr != "" {
 			lastErr = " (last error: " + lastErr + ")"
 		}
-		return fmt.Errorf("demo: %d of %d results are not in MLflow yet%s: the %s", pending, len(items), lastErr, queued(pending))
+		return fmt.Errorf("demo: %d of %d results are not in MLflow yet%s: the %s", pending, len(items), lastErr, demoQueued(pending, db))
 	}
-	deployed := items[len(set.QuickTests)+set.Deployed]
-	if _, err := b.promoter.Promote(ctx, mlexp.PromoteRequest{RunID: deployed.RunID, By: "mlexp demo", Note: "the demo's second best full training"}); err != nil {
-		return fmt.Errorf("demo: all results are in MLflow, but marking run %s deployed failed: %w; run `mlexp demo` again", deployed.RunID, err)
-	}
+	return nil
+}
 
+// printDemoSummary writes what the demo logged into experiment name, what of it was new
+// (not among the keys before), which run it deployed and where to look.
+func printDemoSummary(ctx context.Context, w io.Writer, b *backend, set demodata.Set, name string, items []*mlexp.OutboxItem, before map[string]bool) {
 	fresh, failed := 0, 0
 	for _, it := range items {
 		if !before[it.IdempotencyKey] {
@@ -160,15 +187,15 @@ func demo(ctx context.Context, args []string, e env) error {
 			failed++
 		}
 	}
+	deployed := items[len(set.QuickTests)+set.Deployed]
 	d := set.TrainingRuns[set.Deployed]
-	fmt.Fprintf(e.stdout, "demo: %d quick tests (%d failed) and %d full trainings in MLflow experiment %q; %d were new, %d were already there\n",
+	fmt.Fprintf(w, "demo: %d quick tests (%d failed) and %d full trainings in MLflow experiment %q; %d were new, %d were already there\n",
 		len(set.QuickTests), failed, len(set.TrainingRuns), name, fresh, len(items)-fresh)
-	fmt.Fprintf(e.stdout, "demo: deployed %q (run %s, Recall@100 %.1f%%), the second best full training\n",
+	fmt.Fprintf(w, "demo: deployed %q (run %s, Recall@100 %.1f%%), the second best full training\n",
 		fmt.Sprintf("%s Full Training #%d", d.FeatureConfig.DisplayName(), d.TrainingRun.ID), deployed.RunID, 100**d.TrainingRun.Metrics.RecallAt100)
 	if exp, err := b.client.GetExperimentByName(ctx, name); err == nil {
-		fmt.Fprintf(e.stdout, "demo: open %s/#/experiments/%s\n", b.client.TrackingURI(), exp.ID)
+		fmt.Fprintf(w, "demo: open %s/#/experiments/%s\n", b.client.TrackingURI(), exp.ID)
 	}
-	return nil
 }
 
 // demoKeysIn returns the idempotency keys of the runs in experiment name; none when the

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlexp-dev/mlexp"
 	demodata "github.com/mlexp-dev/mlexp/demo"
 	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/tracking"
@@ -88,7 +89,7 @@ func checkDemoExperiment(t *testing.T, set demodata.Set) {
 		} else if r.Info.Status != mlflow.StatusFinished {
 			t.Errorf("run %s is %s", r.Info.RunName, r.Info.Status)
 		}
-		if v, _ := r.Data.Param("run_type"); v == tracking.RunTypeFullTraining {
+		if v, _ := r.Data.Param("run_type"); v == string(mlexp.FullTrainingRun) {
 			full = append(full, r)
 		}
 		k, _ := r.Data.Tag(tracking.TagIdempotencyKey)

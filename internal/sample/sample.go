@@ -7,8 +7,6 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-func f(v float64) *float64 { return &v }
-
 // FeatureConfig is the spec's config-042: user 64d, product 64d, two crosses.
 func FeatureConfig() mlexp.FeatureConfig {
 	return mlexp.FeatureConfig{
@@ -28,8 +26,8 @@ func QuickTestReport() mlexp.QuickTestReport {
 		Dataset:       mlexp.Dataset{ID: "dataset-001", Name: "Q4 2024 Training Data", Version: "3"},
 		FeatureConfig: FeatureConfig(),
 		QuickTest: mlexp.QuickTest{
-			ID: 3, DataSamplePercent: 10, Epochs: 2, Status: mlexp.StatusCompleted, CostUSD: f(1.42),
-			Metrics: mlexp.Metrics{Loss: f(0.38), RecallAt10: f(0.182), RecallAt50: f(0.385), RecallAt100: f(0.473)},
+			ID: 3, DataSamplePercent: 10, Epochs: 2, Status: mlexp.StatusCompleted, CostUSD: new(1.42),
+			Metrics: mlexp.Metrics{Loss: new(0.38), RecallAt10: new(0.182), RecallAt50: new(0.385), RecallAt100: new(0.473)},
 			Timing:  mlexp.Timing{StartedAt: start, FinishedAt: start.Add(8 * time.Minute)},
 		},
 	}
@@ -42,13 +40,13 @@ func TrainingRunReport() mlexp.TrainingRunReport {
 	var hist []mlexp.EpochMetrics
 	for e := 1; e <= 20; e++ {
 		x := float64(e) / 20
-		hist = append(hist, mlexp.EpochMetrics{Epoch: e, Metrics: mlexp.Metrics{Loss: f(0.9 - 0.6*x), RecallAt10: f(0.05 + 0.12*x), RecallAt50: f(0.15 + 0.24*x), RecallAt100: f(0.2 + 0.268*x)}})
+		hist = append(hist, mlexp.EpochMetrics{Epoch: e, Metrics: mlexp.Metrics{Loss: new(0.9 - 0.6*x), RecallAt10: new(0.05 + 0.12*x), RecallAt50: new(0.15 + 0.24*x), RecallAt100: new(0.2 + 0.268*x)}})
 	}
 	return mlexp.TrainingRunReport{
 		Model: q.Model, Dataset: q.Dataset, FeatureConfig: q.FeatureConfig,
 		TrainingRun: mlexp.TrainingRun{
-			ID: 46, Epochs: 20, BatchSize: 8192, Status: mlexp.StatusCompleted, CostUSD: f(38.5),
-			Metrics:  mlexp.Metrics{Loss: f(0.28), RecallAt10: f(0.175), RecallAt50: f(0.392), RecallAt100: f(0.468)},
+			ID: 46, Epochs: 20, BatchSize: 8192, Status: mlexp.StatusCompleted, CostUSD: new(38.5),
+			Metrics:  mlexp.Metrics{Loss: new(0.28), RecallAt10: new(0.175), RecallAt50: new(0.392), RecallAt100: new(0.468)},
 			History:  hist,
 			ModelURI: "gs://retail-recs/models/46",
 			Timing:   mlexp.Timing{StartedAt: start, FinishedAt: start.Add(3*time.Hour + 42*time.Minute)},

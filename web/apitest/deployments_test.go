@@ -79,7 +79,7 @@ func (a *api) deployments(t *testing.T, s seed) {
 	tr := sample.TrainingRunReport()
 	tr.Model.ID, tr.Model.Name = s.model, s.modelName
 	tr.TrainingRun.ID, tr.TrainingRun.ModelURI = 47, "gs://retail-recs/models/47"
-	tr.TrainingRun.Metrics.RecallAt100 = f(0.47)
+	tr.TrainingRun.Metrics.RecallAt100 = new(0.47)
 	var ing ingestData
 	a.call(t, a.url, http.MethodPost, "/api/experiments/training-runs/", "/api/experiments/training-runs/", jsonedit.Body(t, tr), true).
 		must(t, "log training 47", http.StatusCreated).decode(t, &ing)
@@ -219,4 +219,17 @@ func (a *api) deployments(t *testing.T, s seed) {
 	}
 	a.call(t, a.token, http.MethodPost, deployRoute, deployTarget(s.training), nil, true).want(t, "promote without a user", http.StatusUnauthorized)
 	a.promote(t, s.training, "", http.StatusOK) // as before this test
+}
+
+func (a *api) deploy(t *testing.T, s seed) {
+	a.deployments(t, s)
+
+	// The deployed run shows in every query.
+	const base = "/api/models/{model_id}/experiments/"
+	for _, r := range []string{base, base + "heatmap/", base + "runs/", base + "parallel/"} {
+		a.query(t, r, s.model, "", http.StatusOK)
+	}
+	ids, _ := json.Marshal([]string{s.quick1, s.quick2, s.training})
+	a.call(t, a.url, http.MethodPost, "/api/experiments/compare/", "/api/experiments/compare/", []byte(`{"run_ids":`+string(ids)+`}`), true).
+		want(t, "compare with the deployed run", http.StatusOK)
 }

@@ -210,7 +210,7 @@ func serve(trackingURI, dir string) (stop func(), err error) {
 		Checks:      []web.Check{{Name: "mlflow", Check: c.Ping}, {Name: "database", Check: store.Ping}},
 		Now:         time.Now,
 		Promoter:    promoter,
-		Best:        reader,
+		Best:        promoter,
 		Runs:        reader,
 		Artifacts:   reader,
 		MLflowUIURL: trackingURI,

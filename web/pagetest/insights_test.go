@@ -35,7 +35,7 @@ func logInsightsWorld(t *testing.T) (mlexp.Model, map[string][]string) {
 			q.FeatureConfig.ID, q.FeatureConfig.Name = c.id, c.id
 			q.FeatureConfig.QueryTower[0].EmbeddingDim = c.user
 			q.QuickTest.ID = i + 1
-			q.QuickTest.Metrics.RecallAt100 = f(v)
+			q.QuickTest.Metrics.RecallAt100 = new(v)
 			id, err := lg.LogQuickTest(ctx(t), q)
 			if err != nil {
 				t.Fatal(err)
@@ -46,7 +46,7 @@ func logInsightsWorld(t *testing.T) (mlexp.Model, map[string][]string) {
 		tr.Model = m
 		tr.FeatureConfig.ID, tr.FeatureConfig.Name = c.id, c.id
 		tr.FeatureConfig.QueryTower[0].EmbeddingDim = c.user
-		tr.TrainingRun.Metrics.RecallAt100 = f(c.full)
+		tr.TrainingRun.Metrics.RecallAt100 = new(c.full)
 		if _, err := lg.LogTrainingRun(ctx(t), tr); err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func TestInsightsPageGivesConfigsToCopy(t *testing.T) {
 			q.FeatureConfig.CrossFeatures = nil
 		}
 		q.QuickTest.ID = i + 1
-		q.QuickTest.Metrics.RecallAt100 = f(c.recall)
+		q.QuickTest.Metrics.RecallAt100 = new(c.recall)
 		if _, err := lg.LogQuickTest(ctx(t), q); err != nil {
 			t.Fatal(err)
 		}

@@ -88,8 +88,6 @@ func sharedWorld(t *testing.T) world {
 	return shared
 }
 
-func f(v float64) *float64 { return &v }
-
 func logWorld(ctx context.Context, m mlexp.Model) (world, error) {
 	c, err := mlflow.NewClient(srv.URL)
 	if err != nil {
@@ -100,7 +98,7 @@ func logWorld(ctx context.Context, m mlexp.Model) (world, error) {
 
 	q := sample.QuickTestReport()
 	q.Model = m
-	q.QuickTest.Metrics.RecallAt100 = f(0.50)
+	q.QuickTest.Metrics.RecallAt100 = new(0.50)
 	w.Dataset = q.Dataset
 	if w.Quick, err = lg.LogQuickTest(ctx, q); err != nil {
 		return w, err
@@ -122,7 +120,7 @@ func logWorld(ctx context.Context, m mlexp.Model) (world, error) {
 		r.FeatureConfig.QueryTower[0].EmbeddingDim, r.FeatureConfig.CandidateTower[0].EmbeddingDim = user, prod
 		r.FeatureConfig.CrossFeatures = nil
 		r.QuickTest.ID = qtID
-		r.QuickTest.Metrics = mlexp.Metrics{Loss: f(0.5), RecallAt10: f(recall / 3), RecallAt50: f(recall * 0.8), RecallAt100: f(recall)}
+		r.QuickTest.Metrics = mlexp.Metrics{Loss: new(0.5), RecallAt10: new(recall / 3), RecallAt50: new(recall * 0.8), RecallAt100: new(recall)}
 		r.QuickTest.StartedAt = r.QuickTest.StartedAt.Add(-time.Duration(qtID) * time.Hour)
 		r.QuickTest.FinishedAt = r.QuickTest.StartedAt.Add(7 * time.Minute)
 		return r
