@@ -17,6 +17,34 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
+// HeatmapPNG draws a heatmap as a PNG image, on the server, without a browser.
+//
+// It draws the same layout as HeatmapSVG, at opts.Scale pixels per SVG unit.
+func HeatmapPNG(h *mlexp.Heatmap, opts SVGOptions) ([]byte, error) {
+	if h == nil {
+		return nil, mlexp.Errorf(mlexp.EINVALID, "no heatmap to draw")
+	}
+	l, err := layoutHeatmap(h, opts)
+	if err != nil {
+		return nil, err
+	}
+	return l.png(svgPNGScale(opts.Scale))
+}
+
+// svgPNGScale is the PNG pixels per SVG unit for SVGOptions.Scale: 2 by default, within
+// 0.5..4.
+func svgPNGScale(s float64) float64 {
+	switch {
+	case s == 0 || math.IsNaN(s):
+		return 2
+	case s < 0.5:
+		return 0.5
+	case s > 4:
+		return 4
+	}
+	return s
+}
+
 // pngCanvas draws in SVG units on an RGBA image, s pixels per unit, with the chart fonts.
 type pngCanvas struct {
 	img   *image.RGBA
