@@ -1,6 +1,8 @@
 // Package mlexp holds the domain of mlexp: the types and rules that turn MLflow runs of
 // recommender-model experiments into answers (summaries, heatmaps, comparisons,
-// recommendations). It does no I/O; adapters in sub-packages do.
+// recommendations, the best run to deploy), the table of metric specs, the one error type,
+// and every interface that the adapters implement (RunSource, Attacher, Ingester, Promoter,
+// BestSelector, Artifacts and the stores). It does no I/O; adapters in sub-packages do.
 package mlexp
 
 import (

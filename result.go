@@ -80,8 +80,7 @@ func (m Metrics) validate(prefix string, required bool) error {
 		if err := validateIdentifier(prefix+".extra."+k, k); err != nil {
 			return err
 		}
-		switch k {
-		case MetricLoss, MetricFinalLoss, MetricRecallAt10, MetricRecallAt50, MetricRecallAt100, MetricCostUSD:
+		if _, ok := metricSpecByName[k]; ok {
 			return InvalidField(prefix+".extra."+k, "is a standard metric: give it outside extra")
 		}
 		if v := m.Extra[k]; math.IsInf(v, 0) || math.IsNaN(v) {

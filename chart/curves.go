@@ -66,9 +66,9 @@ func TrainingCurves(title string, history []mlexp.EpochMetrics) (png []byte, err
 		collect("Loss", colorLoss, draw.CircleGlyph{}, history, 1, func(m mlexp.Metrics) *float64 { return m.Loss }),
 	}
 	recall := []series{
-		collect("Recall@10", colorRecall10, draw.CircleGlyph{}, history, 100, func(m mlexp.Metrics) *float64 { return m.RecallAt10 }),
-		collect("Recall@50", colorRecall50, draw.PyramidGlyph{}, history, 100, func(m mlexp.Metrics) *float64 { return m.RecallAt50 }),
-		collect("Recall@100", colorRecall100, draw.BoxGlyph{}, history, 100, func(m mlexp.Metrics) *float64 { return m.RecallAt100 }),
+		collect(mlexp.MetricLabel(mlexp.MetricRecallAt10), colorRecall10, draw.CircleGlyph{}, history, 100, func(m mlexp.Metrics) *float64 { return m.RecallAt10 }),
+		collect(mlexp.MetricLabel(mlexp.MetricRecallAt50), colorRecall50, draw.PyramidGlyph{}, history, 100, func(m mlexp.Metrics) *float64 { return m.RecallAt50 }),
+		collect(mlexp.MetricLabel(mlexp.MetricRecallAt100), colorRecall100, draw.BoxGlyph{}, history, 100, func(m mlexp.Metrics) *float64 { return m.RecallAt100 }),
 	}
 	xmin, xmax := epochRange(history)
 	plots := make([]*plot.Plot, 2)

@@ -1,6 +1,7 @@
-// Package sqlstore keeps mlexp's own state — the ingest outbox and saved comparisons — in
-// SQLite (pure Go, the default) or PostgreSQL, with embedded, ordered migrations. The
-// differences between the two stay in this package.
+// Package sqlstore keeps mlexp's own state — the ingest outbox, saved comparisons and the
+// deployment history with its promotion locks — in SQLite (pure Go, the default) or
+// PostgreSQL, with embedded, ordered migrations. The differences between the two stay in
+// this package.
 package sqlstore
 
 import (

@@ -1,6 +1,7 @@
 package terminal
 
 import (
+	"cmp"
 	"io"
 	"strings"
 
@@ -33,7 +34,7 @@ func Comparison(w io.Writer, c *mlexp.Comparison, o Options) error {
 	for i := range titles {
 		for j := range titles {
 			if i != j && titles[i] == titles[j] {
-				titles[i] = termOr(c.Runs[i].Name, c.Runs[i].ID)
+				titles[i] = cmp.Or(c.Runs[i].Name, c.Runs[i].ID)
 			}
 		}
 	}
@@ -86,7 +87,7 @@ func Comparison(w io.Writer, c *mlexp.Comparison, o Options) error {
 
 // termRunTitle names a compared run by its config, as the mock-up's column heads do.
 func termRunTitle(r mlexp.ComparedRun) string {
-	return termOr(r.ConfigName, termOr(r.ConfigID, termOr(r.Name, r.ID)))
+	return cmp.Or(r.ConfigName, cmp.Or(r.ConfigID, cmp.Or(r.Name, r.ID)))
 }
 
 // termMetricsTable draws the metrics, duration and cost of every run. With two runs the

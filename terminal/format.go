@@ -8,14 +8,6 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// termOr is v, or def when v is empty.
-func termOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 // termCount writes n things: "1 run", "12 runs".
 func termCount(n int, thing string) string {
 	if n == 1 {
@@ -34,14 +26,6 @@ func termAgo(t, now time.Time) string {
 		}
 	}
 	return s
-}
-
-// termShortMetric abbreviates a metric label for narrow places: Recall@100 → R@100.
-func termShortMetric(label string) string {
-	if k, ok := strings.CutPrefix(label, "Recall@"); ok {
-		return "R@" + k
-	}
-	return label
 }
 
 // termSplitName splits "config-042 Quick Test #3" into "config-042" and "Quick Test #3"

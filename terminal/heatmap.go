@@ -1,6 +1,7 @@
 package terminal
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -56,7 +57,7 @@ func termHeatHead(t *termWriter, h *mlexp.Heatmap, o Options) {
 	if h.Direction == "min" {
 		better = "lower is better"
 	}
-	for _, l := range termWrapAt(fmt.Sprintf("X: %s · Y: %s · Show: %s · Cell: %s of its runs (%s)", h.XAxis.Label, h.YAxis.Label, runType, termOr(agg, h.Agg), better), " · ", o.width()) {
+	for _, l := range termWrapAt(fmt.Sprintf("X: %s · Y: %s · Show: %s · Cell: %s of its runs (%s)", h.XAxis.Label, h.YAxis.Label, runType, cmp.Or(agg, h.Agg), better), " · ", o.width()) {
 		t.line(l)
 	}
 	t.line()

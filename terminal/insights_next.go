@@ -1,6 +1,7 @@
 package terminal
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/mlexp-dev/mlexp"
@@ -20,7 +21,7 @@ func termNext(t *termWriter, r *insight.Report, o Options) {
 			mlexp.AxisLabel(n.Query.XAxis, n.Best.X), mlexp.AxisLabel(n.Query.YAxis, n.Best.Y), mlexp.FormatMetric(r.Metric, termNumber(n.Best.Value)), n.BaseConfig))
 	}
 	if len(n.Suggestions) == 0 {
-		termParagraph(t, o, "", termOr(n.Note, "Nothing new to suggest."))
+		termParagraph(t, o, "", cmp.Or(n.Note, "Nothing new to suggest."))
 		t.line()
 		return
 	}
@@ -29,7 +30,7 @@ func termNext(t *termWriter, r *insight.Report, o Options) {
 	for i, s := range n.Suggestions {
 		var ch []string
 		for _, c := range s.Changes {
-			ch = append(ch, c.Param+": "+termOr(c.From, "—")+" → "+termOr(c.To, "—"))
+			ch = append(ch, c.Param+": "+cmp.Or(c.From, "—")+" → "+cmp.Or(c.To, "—"))
 		}
 		gain := mlexp.NoValue
 		if s.ExpectedGain != nil {

@@ -1,6 +1,7 @@
 package terminal
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ func termPareto(t *termWriter, r *insight.Report, o Options) {
 				tb.rows = append(tb.rows, [][]string{{fmt.Sprintf("… %d more", len(f.Front)-i)}})
 				break
 			}
-			tb.rows = append(tb.rows, [][]string{{termOr(p.RunName, p.RunID)}, {mlexp.FormatMetric(r.Metric, p.Value)}, {format(p.Resource)}})
+			tb.rows = append(tb.rows, [][]string{{cmp.Or(p.RunName, p.RunID)}, {mlexp.FormatMetric(r.Metric, p.Value)}, {format(p.Resource)}})
 		}
 		tb.shrink(0, o.width(), 16)
 		tb.write(t)

@@ -32,7 +32,7 @@ func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 	for _, r := range p.Runs {
 		status = status || r.Status != mlexp.RunFinished
 	}
-	head := []string{"Run Name", "Type", "R@100", "R@50", "Duration", "Date"}
+	head := []string{"Run Name", "Type", mlexp.MetricShortLabel(mlexp.MetricRecallAt100), mlexp.MetricShortLabel(mlexp.MetricRecallAt50), "Duration", "Date"}
 	al := []termAlign{termLeft, termLeft, termRight, termRight, termRight, termLeft}
 	if status {
 		head, al = append(head, "Status"), append(al, termLeft)

@@ -1,6 +1,7 @@
 package terminal
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"strconv"
@@ -20,7 +21,7 @@ const (
 func Summary(w io.Writer, s *mlexp.Summary, o Options) error {
 	t := newTermWriter(w)
 	t.section(o, "SUMMARY")
-	short := termShortMetric(s.MetricLabel)
+	short := mlexp.MetricShortLabel(s.Metric)
 	cards := [][]string{
 		{"Quick Tests", strconv.Itoa(s.QuickTests)},
 		{"Full Trains", strconv.Itoa(s.FullTrainings)},
@@ -74,7 +75,7 @@ func termSummaryCard(o Options, r *mlexp.SummaryRun, best bool) []string {
 	if mark != "" {
 		mark += " "
 	}
-	return []string{mark + r.ValueText, termOr(r.ConfigName, termOr(r.ConfigID, r.RunName))}
+	return []string{mark + r.ValueText, cmp.Or(r.ConfigName, cmp.Or(r.ConfigID, r.RunName))}
 }
 
 // termCards draws the cards side by side, as many to a row as the width takes.

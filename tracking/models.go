@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -58,13 +59,13 @@ func (r *Reader) fetchModels(ctx context.Context) ([]mlexp.ModelInfo, error) {
 		m := byID[id]
 		if m == nil {
 			name, _ := e.Tag(TagModelName)
-			m = &mlexp.ModelInfo{ID: id, Name: cmpOr(name, id)}
+			m = &mlexp.ModelInfo{ID: id, Name: cmp.Or(name, id)}
 			byID[id] = m
 			order = append(order, id)
 		}
 		dsID, _ := e.Tag(TagDatasetID)
 		dsName, _ := e.Tag(TagDatasetName)
-		m.Datasets = append(m.Datasets, mlexp.DatasetInfo{ID: cmpOr(dsID, e.ID), Name: cmpOr(dsName, e.Name), ExperimentID: e.ID,
+		m.Datasets = append(m.Datasets, mlexp.DatasetInfo{ID: cmp.Or(dsID, e.ID), Name: cmp.Or(dsName, e.Name), ExperimentID: e.ID,
 			ExperimentName: e.Name, LastUpdateTime: e.LastUpdateTime})
 	}
 	models := make([]mlexp.ModelInfo, 0, len(order))
@@ -158,11 +159,4 @@ func (r *Reader) FindRuns(ctx context.Context, ids []string) ([]mlexp.Run, []str
 		}
 	}
 	return found, missing, nil
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }

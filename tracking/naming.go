@@ -1,6 +1,8 @@
-// Package tracking maps mlexp's domain to MLflow and back: it logs quick tests and full
-// trainings in the shape of the naming contract (design.md §3), reads runs back as domain
-// runs, and delivers the ingest outbox.
+// Package tracking maps mlexp's domain to MLflow and back: the naming contract (design.md
+// §3, this file); the Logger, which logs quick tests and full trainings in that shape and
+// attaches existing experiments; the read-only Reader, which reads runs back as domain runs
+// through a cache; the Selector and Promoter, which pick the run to deploy and promote it;
+// and the delivery of the ingest outbox.
 package tracking
 
 import (

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -54,7 +55,7 @@ func buildAdvice(rep *insight.Report) adviceSections {
 		for _, s := range n.Suggestions {
 			v := nextView{Reason: s.Reason, Gain: mlexp.NoValue}
 			for _, c := range s.Changes {
-				v.Changes = append(v.Changes, c.Param+": "+cmpOrDash(c.From)+" → "+cmpOrDash(c.To))
+				v.Changes = append(v.Changes, c.Param+": "+cmp.Or(c.From, "—")+" → "+cmp.Or(c.To, "—"))
 			}
 			if s.ExpectedGain != nil {
 				v.Gain = fmt.Sprintf("%+.1f %s", float64(*s.ExpectedGain), s.Unit)
@@ -88,13 +89,6 @@ func buildAdvice(rep *insight.Report) adviceSections {
 		}
 	}
 	return m
-}
-
-func cmpOrDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
 
 // maxDominatedDrawn bounds the runs off the front that a Pareto chart draws.

@@ -201,7 +201,7 @@ func (p *runsPage) columns(q url.Values, v *runsView) {
 		if mlexp.LowerIsBetter(m) {
 			first = "asc"
 		}
-		c := sortColumn(p.Action, q, shortMetricLabel(m), "metrics."+m, first, v.current, order)
+		c := sortColumn(p.Action, q, mlexp.MetricShortLabel(m), "metrics."+m, first, v.current, order)
 		c.Num = true
 		p.Columns = append(p.Columns, c)
 	}
@@ -292,14 +292,6 @@ func sortChoice(key string) string {
 		return "Cost"
 	}
 	return key
-}
-
-// shortMetricLabel is a column header: "R@100" for recall_at_100.
-func shortMetricLabel(m string) string {
-	if k, ok := strings.CutPrefix(m, "recall_at_"); ok {
-		return "R@" + k
-	}
-	return mlexp.MetricLabel(m)
 }
 
 func shortTypeLabel(t mlexp.RunType) string {

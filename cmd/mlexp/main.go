@@ -1,5 +1,8 @@
-// Command mlexp explores MLflow runs of recommender-model experiments: it serves the web UI
-// and JSON API, and (in later versions) logs, compares and charts runs from the terminal.
+// Command mlexp logs recommender-model experiments into MLflow and answers which feature
+// configuration is best: it serves the web UI and JSON API (serve), logs results (log,
+// demo), queries runs from the terminal (models, summary, heatmap, runs, compare, insights,
+// best), promotes and rolls back deployed runs (deploy, rollback, deployments, reconcile),
+// and migrates its database (migrate). This package only wires the other packages together.
 //
 // Run `mlexp help` for the commands and `mlexp help COMMAND` for their flags.
 package main
