@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,26 @@ func (t RunType) Label() string {
 		return "Unknown"
 	}
 	return string(t)
+}
+
+// ShortLabel is the run type for narrow columns, as the spec's runs table writes it: Quick,
+// Full.
+func (t RunType) ShortLabel() string {
+	switch t {
+	case QuickTestRun:
+		return "Quick"
+	case FullTrainingRun:
+		return "Full"
+	}
+	return t.Label()
+}
+
+// StatusLabel writes an MLflow run status for people: FINISHED → Finished; "" is NoValue.
+func StatusLabel(status string) string {
+	if status == "" {
+		return NoValue
+	}
+	return strings.ToUpper(status[:1]) + strings.ToLower(status[1:])
 }
 
 // MLflow run statuses as they appear on a Run.

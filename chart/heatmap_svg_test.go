@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/golden"
 )
 
 // svgSpecHeatmap is the dashboard mock-up's heatmap: Recall@100 by embedding dims and cross
@@ -93,7 +94,7 @@ func TestHeatmapSVGGolden(t *testing.T) {
 	}
 	parseSVG(t, b)
 	svgSample(t, "heatmap.svg", b)
-	golden(t, "heatmap.svg", b)
+	golden.Check(t, "heatmap.svg", b)
 	again, _ := HeatmapSVG(svgSpecHeatmap(), SVGOptions{Link: svgSpecLink, Title: "Recall@100 by configuration"})
 	if !bytes.Equal(b, again) {
 		t.Error("two drawings of the same heatmap differ")

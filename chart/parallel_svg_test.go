@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/golden"
 )
 
 // svgSpecParallel is the runs view's parallel coordinates: four parameters, then Recall@100.
@@ -76,7 +77,7 @@ func TestParallelSVGGolden(t *testing.T) {
 	}
 	parseSVG(t, b)
 	svgSample(t, "parallel.svg", b)
-	golden(t, "parallel.svg", b)
+	golden.Check(t, "parallel.svg", b)
 	again, _ := ParallelSVG(svgSpecParallel(), SVGOptions{})
 	if !bytes.Equal(b, again) {
 		t.Error("two drawings of the same chart differ")

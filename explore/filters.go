@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -84,12 +85,7 @@ type Range struct {
 // of the axes of runs or the metric. Empty values are no filter.
 func RangesOf(q url.Values, runs []mlexp.Run, metric string) ([]Range, error) {
 	var out []Range
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		axis, ok := strings.CutPrefix(k, RangePrefix)
 		v := strings.TrimSpace(q.Get(k))
 		if !ok || v == "" {

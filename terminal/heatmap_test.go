@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/golden"
 )
 
 func TestHeatmap(t *testing.T) {
 	h := termHeatmap(t, mlexp.HeatmapQuery{})
 	plain := termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, h, Options{Now: termNow}) })
-	golden(t, "heatmap.txt", []byte(plain))
+	golden.Check(t, "heatmap.txt", []byte(plain))
 	termCheckPlain(t, plain)
 	for _, want := range []string{"★47.3%", "●46.2%", "38.2%", "user:128", "prod:64", "No crosses", "│ cat × subcat + user × │", "│ city ",
 		"★ Best | ● Deployed", "Legend: █████ ≥46% ████ 44-46% ███ 42-44% ██ 40-42% █ <40%", "15 runs, 14 plotted, 1 failed",
@@ -24,7 +25,7 @@ func TestHeatmap(t *testing.T) {
 	color := termRender(t, func(b *bytes.Buffer) error {
 		return Heatmap(b, h, Options{Color: true, Now: termNow})
 	})
-	golden(t, "heatmap_color.txt", []byte(color))
+	golden.Check(t, "heatmap_color.txt", []byte(color))
 	for _, want := range []string{"\x1b[38;5;220m█████\x1b[0m", "\x1b[38;5;53m█\x1b[0m", "\x1b[1;38;5;220m★\x1b[0m", "\x1b[1;38;5;39m●\x1b[0m"} {
 		if !strings.Contains(color, want) {
 			t.Errorf("coloured heatmap lacks %q", want)

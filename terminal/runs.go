@@ -65,10 +65,10 @@ func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 		if !r.End.IsZero() && !r.End.Before(r.Start) {
 			dur = mlexp.FormatDuration(r.Duration())
 		}
-		row := [][]string{{name}, {termRunType(r.Type)}, {termRunMetric(r, mlexp.MetricRecallAt100)}, {termRunMetric(r, mlexp.MetricRecallAt50)},
+		row := [][]string{{name}, {r.Type.ShortLabel()}, {termRunMetric(r, mlexp.MetricRecallAt100)}, {termRunMetric(r, mlexp.MetricRecallAt50)},
 			{dur}, {termAgo(r.Start, now)}}
 		if status {
-			st := termStatus(r.Status)
+			st := mlexp.StatusLabel(r.Status)
 			if r.Failed() {
 				st = o.paint(st, termBad)
 			}
@@ -90,29 +90,4 @@ func termRunMetric(r mlexp.Run, metric string) string {
 		return mlexp.NoValue
 	}
 	return mlexp.FormatMetric(metric, v)
-}
-
-// termRunType is the run type as the mock-up's table writes it: Quick, Full.
-func termRunType(t mlexp.RunType) string {
-	switch t {
-	case mlexp.QuickTestRun:
-		return "Quick"
-	case mlexp.FullTrainingRun:
-		return "Full"
-	}
-	return t.Label()
-}
-
-// termStatus writes an MLflow status for people: FINISHED → Finished.
-func termStatus(s string) string {
-	if s == "" {
-		return mlexp.NoValue
-	}
-	b := []byte(s)
-	for i := 1; i < len(b); i++ {
-		if b[i] >= 'A' && b[i] <= 'Z' {
-			b[i] += 'a' - 'A'
-		}
-	}
-	return string(b)
 }

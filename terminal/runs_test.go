@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/golden"
 )
 
 func TestRuns(t *testing.T) {
@@ -17,7 +18,7 @@ func TestRuns(t *testing.T) {
 	out := termRender(t, func(b *bytes.Buffer) error {
 		return Runs(b, mlexp.QueryRuns(runs, q), Options{Now: termNow})
 	})
-	golden(t, "runs.txt", []byte(out))
+	golden.Check(t, "runs.txt", []byte(out))
 	termCheckPlain(t, out)
 	for _, want := range []string{"Run Name", "R@100", "  config-042 #1 ", "47.3%", "38.5%", "Quick", "Full", "3h 42m",
 		"5h ago", "1d ago", "● config-038 #38 ", "Page 1 of 3 · 15 runs · 6 per page"} {

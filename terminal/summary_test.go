@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/golden"
 )
 
 func TestSummary(t *testing.T) {
@@ -14,7 +15,7 @@ func TestSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := termRender(t, func(b *bytes.Buffer) error { return Summary(b, s, Options{Now: termNow}) })
-	golden(t, "summary.txt", []byte(out))
+	golden.Check(t, "summary.txt", []byte(out))
 	termCheckPlain(t, out)
 	for _, want := range []string{"Quick Tests", "Full Trains", "Best R@100", "★ 47.3%", "config-042", "● 46.2%", "config-038",
 		"config-042 • Full Training #42", "5 hours ago | 3h 42m | $38.50 | user:64d prod:64d +2 crosses",

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -66,12 +67,7 @@ type hiddenField struct{ Name, Value string }
 // hiddenFields lists q as hidden inputs, except the keys the form itself has.
 func hiddenFields(q url.Values, except ...string) []hiddenField {
 	var out []hiddenField
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		if slices.Contains(except, k) {
 			continue
 		}

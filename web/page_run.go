@@ -38,7 +38,7 @@ func (s *server) handleRunPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run := runs[0]
-	p := runPage{Name: run.Name, ID: run.ID, TypeLabel: run.Type.Label(), Status: statusLabel(run.Status), Failed: run.Failed(),
+	p := runPage{Name: run.Name, ID: run.ID, TypeLabel: run.Type.Label(), Status: mlexp.StatusLabel(run.Status), Failed: run.Failed(),
 		Deployed: run.Deployed, MLflowURL: s.explore.RunURL(run.ExperimentID, run.ID)}
 	p.Layout.Title, p.Layout.Nav.Active = run.Name, "run"
 	p.Layout.Nav.MLflow = s.explore.ExperimentURL(run.ExperimentID)

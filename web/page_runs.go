@@ -217,7 +217,7 @@ func (p *runsPage) columns(q url.Values, v *runsView) {
 // runsRowOf is a row of the table: run's metrics in the columns of metrics, and a Promote
 // button on a finished full training that is not deployed (quick tests make no model).
 func runsRowOf(run mlexp.Run, metrics []string, now time.Time, checked, best bool) runsRow {
-	row := runsRow{ID: run.ID, Name: run.Name, URL: runURL(run.ID), Type: shortTypeLabel(run.Type), Status: statusLabel(run.Status),
+	row := runsRow{ID: run.ID, Name: run.Name, URL: runURL(run.ID), Type: run.Type.ShortLabel(), Status: mlexp.StatusLabel(run.Status),
 		Duration: mlexp.NoValue, Cost: mlexp.FormatCost(run.CostUSD), Date: mlexp.TimeAgo(run.Start, now), Failed: run.Failed(),
 		Checked: checked, Best: best, Deployed: run.Deployed}
 	if run.Status == mlexp.RunFinished && !run.Deployed && run.Type != mlexp.QuickTestRun {
@@ -292,21 +292,4 @@ func sortChoice(key string) string {
 		return "Cost"
 	}
 	return key
-}
-
-func shortTypeLabel(t mlexp.RunType) string {
-	switch t {
-	case mlexp.QuickTestRun:
-		return "Quick"
-	case mlexp.FullTrainingRun:
-		return "Full"
-	}
-	return t.Label()
-}
-
-func statusLabel(status string) string {
-	if status == "" {
-		return mlexp.NoValue
-	}
-	return strings.ToUpper(status[:1]) + strings.ToLower(status[1:])
 }

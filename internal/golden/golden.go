@@ -1,4 +1,6 @@
-package chart
+// Package golden compares rendered output with golden files under a test package's
+// testdata, and rewrites them when the tests run with -update.
+package golden
 
 import (
 	"bytes"
@@ -12,8 +14,9 @@ import (
 // update rewrites the golden files in testdata: go test ./chart -update.
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
+// Check compares got with testdata/name, rewriting it with -update; a difference fails t
+// with the first line that differs.
+func Check(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
 	if *update {
