@@ -2,8 +2,11 @@ package explore
 
 import (
 	"context"
+
 	"net/url"
 	"strings"
+
+	"github.com/mlexp-dev/mlexp"
 )
 
 // LinksRequest asks for links into MLflow's UI: an experiment, a run, and MLflow's compare
@@ -22,8 +25,14 @@ type Links struct {
 	CompareURL    string `json:"compare_url,omitempty"`
 }
 
-// Links answers req, reading the experiments of the runs it names from MLflow.
+// Links answers req, reading the experiments of the runs it names from MLflow. Like a
+// comparison, it takes at most mlexp.MaxCompareRuns runs (repeats counted once), so that one
+// request cannot make MLflow read thousands.
 func (s *Service) Links(ctx context.Context, req LinksRequest) (*Links, error) {
+	req.RunIDs = distinct(req.RunIDs)
+	if n := len(req.RunIDs); n > mlexp.MaxCompareRuns {
+		return nil, mlexp.InvalidField("run_ids", "at most %d runs, got %d", mlexp.MaxCompareRuns, n)
+	}
 	out := &Links{TrackingURL: s.mlflowUI}
 	lookup := req.RunIDs
 	if req.RunID != "" {
@@ -88,4 +97,17 @@ func jsonList(ids []string) string {
 		quoted[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(id) + `"`
 	}
 	return "[" + strings.Join(quoted, ",") + "]"
+}
+
+// distinct keeps the first of each id, in order.
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

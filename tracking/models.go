@@ -15,13 +15,25 @@ import (
 
 // Models lists the models that have experiments in MLflow, found by the ml_model_id tag,
 // most recently active dataset first. The list is cached like runs: fresh for the TTL, and
-// the last one is served while MLflow cannot be reached.
+// the last one is served while MLflow cannot be reached — at once while MLflow is known to
+// be down, when a request with nothing cached is refused at once too.
 func (r *Reader) Models(ctx context.Context) ([]mlexp.ModelInfo, error) {
 	r.mu.Lock()
 	cached, at := r.models, r.modelsAt
 	r.mu.Unlock()
 	if cached != nil && r.now().Sub(at) < r.ttl {
 		return cached, nil
+	}
+	if err := r.health.Down("listing the experiments"); err != nil {
+		go func() { // so that the first request after MLflow is back finds it
+			ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+			defer cancel()
+			_, _, _ = r.flight.Do("\x00models", func() (any, error) { return r.fetchModels(ctx) })
+		}()
+		if cached != nil {
+			return cached, nil
+		}
+		return nil, err
 	}
 	v, err, _ := r.flight.Do("\x00models", func() (any, error) { return r.fetchModels(ctx) })
 	if err != nil {

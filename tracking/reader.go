@@ -17,15 +17,20 @@ import (
 // Reader reads the runs of experiments from MLflow through a cache: a snapshot is fresh for
 // the TTL; an older one is served at once while one background refresh runs
 // (stale-while-revalidate); concurrent requests for the same experiment share one fetch;
-// and when MLflow cannot be reached the last snapshot is served, marked stale.
+// and when MLflow cannot be reached the last snapshot is served, marked stale, with the time
+// it was read. With a Health (WatchHealth), the data is marked stale from the first attempt
+// that fails to reach MLflow, and a request with nothing cached is answered at once while
+// MLflow is known to be down, instead of after the client's retries.
 type Reader struct {
 	client *mlflow.Client
 	ttl    time.Duration
 	now    func() time.Time
 	log    *slog.Logger
 
+	health   *Health // nil: MLflow's state is learnt from each fetch alone
+
 	mu       sync.Mutex
-	entries  map[string]*mlexp.RunSet
+	entries  map[string]*entry
 	used     map[string]time.Time // when each experiment was last asked for
 	swept    time.Time
 	models   []mlexp.ModelInfo // nil until read, and after ModelsChanged
@@ -44,9 +49,22 @@ func ReadInParts(parts int) ReaderOption {
 	return func(r *Reader) { r.parts = max(parts, 1) }
 }
 
+// WatchHealth makes the reader consult h, fed by the observer of the reader's client, about
+// whether MLflow answers.
+func WatchHealth(h *Health) ReaderOption {
+	return func(r *Reader) { r.health = h }
+}
+
+// entry is the cached runs of one experiment and how the last refresh went.
+type entry struct {
+	set     *mlexp.RunSet // as last read; set.FetchedAt is when
+	checked time.Time     // when the last refresh ended, read or failed: the TTL counts from it
+	err     error         // why the last refresh failed; nil after a read
+}
+
 // NewReader returns a reader whose snapshots are fresh for ttl.
 func NewReader(client *mlflow.Client, ttl time.Duration, now func() time.Time, log *slog.Logger, opts ...ReaderOption) *Reader {
-	r := &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*mlexp.RunSet{}, used: map[string]time.Time{}, parts: 1}
+	r := &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*entry{}, used: map[string]time.Time{}, parts: 1}
 	for _, o := range opts {
 		o(r)
 	}
@@ -79,14 +97,23 @@ const fetchTimeout = 2 * time.Minute
 // Runs returns the runs of the experiment. Callers must not modify the returned snapshot.
 func (r *Reader) Runs(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
 	r.mu.Lock()
-	snap := r.entries[experimentID]
+	e := r.entries[experimentID]
 	r.touch(experimentID, r.now())
+	var cached entry
+	if e != nil {
+		cached = *e
+	}
 	r.mu.Unlock()
-	if snap != nil {
-		if r.now().Sub(snap.FetchedAt) >= r.ttl {
+	if e != nil {
+		if r.now().Sub(cached.checked) >= r.ttl {
 			go r.refresh(experimentID) // serve what we have; the next request sees the new one
 		}
-		return snap, nil
+		return r.served(cached), nil
+	}
+	doing := "reading the runs of experiment " + experimentID
+	if err := r.health.Down(doing); err != nil {
+		go r.refresh(experimentID) // so that the first request after MLflow is back finds it
+		return nil, err
 	}
 	// Nothing cached: wait for a fetch, shared with concurrent callers. The fetch itself is
 	// not cancelled when this caller gives up, so that the others still get it.
@@ -102,8 +129,24 @@ func (r *Reader) Runs(ctx context.Context, experimentID string) (*mlexp.RunSet, 
 	}
 }
 
-// refresh re-reads the experiment in the background; a failure marks the cached snapshot
-// stale instead of dropping it.
+// served is the snapshot of e as a request gets it: marked stale, with why, when its last
+// refresh failed or MLflow is down now. FetchedAt stays when the runs were read.
+func (r *Reader) served(e entry) *mlexp.RunSet {
+	err := e.err
+	if down := r.health.Down("refreshing the runs"); down != nil {
+		err = down
+	}
+	if err == nil {
+		return e.set
+	}
+	stale := *e.set
+	stale.Stale, stale.StaleReason = true, mlexp.ErrorMessage(err)
+	return &stale
+}
+
+// refresh re-reads the experiment in the background; a failure keeps the cached snapshot,
+// to be served marked stale, and the next try waits a TTL rather than come with every
+// request while MLflow is down.
 func (r *Reader) refresh(experimentID string) {
 	_, err, _ := r.flight.Do(experimentID, func() (any, error) { return r.fetch(experimentID) })
 	if err == nil {
@@ -112,12 +155,8 @@ func (r *Reader) refresh(experimentID string) {
 	r.log.Warn("refreshing runs from MLflow; serving the cached ones, marked stale", "experiment", experimentID, "err", err)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if old := r.entries[experimentID]; old != nil {
-		stale := *old
-		stale.Stale, stale.StaleReason = true, mlexp.ErrorMessage(err)
-		// Retry after a TTL rather than on every request while MLflow is down.
-		stale.FetchedAt = r.now()
-		r.entries[experimentID] = &stale
+	if e := r.entries[experimentID]; e != nil {
+		r.entries[experimentID] = &entry{set: e.set, checked: r.now(), err: err}
 	}
 }
 
@@ -138,9 +177,10 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	if err != nil {
 		return nil, MLflowError(err, "reading the runs of experiment "+experimentID)
 	}
-	snap := mlexp.NewRunSet(experimentID, runs, r.now())
+	now := r.now()
+	snap := mlexp.NewRunSet(experimentID, runs, now)
 	r.mu.Lock()
-	r.entries[experimentID] = snap
+	r.entries[experimentID] = &entry{set: snap, checked: now}
 	r.mu.Unlock()
 	return snap, nil
 }

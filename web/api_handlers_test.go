@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -95,6 +96,7 @@ func TestQueryHandlersNameTheBadField(t *testing.T) {
 		{"POST", "/api/experiments/compare/", `{"run_ids":["a"]}`, http.StatusBadRequest, "run_ids"},
 		{"POST", "/api/experiments/compare/", `{"run_ids":["a","zz"]}`, http.StatusNotFound, "run_ids"},
 		{"POST", "/api/experiments/compare/", `{"run_ids":["a","b"],"baseline_run_id":"c"}`, http.StatusBadRequest, "baseline_run_id"},
+		{"GET", "/api/experiments/mlflow-url/?run_ids=" + strings.Repeat("a,", 50) + manyIDs(51), "", http.StatusBadRequest, "run_ids"},
 	} {
 		w, e := call(t, h, c.method, c.target, c.body)
 		if w.Code != c.status || e.Error.Field != c.field {
@@ -144,4 +146,13 @@ func TestMissingDependenciesAnswerNotConfigured(t *testing.T) {
 	if w, _ := call(t, h, http.MethodGet, "/healthz", ""); w.Code != http.StatusOK {
 		t.Errorf("/healthz: %d", w.Code)
 	}
+}
+
+// manyIDs is n distinct run ids, comma-separated.
+func manyIDs(n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("run-%04d", i)
+	}
+	return strings.Join(ids, ",")
 }

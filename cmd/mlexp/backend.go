@@ -96,15 +96,23 @@ type backend struct {
 	stop func() // stops the delivery started by startDelivery and waits for it
 }
 
-// openBackend connects to MLflow (lazily: nothing is asked yet) and opens the store.
-func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) string, log *slog.Logger, ingestWait time.Duration, opts ...mlflow.Option) (*backend, error) {
+// openBackend connects to MLflow (lazily: nothing is asked yet) and opens the store. observe,
+// when not nil, sees every attempt of the MLflow client (for metrics); so does the reader's
+// Health.
+func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) string, log *slog.Logger, ingestWait time.Duration, observe func(mlflow.Call)) (*backend, error) {
 	withURI := func(key string) string {
 		if key == "MLFLOW_TRACKING_URI" {
 			return cfg.trackingURI.value
 		}
 		return getenv(key)
 	}
-	client, err := mlflow.NewClientFromEnv(withURI, opts...)
+	health := tracking.NewHealth(time.Now)
+	client, err := mlflow.NewClientFromEnv(withURI, mlflow.WithObserver(func(c mlflow.Call) {
+		health.Observe(c)
+		if observe != nil {
+			observe(c)
+		}
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("MLflow settings (%s): %w", cfg.trackingURI.source, err)
 	}
@@ -114,7 +122,7 @@ func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) strin
 	}
 	b := &backend{client: client, store: store, stop: func() {}}
 	b.logger = tracking.NewLogger(client, chart.TrainingCurves)
-	b.reader = tracking.NewReader(client, cfg.cacheTTL, time.Now, log, tracking.ReadInParts(cfg.readParts))
+	b.reader = tracking.NewReader(client, cfg.cacheTTL, time.Now, log, tracking.ReadInParts(cfg.readParts), tracking.WatchHealth(health))
 	b.logger.OnChange(func(experimentID string) { // what mlexp logs shows at once
 		b.reader.Invalidate(experimentID)
 		b.reader.ModelsChanged()

@@ -85,7 +85,7 @@ func demo(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	b, err := openBackend(ctx, cfg.store, e.getenv, log, 0)
+	b, err := openBackend(ctx, cfg.store, e.getenv, log, 0, nil)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

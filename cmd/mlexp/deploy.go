@@ -128,7 +128,7 @@ func startDeployment(ctx context.Context, name, what string, args []string, opts
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s: %w", name, err)
 	}
-	b, err := openBackend(ctx, cfg, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0)
+	b, err := openBackend(ctx, cfg, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0, nil)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -86,7 +86,7 @@ func logResults(ctx context.Context, args []string, e env) error {
 		return err
 	}
 
-	b, err := openBackend(ctx, store, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0)
+	b, err := openBackend(ctx, store, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0, nil)
 	if err != nil {
 		return fmt.Errorf("log: %w", err)
 	}

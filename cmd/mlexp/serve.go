@@ -39,7 +39,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	logger := newLogger(e.stdout, cfg.logFormat, cfg.logLevel)
 	metrics := web.NewMetrics()
 	observe := func(c mlflow.Call) { metrics.ObserveMLflowCall(c.Endpoint, c.Status, c.Duration, c.Err) }
-	b, err := openBackend(ctx, cfg.store, e.getenv, logger, cfg.ingestWait, mlflow.WithObserver(observe))
+	b, err := openBackend(ctx, cfg.store, e.getenv, logger, cfg.ingestWait, observe)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -83,3 +83,8 @@ func (w *world) serve(t *testing.T, deps web.Deps) string {
 	t.Cleanup(s.Close)
 	return s.URL
 }
+
+// newReaderFor is a reader through client, with the TTL of serve's default.
+func newReaderFor(client *mlflow.Client) *tracking.Reader {
+	return tracking.NewReader(client, 30*time.Second, time.Now, slog.New(slog.DiscardHandler))
+}
