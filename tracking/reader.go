@@ -27,7 +27,7 @@ type Reader struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	health   *Health // nil: MLflow's state is learnt from each fetch alone
+	health *Health // nil: MLflow's state is learnt from each fetch alone
 
 	mu       sync.Mutex
 	entries  map[string]*entry
