@@ -68,7 +68,7 @@ func (q *BestQuery) Normalize() error {
 		name string
 		v    *float64
 	}{{GateMinValue, q.MinValue}, {GateMaxValue, q.MaxValue}} {
-		if g.v != nil && !finite(*g.v) {
+		if g.v != nil && !IsFinite(*g.v) {
 			return InvalidField(g.name, "must be a finite number")
 		}
 	}
@@ -130,7 +130,7 @@ func RankForDeployment(runs []Run, q BestQuery) Ranking {
 			gate = 0
 		case !(r.Status == RunFinished || (q.AllowRunning && r.Status == RunRunning)):
 			gate = 1
-		case !ok || !finite(v):
+		case !ok || !IsFinite(v):
 			gate = 2
 		case q.MinValue != nil && v < *q.MinValue:
 			gate = 3
@@ -313,7 +313,7 @@ func candidate(r Run, metric, uri string) *BestCandidate {
 	if c.Metrics == nil {
 		c.Metrics = MetricValues{}
 	}
-	if v, ok := r.Metrics[metric]; ok && finite(v) {
+	if v, ok := r.Metrics[metric]; ok && IsFinite(v) {
 		n := Number(v)
 		c.Value, c.ValueText = &n, FormatMetric(metric, v)
 	}
@@ -328,7 +328,7 @@ func candidate(r Run, metric, uri string) *BestCandidate {
 func margin(metric string, a, b Run) *Margin {
 	va, oka := a.Metrics[metric]
 	vb, okb := b.Metrics[metric]
-	if !oka || !okb || !finite(va) || !finite(vb) {
+	if !oka || !okb || !IsFinite(va) || !IsFinite(vb) {
 		return nil
 	}
 	d := roundDiff(va - vb)

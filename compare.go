@@ -194,17 +194,15 @@ func compareValue(r Run, metric string) (float64, bool) {
 	if !ok && metric == MetricLoss {
 		v, ok = r.Metrics[MetricFinalLoss]
 	}
-	return v, ok && finite(v)
+	return v, ok && IsFinite(v)
 }
 
 func runCost(r Run) (float64, bool) {
-	if r.CostUSD != nil && finite(*r.CostUSD) {
+	if r.CostUSD != nil && IsFinite(*r.CostUSD) {
 		return *r.CostUSD, true
 	}
 	return compareValue(r, MetricCostUSD)
 }
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // roundDiff drops float noise ((0.473-0.461)*100 is 1.2000000000000002) so that JSON shows
 // 1.2 and a diff of exactly the threshold compares equal to it.

@@ -85,7 +85,7 @@ func FormatPercent(v float64, digits int) string {
 // ("0.38", "12.3", "1234"), never in exponent form above 1e-4.
 func FormatMetric(metric string, v float64) string {
 	switch {
-	case math.IsNaN(v) || math.IsInf(v, 0):
+	case !IsFinite(v):
 		return NoValue
 	case IsFraction(metric):
 		return FormatPercent(v, 1)

@@ -168,7 +168,7 @@ func BuildHeatmap(runs []Run, q HeatmapQuery) *Heatmap {
 				fillCell(&cell, runs, g, q)
 			}
 			h.Cells = append(h.Cells, cell)
-			if c := &h.Cells[len(h.Cells)-1]; !c.Empty && (best < 0 || Better(q.Metric, float64(*c.Value), float64(*h.Cells[best].Value))) {
+			if c := &h.Cells[len(h.Cells)-1]; !c.Empty && !IsInfinite(float64(*c.Value)) && (best < 0 || Better(q.Metric, float64(*c.Value), float64(*h.Cells[best].Value))) {
 				best = len(h.Cells) - 1
 			}
 		}

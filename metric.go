@@ -25,3 +25,24 @@ func Direction(metric string) string {
 	}
 	return "max"
 }
+
+// StoredInfinity is the magnitude from which a metric value counts as infinite: MLflow's
+// SQL stores write ±Inf as ±1.7976931348623157e308 (±math.MaxFloat64) and read it back so,
+// which no real metric reaches.
+const StoredInfinity = 1.797e308
+
+// IsInfinite reports whether v is ±Inf, or the ±MaxFloat64 an SQL store of MLflow keeps
+// for it.
+func IsInfinite(v float64) bool { return math.Abs(v) >= StoredInfinity }
+
+// IsFinite reports whether v is a real number: neither NaN nor infinite (IsInfinite).
+func IsFinite(v float64) bool { return !math.IsNaN(v) && !IsInfinite(v) }
+
+// MetricFromStore is v as MLflow's client reports it, with the ±MaxFloat64 of an SQL store
+// read back as the ±Inf that was logged.
+func MetricFromStore(v float64) float64 {
+	if IsInfinite(v) {
+		return math.Inf(int(math.Copysign(1, v)))
+	}
+	return v
+}

@@ -122,7 +122,7 @@ func BuildParallel(runs []Run, q ParallelQuery) *Parallel {
 			continue
 		}
 		v, ok := r.Metric(q.Metric)
-		if r.Failed() || !ok || math.IsInf(v, 0) {
+		if r.Failed() || !ok || IsInfinite(v) {
 			p.Skipped++
 			continue
 		}

@@ -123,7 +123,7 @@ type MetricValues map[string]float64
 func (m MetricValues) MarshalJSON() ([]byte, error) {
 	out := make(map[string]*float64, len(m))
 	for k, v := range m {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if !IsFinite(v) {
 			out[k] = nil
 			continue
 		}
@@ -137,7 +137,7 @@ type Number float64
 
 // MarshalJSON implements json.Marshaler.
 func (n Number) MarshalJSON() ([]byte, error) {
-	if math.IsNaN(float64(n)) || math.IsInf(float64(n), 0) {
+	if !IsFinite(float64(n)) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(float64(n))

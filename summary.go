@@ -124,7 +124,7 @@ func Summarize(runs []Run, metric string, now time.Time, recent int) (*Summary, 
 // summaryRanks reports whether r competes for best: it did not fail and has a finite value.
 func summaryRanks(r *Run, metric string) bool {
 	v, ok := r.Metric(metric)
-	return ok && !r.Failed() && !math.IsInf(v, 0)
+	return ok && !r.Failed() && !IsInfinite(v)
 }
 
 // betterSummaryRun reports whether a beats b on metric; a tie goes to the run that got

@@ -150,4 +150,4 @@ func num(v float64) *mlexp.Number {
 }
 
 // finite reports whether v is neither NaN nor infinite.
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+func finite(v float64) bool { return mlexp.IsFinite(v) }

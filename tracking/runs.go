@@ -47,7 +47,7 @@ func toRun(m *mlflow.Run, intern func(string) string) mlexp.Run {
 		r.Params[intern(p.Key)] = intern(p.Value)
 	}
 	for _, x := range m.Data.Metrics {
-		r.Metrics[intern(x.Key)] = float64(x.Value)
+		r.Metrics[intern(x.Key)] = mlexp.MetricFromStore(float64(x.Value))
 	}
 	if _, ok := r.Metrics[mlexp.MetricLoss]; !ok {
 		if v, ok := r.Metrics[mlexp.MetricFinalLoss]; ok {
