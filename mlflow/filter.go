@@ -78,6 +78,22 @@ func WhereNumber(e Entity, key, op string, value float64) Clause {
 	return Clause{text: k + " " + op + " " + strconv.FormatFloat(value, 'f', -1, 64)}
 }
 
+// RunIDIn keeps the runs whose id is one of ids (attributes.run_id IN (…)); at least one id.
+func RunIDIn(ids []string) Clause {
+	if len(ids) == 0 {
+		return Clause{err: &ValidationError{"filter", "run_id IN needs at least one id"}}
+	}
+	quoted := make([]string, len(ids))
+	for i, id := range ids {
+		q, err := quote(id)
+		if err != nil {
+			return Clause{err: err}
+		}
+		quoted[i] = q
+	}
+	return Clause{text: "attributes.run_id IN (" + strings.Join(quoted, ", ") + ")"}
+}
+
 // And joins clauses into one filter string; the first invalid clause is the error.
 func And(clauses ...Clause) (string, error) {
 	parts := make([]string, 0, len(clauses))

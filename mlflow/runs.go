@@ -103,6 +103,13 @@ func (c *Client) DeleteRun(ctx context.Context, runID string) error {
 	return err
 }
 
+// RestoreRun moves a deleted run back to the active lifecycle stage.
+func (c *Client) RestoreRun(ctx context.Context, runID string) error {
+	_, err := c.do(ctx, request{method: http.MethodPost, path: api + "runs/restore", endpoint: "runs/restore",
+		body: map[string]string{"run_id": runID}, idempotent: true}, nil)
+	return err
+}
+
 // SetTag sets a tag on a run.
 func (c *Client) SetTag(ctx context.Context, runID string, t Tag) error {
 	if err := ValidateTag("tag", t); err != nil {
@@ -128,6 +135,8 @@ type SearchRunsRequest struct {
 	OrderBy       []string // e.g. "metrics.recall_at_100 DESC", "attributes.start_time DESC"
 	// Limit stops after this many runs; 0 means every run.
 	Limit int
+	// PageSize is max_results of each page; 0 means the client's (WithSearchPageSize).
+	PageSize int
 }
 
 // SearchRuns returns every matching run, walking all pages with the largest page size the
@@ -150,6 +159,9 @@ func (c *Client) SearchRunsPages(ctx context.Context, req SearchRunsRequest, fn 
 	token, seen := "", 0
 	for {
 		size := c.pageSize
+		if req.PageSize > 0 {
+			size = min(req.PageSize, MaxSearchRunsPageSize)
+		}
 		if req.Limit > 0 {
 			size = min(size, req.Limit-seen)
 		}

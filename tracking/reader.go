@@ -2,6 +2,8 @@ package tracking
 
 import (
 	"context"
+	"sync/atomic"
+	"slices"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +30,9 @@ type Reader struct {
 	log    *slog.Logger
 
 	health *Health // nil: MLflow's state is learnt from each fetch alone
+	sync   *Syncer // nil: no run index; every refresh reads every run
+	// loading counts the runs read by this process's first load of each experiment.
+	loading map[string]*atomic.Int64
 
 	mu       sync.Mutex
 	entries  map[string]*entry
@@ -60,6 +65,14 @@ type entry struct {
 	set     *mlexp.RunSet // as last read; set.FetchedAt is when
 	checked time.Time     // when the last refresh ended, read or failed: the TTL counts from it
 	err     error         // why the last refresh failed; nil after a read
+
+	// With the run index (WithIndex):
+	version int64           // of the index, as far as set has applied it
+	byID    map[string]int  // position of each run in set.Runs
+	deleted map[string]bool // runs the index has as deleted
+	recheck []string        // runs mlexp changed, to be read again by the next sync
+	dirty   bool            // mlexp changed runs: the next request waits for a sync
+	full    bool            // mlexp changed runs it did not name: the next sync reads every run
 }
 
 // NewReader returns a reader whose snapshots are fresh for ttl.
@@ -104,11 +117,17 @@ func (r *Reader) Runs(ctx context.Context, experimentID string) (*mlexp.RunSet, 
 		cached = *e
 	}
 	r.mu.Unlock()
+	if e != nil && cached.dirty && r.sync != nil {
+		return r.waitForSync(ctx, experimentID)
+	}
 	if e != nil {
 		if r.now().Sub(cached.checked) >= r.ttl {
 			go r.refresh(experimentID) // serve what we have; the next request sees the new one
 		}
 		return r.served(cached), nil
+	}
+	if r.sync != nil {
+		return r.openIndexed(ctx, experimentID)
 	}
 	doing := "reading the runs of experiment " + experimentID
 	if err := r.health.Down(doing); err != nil {
@@ -148,7 +167,11 @@ func (r *Reader) served(e entry) *mlexp.RunSet {
 // to be served marked stale, and the next try waits a TTL rather than come with every
 // request while MLflow is down.
 func (r *Reader) refresh(experimentID string) {
-	_, err, _ := r.flight.Do(experimentID, func() (any, error) { return r.fetch(experimentID) })
+	fetch := r.fetch
+	if r.sync != nil {
+		fetch = r.syncIndexed
+	}
+	_, err, _ := r.flight.Do(experimentID, func() (any, error) { return fetch(experimentID) })
 	if err == nil {
 		return
 	}
@@ -156,7 +179,9 @@ func (r *Reader) refresh(experimentID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e := r.entries[experimentID]; e != nil {
-		r.entries[experimentID] = &entry{set: e.set, checked: r.now(), err: err}
+		failed := *e
+		failed.checked, failed.err, failed.dirty = r.now(), err, false
+		r.entries[experimentID] = &failed
 	}
 }
 
@@ -185,12 +210,23 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	return snap, nil
 }
 
-// Invalidate drops the cached runs of an experiment (after mlexp itself changed them).
-func (r *Reader) Invalidate(experimentID string) {
+// Invalidate says that mlexp itself changed runs of an experiment (runIDs, when it knows
+// which), so that the next request shows them: without the index the cached runs are
+// dropped; with it, the next request waits for a sync that reads those runs again (every
+// run, when none is named).
+func (r *Reader) Invalidate(experimentID string, runIDs ...string) {
 	r.mu.Lock()
-	delete(r.entries, experimentID)
-	delete(r.used, experimentID)
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	e := r.entries[experimentID]
+	if r.sync == nil || e == nil {
+		delete(r.entries, experimentID)
+		delete(r.used, experimentID)
+		return
+	}
+	changed := *e
+	changed.dirty, changed.full = true, changed.full || len(runIDs) == 0
+	changed.recheck = append(slices.Clone(e.recheck), runIDs...)
+	r.entries[experimentID] = &changed
 }
 
 // Cached reports whether the runs of experimentID are in the cache.

@@ -1,0 +1,186 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// The run index (mlexp.RunIndex): see migrations/0010_run_index.sql.
+
+// IndexState returns the state of an experiment's index; the zero state when it has none.
+func (s *DB) IndexState(ctx context.Context, experimentID string) (mlexp.IndexState, error) {
+	st := mlexp.IndexState{ExperimentID: experimentID}
+	var complete int
+	var synced, deletions, reconciled int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT codec, complete, loaded, cursor_start, cursor_run, newest_start, synced_at,
+		deletions_at, reconciled_at, version FROM run_index_state WHERE experiment_id = ?`), experimentID).Scan(
+		&st.Codec, &complete, &st.Loaded, &st.Cursor.Start, &st.Cursor.RunID, &st.NewestStart, &synced, &deletions, &reconciled, &st.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return st, storeError(err, "reading the run index state")
+	}
+	st.Complete = complete != 0
+	st.SyncedAt, st.DeletionsAt, st.ReconciledAt = fromMillis(synced), fromMillis(deletions), fromMillis(reconciled)
+	return st, nil
+}
+
+// IndexedRuns returns the runs written after version since, and the version they bring the
+// reader to: every run that is not deleted when since is 0, tombstones too after that.
+func (s *DB) IndexedRuns(ctx context.Context, experimentID string, since int64) ([]mlexp.IndexedRun, int64, error) {
+	q := `SELECT run_id, start_time, status, deleted, version, body FROM run_index WHERE experiment_id = ? AND version > ?`
+	if since == 0 {
+		q += ` AND deleted = 0`
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(q+` ORDER BY start_time, run_id`), experimentID, since)
+	if err != nil {
+		return nil, since, storeError(err, "reading the run index")
+	}
+	defer rows.Close()
+	var out []mlexp.IndexedRun
+	next := since
+	for rows.Next() {
+		var r mlexp.IndexedRun
+		var deleted int
+		var version int64
+		var body string
+		if err := rows.Scan(&r.ID, &r.Start, &r.Status, &deleted, &version, &body); err != nil {
+			return nil, since, storeError(err, "reading the run index")
+		}
+		r.Deleted, r.Body = deleted != 0, []byte(body)
+		next = max(next, version)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, since, storeError(err, "reading the run index")
+	}
+	if since == 0 { // a first read is as new as the index, even when its newest rows were tombstones
+		st, err := s.IndexState(ctx, experimentID)
+		if err != nil {
+			return nil, since, err
+		}
+		next = max(next, st.Version)
+	}
+	return out, next, nil
+}
+
+// SaveIndex writes runs and st in one transaction under the next version of the experiment,
+// which it returns. The state row is written first, so that on PostgreSQL concurrent writes
+// of one experiment queue on its lock and versions follow commit order.
+func (s *DB) SaveIndex(ctx context.Context, st mlexp.IndexState, runs []mlexp.IndexedRun) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, storeError(err, "writing the run index")
+	}
+	defer tx.Rollback()
+	if err := s.ensureState(ctx, tx, st.ExperimentID); err != nil {
+		return 0, err
+	}
+	var version int64
+	err = tx.QueryRowContext(ctx, s.rebind(`UPDATE run_index_state SET codec = ?, complete = ?, loaded = ?, cursor_start = ?, cursor_run = ?,
+		newest_start = ?, synced_at = ?, deletions_at = ?, reconciled_at = ?, version = version + 1 WHERE experiment_id = ? RETURNING version`),
+		st.Codec, boolInt(st.Complete), st.Loaded, st.Cursor.Start, st.Cursor.RunID, st.NewestStart, millis(st.SyncedAt),
+		millis(st.DeletionsAt), millis(st.ReconciledAt), st.ExperimentID).Scan(&version)
+	if err != nil {
+		return 0, storeError(err, "writing the run index state")
+	}
+	up, err := tx.PrepareContext(ctx, s.rebind(`INSERT INTO run_index (experiment_id, run_id, start_time, status, deleted, version, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, run_id) DO UPDATE SET start_time = excluded.start_time,
+		status = excluded.status, deleted = excluded.deleted, version = excluded.version, body = excluded.body`))
+	if err != nil {
+		return 0, storeError(err, "writing the run index")
+	}
+	defer up.Close()
+	for _, r := range runs {
+		if _, err := up.ExecContext(ctx, st.ExperimentID, r.ID, r.Start, r.Status, boolInt(r.Deleted), version, string(r.Body)); err != nil {
+			return 0, storeError(err, "writing run "+r.ID+" to the run index")
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, storeError(err, "writing the run index")
+	}
+	return version, nil
+}
+
+// ResetIndex drops the experiment's runs and state (not its lease).
+func (s *DB) ResetIndex(ctx context.Context, experimentID string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return storeError(err, "resetting the run index")
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM run_index WHERE experiment_id = ?`), experimentID); err != nil {
+		return storeError(err, "resetting the run index")
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE run_index_state SET codec = 0, complete = 0, loaded = 0, cursor_start = 0, cursor_run = '',
+		newest_start = 0, synced_at = 0, deletions_at = 0, reconciled_at = 0, version = version + 1 WHERE experiment_id = ?`), experimentID); err != nil {
+		return storeError(err, "resetting the run index")
+	}
+	return storeError(tx.Commit(), "resetting the run index")
+}
+
+// ClaimSync gives owner the experiment's sync lease until until, unless another owner holds
+// one that has not expired.
+func (s *DB) ClaimSync(ctx context.Context, experimentID, owner string, until time.Time) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, storeError(err, "claiming the sync of experiment "+experimentID)
+	}
+	defer tx.Rollback()
+	if err := s.ensureState(ctx, tx, experimentID); err != nil {
+		return false, err
+	}
+	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE run_index_state SET lease_owner = ?, lease_until = ?
+		WHERE experiment_id = ? AND (lease_owner = ? OR lease_owner = '' OR lease_until < ?)`),
+		owner, millis(until), experimentID, owner, time.Now().UnixMilli())
+	if err != nil {
+		return false, storeError(err, "claiming the sync of experiment "+experimentID)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, storeError(err, "claiming the sync of experiment "+experimentID)
+	}
+	return n == 1, storeError(tx.Commit(), "claiming the sync of experiment "+experimentID)
+}
+
+// ensureState makes the experiment's state row, if it has none.
+func (s *DB) ensureState(ctx context.Context, tx *sql.Tx, experimentID string) error {
+	_, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO run_index_state (experiment_id) VALUES (?) ON CONFLICT (experiment_id) DO NOTHING`), experimentID)
+	return storeError(err, "writing the run index state")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// storeError wraps a database error of doing as EUNAVAILABLE of the database; nil stays nil.
+func storeError(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	return mlexp.Unavailable(mlexp.DependencyDatabase, err, "%s: the database did not answer; try again shortly", doing)
+}
+
+var _ mlexp.RunIndex = (*DB)(nil)

@@ -1,0 +1,111 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/sqlstore"
+)
+
+func indexed(id string, start int64, status string) mlexp.IndexedRun {
+	return mlexp.IndexedRun{ID: id, Start: start, Status: status, Body: []byte(`{"id":"` + id + `","status":"` + status + `"}`)}
+}
+
+func TestRunIndex(t *testing.T) { forEachStore(t, testRunIndex) }
+
+func testRunIndex(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	st, err := db.IndexState(ctx, "7")
+	if err != nil || st.Complete || st.Version != 0 || st.ExperimentID != "7" {
+		t.Fatalf("state of a new experiment: %+v, %v", st, err)
+	}
+	st.Codec, st.Loaded, st.Cursor = 1, 2, mlexp.IndexCursor{Start: 20, RunID: "b"}
+	v1, err := db.SaveIndex(ctx, st, []mlexp.IndexedRun{indexed("a", 10, "FINISHED"), indexed("b", 20, "RUNNING")})
+	if err != nil || v1 != 1 {
+		t.Fatalf("first save: version %d, %v", v1, err)
+	}
+	st.Complete, st.NewestStart, st.SyncedAt = true, 20, time.UnixMilli(1_700_000_000_000).UTC()
+	b := indexed("b", 20, "FINISHED")
+	gone := mlexp.IndexedRun{ID: "a", Start: 10, Deleted: true, Body: []byte(`{}`)}
+	v2, err := db.SaveIndex(ctx, st, []mlexp.IndexedRun{b, gone, indexed("c", 30, "RUNNING")})
+	if err != nil || v2 != 2 {
+		t.Fatalf("second save: version %d, %v", v2, err)
+	}
+	got, err := db.IndexState(ctx, "7")
+	if err != nil || !got.Complete || got.Loaded != 2 || got.Cursor.RunID != "b" || got.Version != 2 || !got.SyncedAt.Equal(st.SyncedAt) || got.Codec != 1 {
+		t.Errorf("state %+v, %v", got, err)
+	}
+	all, next, err := db.IndexedRuns(ctx, "7", 0)
+	if err != nil || next != 2 || len(all) != 2 || all[0].ID != "b" || all[0].Status != "FINISHED" || all[1].ID != "c" {
+		t.Errorf("every run: %+v next %d, %v; want b (finished), c", all, next, err)
+	}
+	delta, next, err := db.IndexedRuns(ctx, "7", 1)
+	if err != nil || next != 2 || len(delta) != 3 || !delta[0].Deleted || delta[0].ID != "a" {
+		t.Errorf("changes since version 1: %+v next %d, %v; want the tombstone of a, then b and c", delta, next, err)
+	}
+	if none, next, err := db.IndexedRuns(ctx, "7", 2); err != nil || len(none) != 0 || next != 2 {
+		t.Errorf("changes since the last version: %+v next %d, %v", none, next, err)
+	}
+	if other, _, err := db.IndexedRuns(ctx, "8", 0); err != nil || len(other) != 0 {
+		t.Errorf("another experiment: %+v, %v", other, err)
+	}
+	if err := db.ResetIndex(ctx, "7"); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := db.IndexState(ctx, "7"); err != nil || st.Complete || st.Version != 3 {
+		t.Errorf("state after a reset: %+v, %v", st, err)
+	}
+	if runs, _, _ := db.IndexedRuns(ctx, "7", 0); len(runs) != 0 {
+		t.Errorf("runs after a reset: %+v", runs)
+	}
+}
+
+func TestSyncLease(t *testing.T) { forEachStore(t, testSyncLease) }
+
+func testSyncLease(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	soon := time.Now().Add(time.Minute)
+	if ok, err := db.ClaimSync(ctx, "7", "replica-a", soon); !ok || err != nil {
+		t.Fatalf("a free lease: %v, %v", ok, err)
+	}
+	if ok, err := db.ClaimSync(ctx, "7", "replica-b", soon); ok || err != nil {
+		t.Errorf("a lease held by another: %v, %v; want refused", ok, err)
+	}
+	if ok, err := db.ClaimSync(ctx, "7", "replica-a", soon.Add(time.Minute)); !ok || err != nil {
+		t.Errorf("its holder renews it: %v, %v", ok, err)
+	}
+	if ok, err := db.ClaimSync(ctx, "8", "replica-b", soon); !ok || err != nil {
+		t.Errorf("another experiment's lease: %v, %v", ok, err)
+	}
+	if ok, err := db.ClaimSync(ctx, "9", "replica-a", time.Now().Add(-time.Second)); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if ok, err := db.ClaimSync(ctx, "9", "replica-b", soon); !ok || err != nil {
+		t.Errorf("an expired lease: %v, %v; want taken over", ok, err)
+	}
+	// Many claimants at once: exactly one wins.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := range 8 {
+		wg.Go(func() {
+			ok, err := db.ClaimSync(ctx, "10", fmt.Sprintf("replica-%d", i), soon)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Errorf("%d of 8 concurrent claimants won the lease, want 1", won)
+	}
+}

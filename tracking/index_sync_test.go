@@ -1,0 +1,197 @@
+package tracking_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/tracking"
+)
+
+// indexed reads the index's live runs of x through a new reader, by id.
+func (x *indexedExperiment) indexed() map[string]mlexp.Run {
+	x.t.Helper()
+	s := tracking.NewSyncer(x.c, x.store, tracking.SyncConfig{}, "reader", time.Now, slog.New(slog.DiscardHandler))
+	r := tracking.NewReader(x.c, time.Hour, time.Now, slog.New(slog.DiscardHandler), tracking.WithIndex(s))
+	set, err := r.Runs(ctx(x.t), x.id)
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	out := map[string]mlexp.Run{}
+	for _, run := range set.Runs {
+		out[run.ID] = run
+	}
+	return out
+}
+
+// runCounter counts the runs MLflow returns to runs/search.
+type runCounter struct{ n atomic.Int64 }
+
+func (c *runCounter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil || !strings.HasSuffix(req.URL.Path, "runs/search") {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var page struct {
+		Runs []json.RawMessage `json:"runs"`
+	}
+	if json.Unmarshal(body, &page) == nil {
+		c.n.Add(int64(len(page.Runs)))
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, err
+}
+
+// TestIndexSyncSeesWhatChanged checks what an incremental sync picks up, against a real
+// MLflow, on both store back-ends: new runs (also one whose start time is a little behind
+// the newest, as a skewed clock makes it), runs that finish, deleted and restored runs; and
+// that a tag changed elsewhere on a finished run is picked up by the reconciliation, which
+// counts it.
+func TestIndexSyncSeesWhatChanged(t *testing.T) {
+	onEachStore(t, func(t *testing.T, dsn string) {
+		x := newIndexedExperiment(t, dsn, 6)
+		running := x.run(x.t0.Add(10*time.Second), mlflow.StatusRunning, 0.2)
+		clk := &clock{t: time.Now()}
+		s := tracking.NewSyncer(x.c, x.store, tracking.SyncConfig{DeletionsEvery: time.Minute, ReconcileEvery: time.Hour}, "replica-a", clk.now, slog.New(slog.DiscardHandler))
+		corrected := 0
+		s.Corrected = func(n int) { corrected += n }
+		reader := tracking.NewReader(x.c, 30*time.Second, clk.now, slog.New(slog.DiscardHandler), tracking.WithIndex(s))
+		if set, _ := serveUntilLoaded(t, reader, x.id); len(set.Runs) != 7 {
+			t.Fatalf("first load: %d runs, want 7", len(set.Runs))
+		}
+		sync := func() map[string]mlexp.Run {
+			t.Helper()
+			clk.add(31 * time.Second)
+			reader.Invalidate(x.id, running) // the next request waits for a sync
+			if _, err := reader.Runs(ctx(t), x.id); err != nil {
+				t.Fatal(err)
+			}
+			return x.indexed()
+		}
+		fresh := x.run(time.Now(), mlflow.StatusFinished, 0.5)
+		skewed := x.run(time.Now().Add(-2*time.Minute), mlflow.StatusFinished, 0.51) // behind the newest, within the margin
+		if _, err := x.c.UpdateRun(ctx(t), mlflow.UpdateRunRequest{RunID: running, Status: mlflow.StatusFinished, EndTime: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		got := sync()
+		if _, ok := got[fresh]; !ok {
+			t.Error("a new run was not picked up")
+		}
+		if _, ok := got[skewed]; !ok {
+			t.Error("a run started a little before the newest one was not picked up")
+		}
+		if got[running].Status != mlexp.RunFinished {
+			t.Errorf("the run that finished is %s", got[running].Status)
+		}
+		victim := x.run(x.t0.Add(3*time.Second+100*time.Millisecond), mlflow.StatusFinished, 0.1) // old start: left to the reconciliation
+		if _, ok := sync()[victim]; ok {
+			t.Log("the sync saw an old run created late") // only the reconciliation must
+		}
+		clk.add(2 * time.Hour)
+		if n, err := s.Reconcile(ctx(t), x.id, false); err != nil || n == 0 {
+			t.Fatalf("reconciliation corrected %d runs, %v; want the late one", n, err)
+		}
+		if _, ok := x.indexed()[victim]; !ok {
+			t.Fatal("the reconciliation did not pick up a run created late with an old start time")
+		}
+		if err := x.c.DeleteRun(ctx(t), victim); err != nil {
+			t.Fatal(err)
+		}
+		clk.add(time.Minute)
+		if _, ok := sync()[victim]; ok {
+			t.Error("a deleted run is still indexed")
+		}
+		if err := x.c.RestoreRun(ctx(t), victim); err != nil {
+			t.Fatal(err)
+		}
+		clk.add(time.Minute)
+		if _, ok := sync()[victim]; !ok {
+			t.Error("a restored run did not come back")
+		}
+		// A tag set elsewhere on a finished, old run: the reconciliation's business.
+		if err := x.c.SetTag(ctx(t), victim, mlflow.Tag{Key: tracking.TagDeployed, Value: "true"}); err != nil {
+			t.Fatal(err)
+		}
+		before := corrected
+		clk.add(2 * time.Hour)
+		if n, err := s.Reconcile(ctx(t), x.id, false); err != nil || n != 1 || corrected-before != 1 {
+			t.Errorf("reconciliation corrected %d runs (counted %d), %v; want the tagged one", n, corrected-before, err)
+		}
+		if !x.indexed()[victim].Deployed {
+			t.Error("the reconciliation did not pick up the tag")
+		}
+	})
+}
+
+// TestIndexSteadyStateReadsLittle checks that a sync in steady state asks MLflow for the new
+// and unfinished runs only: the runs it returns do not grow with the experiment.
+func TestIndexSteadyStateReadsLittle(t *testing.T) {
+	onEachStore(t, func(t *testing.T, dsn string) {
+		x := newIndexedExperiment(t, dsn, 40)
+		x.run(x.t0.Add(-time.Hour), mlflow.StatusRunning, 0.2) // an old run, still running
+		cfg := tracking.SyncConfig{PageSize: 50, Margin: 500 * time.Millisecond, DeletionsEvery: time.Hour}
+		if err := tracking.NewSyncer(x.c, x.store, cfg, "replica-a", time.Now, slog.New(slog.DiscardHandler)).Load(ctx(t), x.id, nil); err != nil {
+			t.Fatal(err)
+		}
+		counter := &runCounter{}
+		c := client(t, srv.URL, mlflow.WithHTTPClient(&http.Client{Transport: counter}))
+		s := tracking.NewSyncer(c, x.store, cfg, "replica-a", time.Now, slog.New(slog.DiscardHandler))
+		if err := s.Sync(ctx(t), x.id, tracking.Known{}); err != nil {
+			t.Fatal(err)
+		}
+		// The newest run (the only one within the margin of itself) and the running one.
+		if n := counter.n.Load(); n > 2 {
+			t.Errorf("a steady-state sync of 41 runs had MLflow return %d runs, want the newest and the running one", n)
+		}
+	})
+}
+
+// TestIndexReplicasShareOneLoad starts the first load of one experiment on two replicas
+// sharing a store: one loads it, the other is told another replica does, and the index ends
+// with every run read once.
+func TestIndexReplicasShareOneLoad(t *testing.T) {
+	onEachStore(t, func(t *testing.T, dsn string) {
+		x := newIndexedExperiment(t, dsn, 9)
+		other := openStore(t, dsn) // the second replica's own connection
+		cfg := tracking.SyncConfig{PageSize: 3}
+		syncers := []*tracking.Syncer{
+			tracking.NewSyncer(client(t, srv.URL), x.store, cfg, "replica-a", time.Now, slog.New(slog.DiscardHandler)),
+			tracking.NewSyncer(client(t, srv.URL), other, cfg, "replica-b", time.Now, slog.New(slog.DiscardHandler)),
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		start := make(chan struct{})
+		for i, s := range syncers {
+			wg.Go(func() { <-start; errs[i] = s.Load(ctx(t), x.id, nil) })
+		}
+		close(start)
+		wg.Wait()
+		elsewhere := 0
+		for _, err := range errs {
+			switch {
+			case errors.Is(err, tracking.ErrSyncedElsewhere):
+				elsewhere++
+			case err != nil:
+				t.Error(err)
+			}
+		}
+		if elsewhere != 1 {
+			t.Errorf("%d of 2 replicas were told another loads the experiment (%v), want 1", elsewhere, errs)
+		}
+		if st, _ := x.store.IndexState(ctx(t), x.id); !st.Complete || st.Loaded != 9 {
+			t.Errorf("index state %+v, want complete with 9 runs read once", st)
+		}
+	})
+}

@@ -1,0 +1,254 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// The reader over the run index (WithIndex): an experiment is served from memory, loaded
+// from the index at the first request after a start, and kept current by syncs that bring
+// only what changed; an experiment never loaded is loaded in the background, page by page,
+// while requests are told how far it has got.
+
+// WithIndex makes the reader serve runs through the run index that s keeps in sync.
+func WithIndex(s *Syncer) ReaderOption {
+	return func(r *Reader) { r.sync = s }
+}
+
+// syncTimeout bounds one incremental sync (a few small searches).
+const syncTimeout = 2 * time.Minute
+
+// openIndexed serves an experiment that is not in memory: from the index when its first load
+// has ended, else by starting (or joining) that load in the background and answering how far
+// it has got.
+func (r *Reader) openIndexed(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
+	ch := r.flight.DoChan("open\x00"+experimentID, func() (any, error) { return r.fromIndex(experimentID) })
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*mlexp.RunSet), nil
+	}
+}
+
+// fromIndex reads the experiment's runs from the index into memory and starts a sync; an
+// experiment whose first load has not ended starts (or resumes) it and answers Loading.
+func (r *Reader) fromIndex(experimentID string) (*mlexp.RunSet, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
+	defer cancel()
+	st, err := r.sync.index.IndexState(ctx, experimentID)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Complete || st.Codec != indexCodec {
+		r.startLoad(experimentID)
+		return nil, mlexp.Loading(experimentID, max(st.Loaded, r.loadProgress(experimentID)))
+	}
+	rows, version, err := r.sync.index.IndexedRuns(ctx, experimentID, 0)
+	if err != nil {
+		return nil, err
+	}
+	e := &entry{version: version, byID: make(map[string]int, len(rows)), deleted: map[string]bool{}}
+	runs := make([]mlexp.Run, 0, len(rows))
+	strs := interner{}
+	for _, row := range rows {
+		if row.Deleted {
+			e.deleted[row.ID] = true
+			continue
+		}
+		run, err := decodeRun(row, strs.intern)
+		if err != nil {
+			return nil, err
+		}
+		e.byID[run.ID] = len(runs)
+		runs = append(runs, run)
+	}
+	e.set = mlexp.NewRunSet(experimentID, runs, st.SyncedAt)
+	r.mu.Lock()
+	r.entries[experimentID] = e // checked is zero: the next request syncs
+	r.mu.Unlock()
+	go r.refresh(experimentID)
+	return e.set, nil
+}
+
+// startLoad runs the experiment's first load in the background, once at a time; a load that
+// stops is resumed by the next request.
+func (r *Reader) startLoad(experimentID string) {
+	r.mu.Lock()
+	if r.loading == nil {
+		r.loading = map[string]*atomic.Int64{}
+	}
+	n := r.loading[experimentID]
+	if n == nil {
+		n = &atomic.Int64{}
+		r.loading[experimentID] = n
+	}
+	r.mu.Unlock()
+	go func() {
+		_, err, _ := r.flight.Do("load\x00"+experimentID, func() (any, error) {
+			return nil, r.sync.Load(context.Background(), experimentID, func(read int) { n.Store(int64(read)) })
+		})
+		if err != nil && !errors.Is(err, ErrSyncedElsewhere) {
+			r.log.Warn("loading runs from MLflow into the index; the next request resumes it", "experiment", experimentID, "read", n.Load(), "err", err)
+		}
+	}()
+}
+
+// loadProgress is how many runs this process's load of the experiment has read.
+func (r *Reader) loadProgress(experimentID string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if n := r.loading[experimentID]; n != nil {
+		return int(n.Load())
+	}
+	return 0
+}
+
+// waitForSync waits for a sync that starts after mlexp changed runs, shared with concurrent
+// requests (not with a background sync that may have started before the change).
+func (r *Reader) waitForSync(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
+	ch := r.flight.DoChan("changed\x00"+experimentID, func() (any, error) { return r.syncIndexed(experimentID) })
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*mlexp.RunSet), nil
+	}
+}
+
+// syncIndexed syncs the experiment's index with MLflow (unless another replica holds its
+// lease, which syncs it instead), then applies what the index has gained to the snapshot.
+func (r *Reader) syncIndexed(experimentID string) (*mlexp.RunSet, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
+	defer cancel()
+	r.mu.Lock()
+	e := r.entries[experimentID]
+	r.mu.Unlock()
+	if e == nil {
+		return r.fromIndex(experimentID)
+	}
+	k := Known{Deleted: e.deleted, Recheck: e.recheck}
+	for _, run := range e.set.Runs {
+		if run.Status == mlexp.RunRunning || run.Status == "SCHEDULED" {
+			k.Unfinished = append(k.Unfinished, run.ID)
+		}
+	}
+	err := r.sync.Sync(ctx, experimentID, k)
+	if err == nil && e.full {
+		_, err = r.sync.Reconcile(ctx, experimentID, true)
+	}
+	if err != nil && !errors.Is(err, ErrSyncedElsewhere) {
+		return nil, err
+	}
+	go r.reconcile(experimentID)
+	return r.applyIndex(ctx, experimentID, e)
+}
+
+// reconcile reads the whole experiment again when its pace says so, and applies what it
+// corrected.
+func (r *Reader) reconcile(experimentID string) {
+	_, err, _ := r.flight.Do("reconcile\x00"+experimentID, func() (any, error) {
+		ctx := context.Background()
+		n, err := r.sync.Reconcile(ctx, experimentID, false)
+		if err != nil || n == 0 {
+			return nil, err
+		}
+		r.mu.Lock()
+		e := r.entries[experimentID]
+		r.mu.Unlock()
+		if e == nil {
+			return nil, nil
+		}
+		return r.applyIndex(ctx, experimentID, e)
+	})
+	if err != nil && !errors.Is(err, ErrSyncedElsewhere) {
+		r.log.Warn("reconciling the run index with MLflow", "experiment", experimentID, "err", err)
+	}
+}
+
+// applyIndex makes a new snapshot from old's and what the index has gained since old's
+// version: changed runs replaced, new ones added, deleted ones left out. The runs that did
+// not change are shared, so that a refresh does not double the footprint.
+func (r *Reader) applyIndex(ctx context.Context, experimentID string, old *entry) (*mlexp.RunSet, error) {
+	rows, version, err := r.sync.index.IndexedRuns(ctx, experimentID, old.version)
+	if err != nil {
+		return nil, err
+	}
+	st, err := r.sync.index.IndexState(ctx, experimentID)
+	if err != nil {
+		return nil, err
+	}
+	next := &entry{version: version, checked: r.now(), byID: old.byID, deleted: old.deleted}
+	if len(rows) == 0 {
+		fresh := *old.set // same runs: what was derived from them stays right
+		fresh.FetchedAt = st.SyncedAt
+		next.set = &fresh
+	} else if next.set, next.byID, next.deleted, err = applyRows(old, rows, st.SyncedAt); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if cur := r.entries[experimentID]; cur != nil && len(cur.recheck) > len(old.recheck) { // mlexp changed runs meanwhile
+		next.recheck, next.dirty = slices.Clone(cur.recheck[len(old.recheck):]), true
+	}
+	if cur := r.entries[experimentID]; cur != nil && cur.full && !old.full {
+		next.full, next.dirty = true, true
+	}
+	r.entries[experimentID] = next
+	r.mu.Unlock()
+	return next.set, nil
+}
+
+// applyRows is old's runs with rows applied.
+func applyRows(old *entry, rows []mlexp.IndexedRun, syncedAt time.Time) (*mlexp.RunSet, map[string]int, map[string]bool, error) {
+	changed := make(map[string]*mlexp.Run, len(rows))
+	deleted := make(map[string]bool, len(old.deleted))
+	for id := range old.deleted {
+		deleted[id] = true
+	}
+	strs := interner{}
+	for _, row := range rows {
+		if row.Deleted {
+			deleted[row.ID] = true
+			changed[row.ID] = nil
+			continue
+		}
+		delete(deleted, row.ID)
+		run, err := decodeRun(row, strs.intern)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		changed[row.ID] = &run
+	}
+	runs := make([]mlexp.Run, 0, len(old.set.Runs)+len(rows))
+	for _, run := range old.set.Runs {
+		nr, ok := changed[run.ID]
+		switch {
+		case !ok:
+			runs = append(runs, run)
+		case nr != nil:
+			runs = append(runs, *nr)
+		}
+		delete(changed, run.ID)
+	}
+	for _, nr := range changed { // new runs
+		if nr != nil {
+			runs = append(runs, *nr)
+		}
+	}
+	byID := make(map[string]int, len(runs))
+	for i, run := range runs {
+		byID[run.ID] = i
+	}
+	return mlexp.NewRunSet(old.set.ExperimentID, runs, syncedAt), byID, deleted, nil
+}

@@ -1,0 +1,226 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/mlflow"
+)
+
+// SyncConfig tunes how the run index is kept in sync with MLflow; zero fields get the
+// defaults of DefaultSyncConfig.
+type SyncConfig struct {
+	// PageSize is how many runs one runs/search page asks for. MLflow builds a page in one
+	// request of one worker: pages of tens of thousands of runs kept workers busy for
+	// seconds, past uvicorn's health check (docs/benchmarks.md).
+	PageSize int
+	// PageTimeout bounds one page; a page that times out is asked again from where the
+	// load stopped, never from the start.
+	PageTimeout time.Duration
+	// Margin is how far before the newest indexed start time new runs are searched from, for
+	// clocks that disagree and runs created with an earlier start time.
+	Margin time.Duration
+	// DeletionsEvery is how often deleted and restored runs are looked for.
+	DeletionsEvery time.Duration
+	// ReconcileEvery is how often the whole experiment is read again, to pick up edits made
+	// elsewhere to finished runs (a tag set in MLflow's UI); 0 never.
+	ReconcileEvery time.Duration
+	// Lease is how long a replica holds an experiment's sync before another may take it.
+	Lease time.Duration
+}
+
+// DefaultSyncConfig is the configuration of mlexp serve unless its flags say otherwise.
+var DefaultSyncConfig = SyncConfig{PageSize: 2000, PageTimeout: time.Minute, Margin: 5 * time.Minute,
+	DeletionsEvery: 2 * time.Minute, ReconcileEvery: time.Hour, Lease: 2 * time.Minute}
+
+func (c SyncConfig) withDefaults() SyncConfig {
+	d := DefaultSyncConfig
+	if c.PageSize <= 0 {
+		c.PageSize = d.PageSize
+	}
+	if c.PageTimeout <= 0 {
+		c.PageTimeout = d.PageTimeout
+	}
+	if c.Margin <= 0 {
+		c.Margin = d.Margin
+	}
+	if c.DeletionsEvery <= 0 {
+		c.DeletionsEvery = d.DeletionsEvery
+	}
+	if c.Lease <= 0 {
+		c.Lease = d.Lease
+	}
+	return c
+}
+
+// Syncer keeps the run index of experiments in sync with MLflow: a first load that flows
+// into the index page by page and resumes where it stopped, then incremental syncs that ask
+// MLflow only for what may have changed, and a slow reconciliation (docs/run-index.md).
+type Syncer struct {
+	client *mlflow.Client
+	index  mlexp.RunIndex
+	cfg    SyncConfig
+	owner  string // this replica, for the sync lease
+	now    func() time.Time
+	log    *slog.Logger
+	// Corrected, when set, is told how many runs a reconciliation corrected (for /metrics).
+	Corrected func(n int)
+}
+
+// NewSyncer returns a syncer of the index through client; owner names this process among
+// the replicas sharing the index.
+func NewSyncer(client *mlflow.Client, index mlexp.RunIndex, cfg SyncConfig, owner string, now func() time.Time, log *slog.Logger) *Syncer {
+	return &Syncer{client: client, index: index, cfg: cfg.withDefaults(), owner: owner, now: now, log: log}
+}
+
+// ErrSyncedElsewhere says that another replica holds the experiment's sync lease: it loads
+// or syncs the experiment, and this one reads what it writes to the index.
+var ErrSyncedElsewhere = errors.New("another replica syncs this experiment")
+
+// claim takes or renews the experiment's sync lease.
+func (s *Syncer) claim(ctx context.Context, experimentID string) error {
+	ok, err := s.index.ClaimSync(ctx, experimentID, s.owner, s.now().Add(s.cfg.Lease))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrSyncedElsewhere
+	}
+	return nil
+}
+
+// Load reads the experiment into the index, page by page in the order of (start time, run
+// id), each page committed with where the next one starts, so that a load that stops — a
+// crash, a restart, MLflow gone — resumes from its last page. progress is told how many
+// runs have been read. It has no deadline of its own: each page has one (PageTimeout), and a
+// failed page is tried again by the next Load. It returns ErrSyncedElsewhere when another replica
+// loads the experiment.
+func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(read int)) error {
+	st, err := s.index.IndexState(ctx, experimentID)
+	if err != nil {
+		return err
+	}
+	if st.Codec != indexCodec && (st.Loaded > 0 || st.Complete) {
+		if err := s.index.ResetIndex(ctx, experimentID); err != nil {
+			return err
+		}
+		st = mlexp.IndexState{ExperimentID: experimentID}
+	}
+	st.Codec = indexCodec
+	for !st.Complete {
+		if err := s.claim(ctx, experimentID); err != nil {
+			return err
+		}
+		rows, next, done, err := s.loadPage(ctx, experimentID, st.Cursor)
+		if err != nil {
+			return err
+		}
+		st.Cursor, st.Loaded = next, st.Loaded+len(rows)
+		for _, r := range rows {
+			st.NewestStart = max(st.NewestStart, r.Start)
+		}
+		if done {
+			now := s.now()
+			st.Complete, st.SyncedAt, st.DeletionsAt, st.ReconciledAt = true, now, time.Time{}, now
+		}
+		if _, err := s.index.SaveIndex(ctx, st, rows); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(st.Loaded)
+		}
+	}
+	return nil
+}
+
+// loadPage reads the runs after cursor: one page of PageSize runs, or, when more runs than
+// a page share the cursor's start time, every run of that start time. done is true after
+// the last run.
+func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
+	op := ">="
+	if c.RunID == "" && c.Start > 0 { // every run of c.Start is in
+		op = ">"
+	}
+	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", op, float64(c.Start)))
+	if err != nil {
+		return nil, c, false, err
+	}
+	limit := s.cfg.PageSize
+	if op == ">=" && c.RunID != "" {
+		limit++ // the cursor's own run comes first again
+	}
+	page, err := s.search(ctx, experimentID, filter, limit)
+	if err != nil {
+		return nil, c, false, err
+	}
+	next = c
+	for i := range page {
+		info := &page[i].Info
+		if info.StartTime == c.Start && info.RunID <= c.RunID {
+			continue // read by the page before
+		}
+		row, err := encodeRun(&page[i])
+		if err != nil {
+			return nil, c, false, err
+		}
+		rows = append(rows, row)
+		next = mlexp.IndexCursor{Start: info.StartTime, RunID: info.RunID}
+	}
+	switch {
+	case len(page) < limit:
+		return rows, next, true, nil
+	case len(rows) == 0: // a whole page of runs that started at c.Start, all read before
+		return s.loadStartTime(ctx, experimentID, c)
+	}
+	return rows, next, false, nil
+}
+
+// loadStartTime reads every run that started at c.Start after c.RunID, and moves the cursor
+// past that start time.
+func (s *Syncer) loadStartTime(ctx context.Context, experimentID string, c mlexp.IndexCursor) ([]mlexp.IndexedRun, mlexp.IndexCursor, bool, error) {
+	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", "=", float64(c.Start)))
+	if err != nil {
+		return nil, c, false, err
+	}
+	var rows []mlexp.IndexedRun
+	err = s.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter,
+		OrderBy: []string{"attributes.run_id ASC"}, PageSize: s.cfg.PageSize}, func(page []mlflow.Run) error {
+		for i := range page {
+			if page[i].Info.RunID <= c.RunID {
+				continue
+			}
+			row, err := encodeRun(&page[i])
+			if err != nil {
+				return err
+			}
+			rows = append(rows, row)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, c, false, MLflowError(err, fmt.Sprintf("reading the runs of experiment %s that started at %d", experimentID, c.Start))
+	}
+	return rows, mlexp.IndexCursor{Start: c.Start}, false, nil
+}
+
+// search reads one page of the experiment's runs matching filter, in the order of (start
+// time, run id), under the page deadline.
+func (s *Syncer) search(ctx context.Context, experimentID, filter string, limit int) ([]mlflow.Run, error) {
+	pctx, cancel := context.WithTimeout(ctx, s.cfg.PageTimeout)
+	defer cancel()
+	runs, err := s.client.SearchRuns(pctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter,
+		OrderBy: []string{"attributes.start_time ASC", "attributes.run_id ASC"}, Limit: limit, PageSize: limit})
+	if err != nil {
+		doing := "reading the runs of experiment " + experimentID
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return nil, mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow did not answer a page of %d runs within %s (a deadline, not an unreachable server); the load resumes from this page",
+				doing, limit, s.cfg.PageTimeout)
+		}
+		return nil, MLflowError(err, doing)
+	}
+	return runs, nil
+}
