@@ -74,7 +74,7 @@ func TestIndexSyncSeesWhatChanged(t *testing.T) {
 		sync := func() map[string]mlexp.Run {
 			t.Helper()
 			clk.add(31 * time.Second)
-			reader.Invalidate(x.id, running) // the next request waits for a sync
+			reader.InvalidateRuns(x.id, []string{running}) // the next request waits for a sync
 			if _, err := reader.Runs(ctx(t), x.id); err != nil {
 				t.Fatal(err)
 			}

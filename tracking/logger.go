@@ -18,11 +18,16 @@ type Logger struct {
 	mu          sync.Mutex
 	experiments map[string]string // experiment name → id, for experiments known to carry their tags
 	changed     func(experimentID string)
+	runsChanged func(experimentID string, runIDs []string)
 }
 
 // OnChange makes the logger call fn after it changed the runs of an experiment (a run
 // logged, a deployment switched), so that caches can drop what they hold.
 func (l *Logger) OnChange(fn func(experimentID string)) { l.changed = fn }
+
+// OnRunsChange makes the logger call fn with each run it logged (Reader.InvalidateRuns), so
+// that a run index reads it at once, whatever its start time.
+func (l *Logger) OnRunsChange(fn func(experimentID string, runIDs []string)) { l.runsChanged = fn }
 
 func (l *Logger) notify(experimentID string) {
 	if l.changed != nil {
@@ -95,6 +100,9 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 		return id, err
 	}
 	l.notify(expID)
+	if l.runsChanged != nil {
+		l.runsChanged(expID, []string{id})
+	}
 	return id, nil
 }
 

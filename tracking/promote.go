@@ -39,7 +39,8 @@ type Promoter struct {
 	client  *mlflow.Client
 	store   mlexp.DeploymentStore
 	now     func() time.Time
-	changed func(experimentID string)
+	changed     func(experimentID string)
+	runsChanged func(experimentID string, runIDs []string)
 }
 
 // NewPromoter returns a promoter over MLflow and the store of deployment history.
@@ -49,6 +50,10 @@ func NewPromoter(client *mlflow.Client, store mlexp.DeploymentStore, now func() 
 
 // OnChange makes the promoter call fn for each experiment whose runs it changed.
 func (p *Promoter) OnChange(fn func(experimentID string)) { p.changed = fn }
+
+// OnRunsChange makes the promoter call fn with each run it changed (Reader.InvalidateRuns),
+// so that a run index reads those runs again.
+func (p *Promoter) OnRunsChange(fn func(experimentID string, runIDs []string)) { p.runsChanged = fn }
 
 // promotionTimeout bounds the MLflow calls made while a model's promotion lock is held: the
 // ones that mark the new run, and again the ones that put MLflow back when those fail. The
@@ -208,7 +213,7 @@ func (p *Promoter) mark(ctx context.Context, modelID, runID string, tags []mlflo
 	if err := p.client.LogBatch(ctx, runID, nil, nil, append([]mlflow.Tag{{Key: TagDeployed, Value: "true"}}, tags...)); err != nil {
 		return before, nil, MLflowError(err, "marking run "+runID+" deployed")
 	}
-	p.notify(target.Info.ExperimentID)
+	p.notify(target.Info.ExperimentID, runID)
 	cleared = []string{}
 	for _, r := range before {
 		if r.Info.RunID == runID {
@@ -218,7 +223,7 @@ func (p *Promoter) mark(ctx context.Context, modelID, runID string, tags []mlflo
 			return before, cleared, MLflowError(err, "clearing the deployed mark of run "+r.Info.RunID)
 		}
 		cleared = append(cleared, r.Info.RunID)
-		p.notify(r.Info.ExperimentID)
+		p.notify(r.Info.ExperimentID, r.Info.RunID)
 	}
 	return before, cleared, nil
 }
@@ -320,9 +325,12 @@ func (p *Promoter) inspect(ctx context.Context, runID string) (*target, error) {
 	return t, err
 }
 
-func (p *Promoter) notify(experimentID string) {
+func (p *Promoter) notify(experimentID, runID string) {
 	if p.changed != nil {
 		p.changed(experimentID)
+	}
+	if p.runsChanged != nil {
+		p.runsChanged(experimentID, []string{runID})
 	}
 }
 

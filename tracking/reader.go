@@ -2,12 +2,12 @@ package tracking
 
 import (
 	"context"
-	"sync/atomic"
-	"slices"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -210,11 +210,15 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	return snap, nil
 }
 
-// Invalidate says that mlexp itself changed runs of an experiment (runIDs, when it knows
-// which), so that the next request shows them: without the index the cached runs are
-// dropped; with it, the next request waits for a sync that reads those runs again (every
-// run, when none is named).
-func (r *Reader) Invalidate(experimentID string, runIDs ...string) {
+// Invalidate says that mlexp itself changed runs of an experiment, without saying which:
+// without the index the cached runs are dropped; with it, the next request waits for a sync
+// that reads every run again (InvalidateRuns names them and reads only those).
+func (r *Reader) Invalidate(experimentID string) { r.InvalidateRuns(experimentID, nil) }
+
+// InvalidateRuns says that mlexp itself changed runIDs of an experiment (a run logged, a
+// deployment switched), so that the next request shows them: without the index the cached
+// runs are dropped; with it, the next request waits for a sync that reads them again.
+func (r *Reader) InvalidateRuns(experimentID string, runIDs []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e := r.entries[experimentID]

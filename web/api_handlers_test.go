@@ -156,3 +156,29 @@ func manyIDs(n int) string {
 	}
 	return strings.Join(ids, ",")
 }
+
+// TestLoadingSaysHowFarItHasGot checks what a request gets while an experiment's first load
+// is under way: the API a 503 that says it is loading, how many runs are in, and when to try
+// again; the page the same in words, reloading itself.
+func TestLoadingSaysHowFarItHasGot(t *testing.T) {
+	h, src := fakeServer(t)
+	src.Down(mlexp.Loading("7", 45000))
+	w, e := call(t, h, http.MethodGet, "/api/models/m/experiments/heatmap/", "")
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("API while loading: %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	var body struct {
+		Error struct {
+			Details map[string]any `json:"details"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Error.Details["loading"] != true || body.Error.Details["runs_read"] != 45000.0 {
+		t.Errorf("API while loading: details %v (%v); want loading and runs_read 45000: %s", body.Error.Details, err, e.Error.Message)
+	}
+	w, _ = call(t, h, http.MethodGet, "/models/m/", "")
+	for _, want := range []string{"Loading runs from MLflow", "45,000 read", `<meta http-equiv="refresh" content="3">`} {
+		if !strings.Contains(w.Body.String(), want) {
+			t.Errorf("page while loading lacks %q: %s", want, w.Body)
+		}
+	}
+}

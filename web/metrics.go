@@ -18,6 +18,7 @@ type Metrics struct {
 	httpDuration  *prometheus.HistogramVec
 	mlflowCalls   *prometheus.CounterVec
 	mlflowLatency *prometheus.HistogramVec
+	corrections   prometheus.Counter
 }
 
 // NewMetrics returns the metrics of mlexp, registered with a new registry that also holds
@@ -43,11 +44,15 @@ func NewMetrics() *Metrics {
 			Help:    "Duration of HTTP attempts made to MLflow, by endpoint.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"endpoint"}),
+		corrections: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "mlexp_index_reconciled_runs_total",
+			Help: "Runs the reconciliation of the run index corrected: edited, created or deleted in MLflow without a sync seeing it.",
+		}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.httpRequests, m.httpDuration, m.mlflowCalls, m.mlflowLatency,
+		m.httpRequests, m.httpDuration, m.mlflowCalls, m.mlflowLatency, m.corrections,
 	)
 	return m
 }
@@ -55,6 +60,10 @@ func NewMetrics() *Metrics {
 // Registry returns the registry the metrics are registered with, for adding collectors and
 // for serving them.
 func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// ObserveReconciled counts n runs that a reconciliation of the run index corrected; it fits
+// tracking.Syncer.Corrected.
+func (m *Metrics) ObserveReconciled(n int) { m.corrections.Add(float64(n)) }
 
 // ObserveMLflowCall records one HTTP attempt to MLflow: status is the HTTP status, or 0 when
 // no answer arrived. It fits the observer of the mlflow client, which web does not import.

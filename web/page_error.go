@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -51,6 +52,12 @@ func (s *server) pageErrorIn(w http.ResponseWriter, r *http.Request, l pageLayou
 		p.Heading, p.Hint = "Not found", "The home page lists every model mlexp finds in MLflow."
 	case mlexp.EUNAVAILABLE:
 		p.Heading, p.Hint = "Service unavailable", "This is usually temporary: reload the page in a moment."
+		if read, loading := mlexp.LoadingProgress(err); loading {
+			p.Heading, p.Layout.Refresh = "Loading runs from MLflow", loadingRefresh
+			p.Message = "The runs of this experiment are loading from MLflow into mlexp's index: " + formatCount(read) + " read so far."
+			p.Hint = "This page reloads by itself until they are all in; later visits and restarts are served from the index."
+			break
+		}
 		if e.Dependency == mlexp.DependencyMLflow {
 			p.Heading = "MLflow cannot be reached"
 			p.Hint = "Check that the MLflow tracking server is running and that mlexp can reach it " +
@@ -65,4 +72,16 @@ func (s *server) pageErrorIn(w http.ResponseWriter, r *http.Request, l pageLayou
 	}
 	p.Layout.Title = p.Heading
 	s.render(w, r, status, viewError, p)
+}
+
+// loadingRefresh is how often a page waiting for a first load reloads itself, in seconds.
+const loadingRefresh = 3
+
+// formatCount writes n with thousands separators: 45,000.
+func formatCount(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -120,6 +120,7 @@ func loadPages() (*pageSet, error) {
 // layout is what the shared layout shows around every page: the title, the navigation,
 // and the banner of data that MLflow could not refresh.
 type pageLayout struct {
+	Refresh     int // seconds after which the page reloads itself; 0 never
 	Title       string
 	Nav         pageNav
 	Stale       bool

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -93,6 +94,9 @@ func (s *server) respondError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	var e *mlexp.Error
 	errors.As(err, &e) // always true: only an *mlexp.Error has a code other than internal
+	if _, loading := mlexp.LoadingProgress(err); loading {
+		w.Header().Set("Retry-After", strconv.Itoa(loadingRefresh))
+	}
 	s.writeJSON(w, r, status, errorEnvelope{Status: "error", Error: errorBody{
 		Code: e.Code, Message: e.Message, Field: e.Field, Details: e.Details,
 	}})

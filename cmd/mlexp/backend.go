@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -31,7 +33,15 @@ func storeOptions(getenv func(string) string) []option {
 		{name: "cache-ttl", arg: "DURATION", env: "MLEXP_CACHE_TTL", def: "30s",
 			usage: "how long runs read from MLflow are served before a refresh (older ones are served while refreshing)"},
 		{name: "mlflow-read-parts", arg: "N", env: "MLEXP_MLFLOW_READ_PARTS", def: strconv.Itoa(defaultReadParts),
-			usage: "how many searches at once load the runs of an experiment, split by start time; up to the MLflow server's workers"},
+			usage: "how many searches at once load the runs of an experiment, split by start time, when it is read without the run index"},
+		{name: "sync-page-size", arg: "N", env: "MLEXP_SYNC_PAGE_SIZE", def: strconv.Itoa(tracking.DefaultSyncConfig.PageSize),
+			usage: "runs per MLflow search page when the run index loads and syncs an experiment (100 to 50000)"},
+		{name: "sync-page-timeout", arg: "DURATION", env: "MLEXP_SYNC_PAGE_TIMEOUT", def: tracking.DefaultSyncConfig.PageTimeout.String(),
+			usage: "how long one search page may take; a slower one is asked again from where the load stopped"},
+		{name: "sync-deletions-every", arg: "DURATION", env: "MLEXP_SYNC_DELETIONS_EVERY", def: tracking.DefaultSyncConfig.DeletionsEvery.String(),
+			usage: "how often a sync looks for runs deleted or restored in MLflow"},
+		{name: "reconcile-every", arg: "DURATION", env: "MLEXP_RECONCILE_EVERY", def: tracking.DefaultSyncConfig.ReconcileEvery.String(),
+			usage: "how often the run index reads every run of an experiment again, for edits made elsewhere to finished runs; 0 never"},
 	}
 }
 
@@ -48,6 +58,7 @@ type storeConfig struct {
 	lease       time.Duration
 	cacheTTL    time.Duration
 	readParts   int
+	sync        tracking.SyncConfig
 }
 
 func parseStoreConfig(s map[string]setting) (storeConfig, error) {
@@ -76,10 +87,35 @@ func parseStoreConfig(s map[string]setting) (storeConfig, error) {
 	if cfg.readParts, err = strconv.Atoi(rp.value); err != nil || cfg.readParts < 1 || cfg.readParts > 32 {
 		return cfg, rp.errorf("not a number of searches from 1 to 32")
 	}
+	if cfg.sync, err = parseSyncConfig(s); err != nil {
+		return cfg, err
+	}
 	if cfg.trackingURI.value == "" {
 		return cfg, fmt.Errorf("no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
 	}
 	return cfg, nil
+}
+
+// parseSyncConfig reads the run index's flags.
+func parseSyncConfig(s map[string]setting) (tracking.SyncConfig, error) {
+	var c tracking.SyncConfig
+	ps := s["sync-page-size"]
+	n, err := strconv.Atoi(ps.value)
+	if err != nil || n < 100 || n > 50000 {
+		return c, ps.errorf("not a page size from 100 to 50000")
+	}
+	c.PageSize = n
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+		zero bool
+	}{{"sync-page-timeout", &c.PageTimeout, false}, {"sync-deletions-every", &c.DeletionsEvery, false}, {"reconcile-every", &c.ReconcileEvery, true}} {
+		v := s[d.name]
+		if *d.dst, err = time.ParseDuration(v.value); err != nil || *d.dst < 0 || (*d.dst == 0 && !d.zero) {
+			return c, v.errorf("not a positive duration such as 1m")
+		}
+	}
+	return c, nil
 }
 
 // backend is what commands use of the outside world: MLflow, the store, and the logging,
@@ -91,6 +127,7 @@ type backend struct {
 	delivery *tracking.Delivery
 	ingest   *tracking.Ingest
 	reader   *tracking.Reader
+	syncer   *tracking.Syncer
 	promoter *tracking.Promoter
 
 	stop func() // stops the delivery started by startDelivery and waits for it
@@ -122,13 +159,13 @@ func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) strin
 	}
 	b := &backend{client: client, store: store, stop: func() {}}
 	b.logger = tracking.NewLogger(client, chart.TrainingCurves)
-	b.reader = tracking.NewReader(client, cfg.cacheTTL, time.Now, log, tracking.ReadInParts(cfg.readParts), tracking.WatchHealth(health))
-	b.logger.OnChange(func(experimentID string) { // what mlexp logs shows at once
-		b.reader.Invalidate(experimentID)
-		b.reader.ModelsChanged()
-	})
+	b.syncer = tracking.NewSyncer(client, store, cfg.sync, replicaName(), time.Now, log)
+	b.reader = tracking.NewReader(client, cfg.cacheTTL, time.Now, log, tracking.ReadInParts(cfg.readParts), tracking.WatchHealth(health),
+		tracking.WithIndex(b.syncer))
+	b.logger.OnChange(func(string) { b.reader.ModelsChanged() })
+	b.logger.OnRunsChange(b.reader.InvalidateRuns) // what mlexp logs shows at once
 	b.promoter = tracking.NewPromoter(client, store, time.Now)
-	b.promoter.OnChange(b.reader.Invalidate) // a promotion shows at once
+	b.promoter.OnRunsChange(b.reader.InvalidateRuns) // a promotion shows at once
 	b.delivery = tracking.NewDelivery(store, b.logger, log, tracking.DeliveryConfig{Workers: cfg.workers, Lease: cfg.lease})
 	b.ingest = tracking.NewIngest(store, b.delivery, ingestWait)
 	return b, nil
@@ -147,4 +184,13 @@ func (b *backend) startDelivery(ctx context.Context) {
 func (b *backend) close() error {
 	b.stop()
 	return b.store.Close()
+}
+
+// replicaName names this process among the replicas that share a run index: host, process
+// id and a random part, so that a restarted process never takes itself for its predecessor.
+func replicaName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
 }

@@ -43,6 +43,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	b.syncer.Corrected = metrics.ObserveReconciled
 	b.startDelivery(ctx)
 	defer b.close() // after the HTTP server has stopped: deliveries in flight finish
 	handler := web.NewServer(web.Deps{
