@@ -2,7 +2,6 @@ package tracking
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -16,7 +15,7 @@ type Logger struct {
 	curves mlexp.CurvesRenderer
 
 	mu          sync.Mutex
-	experiments map[string]string // experiment name → id, for experiments known to carry their tags
+	experiments map[identity]string // (model id, dataset id) → id of the experiment tagged with them
 	changed     func(experimentID string)
 }
 
@@ -32,7 +31,7 @@ func (l *Logger) notify(experimentID string) {
 
 // NewLogger returns a logger that writes through client and draws curves with curves.
 func NewLogger(client *mlflow.Client, curves mlexp.CurvesRenderer) *Logger {
-	return &Logger{client: client, curves: curves, experiments: map[string]string{}}
+	return &Logger{client: client, curves: curves, experiments: map[identity]string{}}
 }
 
 // LogQuickTest logs a quick test as one MLflow run and returns its id. The run is first
@@ -56,7 +55,7 @@ func (l *Logger) LogTrainingRun(ctx context.Context, r mlexp.TrainingRunReport) 
 }
 
 func (l *Logger) log(ctx context.Context, rec record) (string, error) {
-	expID, err := l.experiment(ctx, rec.Experiment, rec.ExperimentTags)
+	expID, err := l.experiment(ctx, rec.Model, rec.Dataset)
 	if err != nil {
 		return "", err
 	}
@@ -110,41 +109,4 @@ func (l *Logger) findByKey(ctx context.Context, expID, key string) (*mlflow.Run,
 		return nil, err
 	}
 	return &runs[0], nil
-}
-
-// experiment returns the id of the named experiment, creating it with its tags, or adding
-// missing tags to an experiment made elsewhere. Known experiments cost no request.
-func (l *Logger) experiment(ctx context.Context, name string, tags []mlflow.Tag) (string, error) {
-	l.mu.Lock()
-	id, ok := l.experiments[name]
-	l.mu.Unlock()
-	if ok {
-		return id, nil
-	}
-	exp, err := l.client.GetExperimentByName(ctx, name)
-	if errors.Is(err, mlflow.ErrNotFound) {
-		id, err = l.client.CreateExperiment(ctx, name, "", tags)
-		if errors.Is(err, mlflow.ErrAlreadyExists) { // made concurrently by someone else
-			exp, err = l.client.GetExperimentByName(ctx, name)
-		} else if err == nil {
-			exp = &mlflow.Experiment{ID: id, Name: name, LifecycleStage: "active", Tags: tags}
-		}
-	}
-	if err != nil {
-		return "", err
-	}
-	if exp.LifecycleStage == "deleted" {
-		return "", &mlexp.Error{Code: mlexp.ECONFLICT, Message: fmt.Sprintf("MLflow experiment %q (id %s) is deleted: restore it in MLflow (mlflow experiments restore --experiment-id %s) or delete it permanently", name, exp.ID, exp.ID)}
-	}
-	for _, t := range tags {
-		if v, _ := exp.Tag(t.Key); v != t.Value {
-			if err := l.client.SetExperimentTag(ctx, exp.ID, t); err != nil {
-				return "", err
-			}
-		}
-	}
-	l.mu.Lock()
-	l.experiments[name] = exp.ID
-	l.mu.Unlock()
-	return exp.ID, nil
 }

@@ -34,8 +34,8 @@ const (
 
 // record is one result mapped to MLflow: everything needed to log it.
 type record struct {
-	Experiment     string
-	ExperimentTags []mlflow.Tag
+	Model          mlexp.Model // Model and Dataset identify the experiment, by its tags
+	Dataset        mlexp.Dataset
 	RunName        string
 	Start, End     time.Time
 	Status         mlflow.RunStatus
@@ -105,12 +105,12 @@ func lastEpoch(t mlexp.TrainingRun) int {
 
 func baseRecord(m mlexp.Model, d mlexp.Dataset, c mlexp.FeatureConfig, runType string, status mlexp.Status, f *mlexp.Failure, tm mlexp.Timing) record {
 	rec := record{
-		Experiment:     mlexp.ExperimentName(m, d),
-		ExperimentTags: ExperimentTags(m, d),
-		Start:          tm.StartedAt,
-		End:            tm.FinishedAt,
-		Status:         mlflow.StatusFinished,
-		Params:         append([]mlflow.Param{{Key: "run_type", Value: runType}, {Key: "config_id", Value: c.ID}}, configParams(c)...),
+		Model:   m,
+		Dataset: d,
+		Start:   tm.StartedAt,
+		End:     tm.FinishedAt,
+		Status:  mlflow.StatusFinished,
+		Params:  append([]mlflow.Param{{Key: "run_type", Value: runType}, {Key: "config_id", Value: c.ID}}, configParams(c)...),
 		Tags: []mlflow.Tag{
 			{Key: TagDatasetID, Value: d.ID},
 			{Key: TagConfigID, Value: c.ID},
