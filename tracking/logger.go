@@ -55,6 +55,9 @@ func (l *Logger) LogTrainingRun(ctx context.Context, r mlexp.TrainingRunReport) 
 }
 
 func (l *Logger) log(ctx context.Context, rec record) (string, error) {
+	if err := rec.validate(); err != nil {
+		return "", err
+	}
 	expID, err := l.experiment(ctx, rec.Model, rec.Dataset)
 	if err != nil {
 		return "", err

@@ -6,6 +6,7 @@
 package tracking
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
@@ -175,3 +176,21 @@ const (
 	TagPromotedBy = "mlexp.promoted_by"
 	TagPromotedAt = "mlexp.promoted_at"
 )
+
+// validate checks every key and value of the record against MLflow's limits before
+// anything is made in MLflow, so that a result MLflow would refuse leaves no half-made run
+// behind. The reports' Validate refuses such results first, naming the report's field;
+// this keeps it so whatever the mapping adds.
+func (r record) validate() error {
+	var err error
+	for i, p := range r.Params {
+		err = cmp.Or(err, mlflow.ValidateParam(fmt.Sprintf("params[%d]", i), p))
+	}
+	for i, t := range r.Tags {
+		err = cmp.Or(err, mlflow.ValidateTag(fmt.Sprintf("tags[%d]", i), t))
+	}
+	for i, m := range r.Metrics {
+		err = cmp.Or(err, mlflow.ValidateMetric(fmt.Sprintf("metrics[%d]", i), m))
+	}
+	return MLflowError(err, "checking the run "+r.RunName)
+}
