@@ -9,10 +9,11 @@ import (
 // before anything is sent, because MLflow refuses longer keys and truncates longer values
 // silently, and either would happen only after the run was made. They are the mlflow
 // package's limits, which the domain does not import (tracking's tests check they agree).
+// Tags need no check here: every tag value a report gives is bounded far below MLflow's
+// 8000 characters by Validate, and the Logger checks the record once more.
 const (
 	MaxParamKeyLength   = 250  // param, metric and tag keys
 	MaxParamValueLength = 6000 // param values
-	MaxTagValueLength   = 8000 // run tag values
 )
 
 // validateParams checks the params c logs (Params: exactly the keys and values that are

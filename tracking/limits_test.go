@@ -35,8 +35,7 @@ func TestResultsMLflowWouldRefuseMakeNothing(t *testing.T) {
 // The domain checks reports against MLflow's limits without importing the mlflow package:
 // its copies of them must be MLflow's.
 func TestDomainLimitsAreMLflows(t *testing.T) {
-	if mlexp.MaxParamKeyLength != mlflow.MaxKeyLength || mlexp.MaxParamValueLength != mlflow.MaxParamValueLength ||
-		mlexp.MaxTagValueLength != mlflow.MaxTagValueLength {
+	if mlexp.MaxParamKeyLength != mlflow.MaxKeyLength || mlexp.MaxParamValueLength != mlflow.MaxParamValueLength {
 		t.Error("mlexp's copies of MLflow's limits differ from the mlflow package's")
 	}
 }
