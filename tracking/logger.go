@@ -62,7 +62,7 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	run, err := l.findByKey(ctx, expID, rec.IdempotencyKey)
+	run, err := l.findRun(ctx, expID, rec)
 	if err != nil {
 		return "", err
 	}
@@ -100,9 +100,21 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	return id, nil
 }
 
-// findByKey returns the run carrying the idempotency key, or nil.
-func (l *Logger) findByKey(ctx context.Context, expID, key string) (*mlflow.Run, error) {
-	filter, err := mlflow.And(mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", key))
+// findRun returns the run an earlier attempt made of rec, or nil: the run carrying rec's
+// idempotency key, else one made before keys were escaped, carrying the legacy key among the
+// runs of rec's dataset and config (see keys.go).
+func (l *Logger) findRun(ctx context.Context, expID string, rec record) (*mlflow.Run, error) {
+	run, err := l.findByKey(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.IdempotencyKey))
+	if run != nil || err != nil || rec.LegacyKey == "" {
+		return run, err
+	}
+	return l.findByKey(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.LegacyKey),
+		mlflow.Where(mlflow.Tags, TagDatasetID, "=", rec.Dataset.ID), mlflow.Where(mlflow.Tags, TagConfigID, "=", rec.ConfigID))
+}
+
+// findByKey returns the first run of the experiment that matches the clauses, or nil.
+func (l *Logger) findByKey(ctx context.Context, expID string, clauses ...mlflow.Clause) (*mlflow.Run, error) {
+	filter, err := mlflow.And(clauses...)
 	if err != nil {
 		return nil, err
 	}
