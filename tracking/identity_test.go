@@ -182,26 +182,38 @@ func TestConcurrentFirstResultsPickTheSameExperiments(t *testing.T) {
 		identityReport(uniq, "race-a", "race", "ds", "ds"), identityReport(uniq, "race-b", "race", "ds", "ds"),
 		identityReport(uniq, "race-a", "race", "ds", "ds"), identityReport(uniq, "race-b", "race", "ds", "ds"),
 	}
-	exps := make([]*mlflow.Experiment, len(reports))
+	runIDs := make([]string, len(reports))
+	errs := make([]error, len(reports))
 	var wg sync.WaitGroup
 	for i := range reports {
 		reports[i].QuickTest.ID = i + 1
+		l := newLogger(t)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			exps[i] = mustExperimentOf(t, newLogger(t), reports[i])
+			runIDs[i], errs[i] = l.LogQuickTest(ctx(t), reports[i])
 		}()
 	}
 	wg.Wait()
-	if t.Failed() {
-		return
+	c := client(t, srv.URL)
+	exps := make([]*mlflow.Experiment, len(reports))
+	for i, runID := range runIDs {
+		if errs[i] != nil {
+			t.Fatalf("logging %s: %v", reports[i].Model.ID, errs[i])
+		}
+		run, err := c.GetRun(ctx(t), runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exps[i], err = c.GetExperiment(ctx(t), run.Info.ExperimentID); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if exps[0].ID != exps[2].ID || exps[1].ID != exps[3].ID || exps[0].ID == exps[1].ID {
 		t.Errorf("experiments %s %s %s %s, want a a b b", exps[0].ID, exps[1].ID, exps[2].ID, exps[3].ID)
 	}
 	for i, r := range reports {
-		exp, _ := client(t, srv.URL).GetExperiment(ctx(t), exps[i].ID)
-		checkIdentityTags(t, exp, r)
+		checkIdentityTags(t, exps[i], r)
 	}
 }
 
