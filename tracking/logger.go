@@ -104,16 +104,16 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 // idempotency key, else one made before keys were escaped, carrying the legacy key among the
 // runs of rec's dataset and config (see keys.go).
 func (l *Logger) findRun(ctx context.Context, expID string, rec record) (*mlflow.Run, error) {
-	run, err := l.findByKey(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.IdempotencyKey))
+	run, err := l.firstRun(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.IdempotencyKey))
 	if run != nil || err != nil || rec.LegacyKey == "" {
 		return run, err
 	}
-	return l.findByKey(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.LegacyKey),
+	return l.firstRun(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.LegacyKey),
 		mlflow.Where(mlflow.Tags, TagDatasetID, "=", rec.Dataset.ID), mlflow.Where(mlflow.Tags, TagConfigID, "=", rec.ConfigID))
 }
 
-// findByKey returns the first run of the experiment that matches the clauses, or nil.
-func (l *Logger) findByKey(ctx context.Context, expID string, clauses ...mlflow.Clause) (*mlflow.Run, error) {
+// firstRun returns the first run of the experiment that matches the clauses, or nil.
+func (l *Logger) firstRun(ctx context.Context, expID string, clauses ...mlflow.Clause) (*mlflow.Run, error) {
 	filter, err := mlflow.And(clauses...)
 	if err != nil {
 		return nil, err
