@@ -124,7 +124,7 @@ func (c FeatureConfig) Validate(prefix string) error {
 			return InvalidField(field, "must be a finite number")
 		}
 	}
-	return nil
+	return c.validateParams(prefix)
 }
 
 // canonicalCross is the order-independent identity of a cross.

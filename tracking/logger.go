@@ -2,7 +2,6 @@ package tracking
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -16,7 +15,7 @@ type Logger struct {
 	curves mlexp.CurvesRenderer
 
 	mu          sync.Mutex
-	experiments map[string]string // experiment name → id, for experiments known to carry their tags
+	experiments map[identity]string // (model id, dataset id) → id of the experiment tagged with them
 	changed     func(experimentID string)
 	runsChanged func(experimentID string, runIDs []string)
 }
@@ -37,7 +36,7 @@ func (l *Logger) notify(experimentID string) {
 
 // NewLogger returns a logger that writes through client and draws curves with curves.
 func NewLogger(client *mlflow.Client, curves mlexp.CurvesRenderer) *Logger {
-	return &Logger{client: client, curves: curves, experiments: map[string]string{}}
+	return &Logger{client: client, curves: curves, experiments: map[identity]string{}}
 }
 
 // LogQuickTest logs a quick test as one MLflow run and returns its id. The run is first
@@ -61,11 +60,14 @@ func (l *Logger) LogTrainingRun(ctx context.Context, r mlexp.TrainingRunReport) 
 }
 
 func (l *Logger) log(ctx context.Context, rec record) (string, error) {
-	expID, err := l.experiment(ctx, rec.Experiment, rec.ExperimentTags)
+	if err := rec.validate(); err != nil {
+		return "", err
+	}
+	expID, err := l.experiment(ctx, rec.Model, rec.Dataset)
 	if err != nil {
 		return "", err
 	}
-	run, err := l.findByKey(ctx, expID, rec.IdempotencyKey)
+	run, err := l.findRun(ctx, expID, rec)
 	if err != nil {
 		return "", err
 	}
@@ -106,9 +108,21 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	return id, nil
 }
 
-// findByKey returns the run carrying the idempotency key, or nil.
-func (l *Logger) findByKey(ctx context.Context, expID, key string) (*mlflow.Run, error) {
-	filter, err := mlflow.And(mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", key))
+// findRun returns the run an earlier attempt made of rec, or nil: the run carrying rec's
+// idempotency key, else one made before keys were escaped, carrying the legacy key among the
+// runs of rec's dataset and config (see keys.go).
+func (l *Logger) findRun(ctx context.Context, expID string, rec record) (*mlflow.Run, error) {
+	run, err := l.firstRun(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.IdempotencyKey))
+	if run != nil || err != nil || rec.LegacyKey == "" {
+		return run, err
+	}
+	return l.firstRun(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.LegacyKey),
+		mlflow.Where(mlflow.Tags, TagDatasetID, "=", rec.Dataset.ID), mlflow.Where(mlflow.Tags, TagConfigID, "=", rec.ConfigID))
+}
+
+// firstRun returns the first run of the experiment that matches the clauses, or nil.
+func (l *Logger) firstRun(ctx context.Context, expID string, clauses ...mlflow.Clause) (*mlflow.Run, error) {
+	filter, err := mlflow.And(clauses...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,41 +132,4 @@ func (l *Logger) findByKey(ctx context.Context, expID, key string) (*mlflow.Run,
 		return nil, err
 	}
 	return &runs[0], nil
-}
-
-// experiment returns the id of the named experiment, creating it with its tags, or adding
-// missing tags to an experiment made elsewhere. Known experiments cost no request.
-func (l *Logger) experiment(ctx context.Context, name string, tags []mlflow.Tag) (string, error) {
-	l.mu.Lock()
-	id, ok := l.experiments[name]
-	l.mu.Unlock()
-	if ok {
-		return id, nil
-	}
-	exp, err := l.client.GetExperimentByName(ctx, name)
-	if errors.Is(err, mlflow.ErrNotFound) {
-		id, err = l.client.CreateExperiment(ctx, name, "", tags)
-		if errors.Is(err, mlflow.ErrAlreadyExists) { // made concurrently by someone else
-			exp, err = l.client.GetExperimentByName(ctx, name)
-		} else if err == nil {
-			exp = &mlflow.Experiment{ID: id, Name: name, LifecycleStage: "active", Tags: tags}
-		}
-	}
-	if err != nil {
-		return "", err
-	}
-	if exp.LifecycleStage == "deleted" {
-		return "", &mlexp.Error{Code: mlexp.ECONFLICT, Message: fmt.Sprintf("MLflow experiment %q (id %s) is deleted: restore it in MLflow (mlflow experiments restore --experiment-id %s) or delete it permanently", name, exp.ID, exp.ID)}
-	}
-	for _, t := range tags {
-		if v, _ := exp.Tag(t.Key); v != t.Value {
-			if err := l.client.SetExperimentTag(ctx, exp.ID, t); err != nil {
-				return "", err
-			}
-		}
-	}
-	l.mu.Lock()
-	l.experiments[name] = exp.ID
-	l.mu.Unlock()
-	return exp.ID, nil
 }

@@ -23,7 +23,7 @@ func TestQuickTestIsLoggedInTheSpecShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// get-by-name, create experiment, search, create run, log batch, update = 6 for a new experiment.
+	// search experiments by tags, create experiment, search runs, create run, log batch, update = 6 for a new experiment.
 	if n := calls.n.Load(); n > 6 {
 		t.Errorf("first quick test of a new experiment took %d requests", n)
 	}
@@ -232,7 +232,7 @@ func TestResumeFinishesAHalfMadeRunInsteadOfMakingAnother(t *testing.T) {
 		t.Fatalf("resume of a finished run = %s, %v", id, err)
 	}
 	for _, e := range endpoints {
-		if e != "experiments/get-by-name" && e != "runs/search" {
+		if e != "experiments/search" && e != "runs/search" { // the experiment, by its tags; the run, by its key
 			t.Errorf("resuming a finished run called %s", e)
 		}
 	}

@@ -6,6 +6,7 @@
 package tracking
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"time"
@@ -34,8 +35,9 @@ const (
 
 // record is one result mapped to MLflow: everything needed to log it.
 type record struct {
-	Experiment     string
-	ExperimentTags []mlflow.Tag
+	Model          mlexp.Model // Model and Dataset identify the experiment, by its tags
+	Dataset        mlexp.Dataset
+	ConfigID       string
 	RunName        string
 	Start, End     time.Time
 	Status         mlflow.RunStatus
@@ -43,25 +45,16 @@ type record struct {
 	Metrics        []mlflow.Metric
 	Tags           []mlflow.Tag // includes the idempotency key and the run name
 	IdempotencyKey string
+	LegacyKey      string // the key as written before keys were escaped, when it differs
 	ModelURI       string
 	History        []mlexp.EpochMetrics // drawn as training_curves.png when not empty
-}
-
-// QuickTestKey is the idempotency key of a quick test: one MLflow run per key.
-func QuickTestKey(r mlexp.QuickTestReport) string {
-	return fmt.Sprintf("quick-test/%s/%s/%s/%d", r.Model.ID, r.Dataset.ID, r.FeatureConfig.ID, r.QuickTest.ID)
-}
-
-// TrainingRunKey is the idempotency key of a full training.
-func TrainingRunKey(r mlexp.TrainingRunReport) string {
-	return fmt.Sprintf("full-training/%s/%s/%s/%d", r.Model.ID, r.Dataset.ID, r.FeatureConfig.ID, r.TrainingRun.ID)
 }
 
 func quickTestRecord(r mlexp.QuickTestReport) record {
 	q := r.QuickTest
 	rec := baseRecord(r.Model, r.Dataset, r.FeatureConfig, string(mlexp.QuickTestRun), q.Status, q.Failure, q.Timing)
 	rec.RunName = fmt.Sprintf("%s Quick Test #%d", r.FeatureConfig.DisplayName(), q.ID)
-	rec.IdempotencyKey = QuickTestKey(r)
+	rec.IdempotencyKey, rec.LegacyKey = QuickTestKey(r), legacyKey(quickTestKind, r.Model, r.Dataset, r.FeatureConfig, q.ID)
 	rec.Params = append(rec.Params,
 		mlflow.Param{Key: "data_sample_percent", Value: formatNumber(q.DataSamplePercent)},
 		mlflow.Param{Key: "epochs", Value: strconv.Itoa(q.Epochs)},
@@ -74,7 +67,7 @@ func trainingRunRecord(r mlexp.TrainingRunReport) record {
 	t := r.TrainingRun
 	rec := baseRecord(r.Model, r.Dataset, r.FeatureConfig, string(mlexp.FullTrainingRun), t.Status, t.Failure, t.Timing)
 	rec.RunName = fmt.Sprintf("%s Full Training #%d", r.FeatureConfig.DisplayName(), t.ID)
-	rec.IdempotencyKey = TrainingRunKey(r)
+	rec.IdempotencyKey, rec.LegacyKey = TrainingRunKey(r), legacyKey(trainingRunKind, r.Model, r.Dataset, r.FeatureConfig, t.ID)
 	rec.Params = append(rec.Params,
 		mlflow.Param{Key: "epochs", Value: strconv.Itoa(t.Epochs)},
 		mlflow.Param{Key: "batch_size", Value: strconv.Itoa(t.BatchSize)},
@@ -105,12 +98,13 @@ func lastEpoch(t mlexp.TrainingRun) int {
 
 func baseRecord(m mlexp.Model, d mlexp.Dataset, c mlexp.FeatureConfig, runType string, status mlexp.Status, f *mlexp.Failure, tm mlexp.Timing) record {
 	rec := record{
-		Experiment:     mlexp.ExperimentName(m, d),
-		ExperimentTags: ExperimentTags(m, d),
-		Start:          tm.StartedAt,
-		End:            tm.FinishedAt,
-		Status:         mlflow.StatusFinished,
-		Params:         append([]mlflow.Param{{Key: "run_type", Value: runType}, {Key: "config_id", Value: c.ID}}, configParams(c)...),
+		Model:    m,
+		Dataset:  d,
+		ConfigID: c.ID,
+		Start:    tm.StartedAt,
+		End:      tm.FinishedAt,
+		Status:   mlflow.StatusFinished,
+		Params:   append([]mlflow.Param{{Key: "run_type", Value: runType}, {Key: "config_id", Value: c.ID}}, configParams(c)...),
 		Tags: []mlflow.Tag{
 			{Key: TagDatasetID, Value: d.ID},
 			{Key: TagConfigID, Value: c.ID},
@@ -175,3 +169,21 @@ const (
 	TagPromotedBy = "mlexp.promoted_by"
 	TagPromotedAt = "mlexp.promoted_at"
 )
+
+// validate checks every key and value of the record against MLflow's limits before
+// anything is made in MLflow, so that a result MLflow would refuse leaves no half-made run
+// behind. The reports' Validate refuses such results first, naming the report's field;
+// this keeps it so whatever the mapping adds.
+func (r record) validate() error {
+	var err error
+	for i, p := range r.Params {
+		err = cmp.Or(err, mlflow.ValidateParam(fmt.Sprintf("params[%d]", i), p))
+	}
+	for i, t := range r.Tags {
+		err = cmp.Or(err, mlflow.ValidateTag(fmt.Sprintf("tags[%d]", i), t))
+	}
+	for i, m := range r.Metrics {
+		err = cmp.Or(err, mlflow.ValidateMetric(fmt.Sprintf("metrics[%d]", i), m))
+	}
+	return MLflowError(err, "checking the run "+r.RunName)
+}
