@@ -36,9 +36,9 @@ import (
 // history does not, until the next promotion or Reconcile of the model, which starts from
 // whatever MLflow shows and converges on the recorded truth.
 type Promoter struct {
-	client  *mlflow.Client
-	store   mlexp.DeploymentStore
-	now     func() time.Time
+	client      *mlflow.Client
+	store       mlexp.DeploymentStore
+	now         func() time.Time
 	changed     func(experimentID string)
 	runsChanged func(experimentID string, runIDs []string)
 }
