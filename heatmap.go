@@ -2,6 +2,7 @@ package mlexp
 
 import (
 	"cmp"
+	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -76,13 +77,32 @@ type HeatmapCell struct {
 	Min           *Number  `json:"min"`
 	Max           *Number  `json:"max"`
 	Mean          *Number  `json:"mean"`
-	Std           *Number  `json:"std"` // sample standard deviation; 0 for one run
-	RunIDs        []string `json:"run_ids"`
+	Std           *Number  `json:"std"`            // sample standard deviation; 0 for one run
+	RunIDs        []string `json:"run_ids"`        // every run of the cell; JSON lists MaxCellRunIDs of them
 	Failed        int      `json:"failed"`         // failed or killed runs in the cell, not plotted
 	MissingMetric int      `json:"missing_metric"` // finished runs without the metric, not plotted
 	Empty         bool     `json:"empty"`          // no value to plot
 	Best          bool     `json:"best"`
 	Deployed      bool     `json:"deployed"`
+}
+
+// MaxCellRunIDs is how many run ids the JSON of a heatmap cell lists: an answer's size
+// follows its grid, not the experiment (3.7 MB at 100,000 runs when every cell listed them
+// all). The rest are counted (run_ids_more); every run of a cell comes, paged, from the runs
+// query of the cell (x_axis, x, y_axis, y), and the CSV and SVG exports list them all.
+const MaxCellRunIDs = 10
+
+// MarshalJSON writes the cell with at most MaxCellRunIDs of its run ids, and how many more.
+func (c HeatmapCell) MarshalJSON() ([]byte, error) {
+	type plain HeatmapCell
+	out := struct {
+		plain
+		RunIDsMore int `json:"run_ids_more"`
+	}{plain: plain(c)}
+	if n := len(c.RunIDs); n > MaxCellRunIDs {
+		out.RunIDs, out.RunIDsMore = c.RunIDs[:MaxCellRunIDs], n-MaxCellRunIDs
+	}
+	return json.Marshal(out)
 }
 
 // Heatmap is a metric over two axes: every combination of their values is a cell, empty

@@ -67,8 +67,12 @@ func (l *hmLayout) svg(h *mlexp.Heatmap, opts SVGOptions) []byte {
 		if v, ok := hmCellValue(c); ok {
 			value = strconv.FormatFloat(v, 'g', -1, 64)
 		}
+		ids := c.RunIDs
+		if opts.Link != nil && len(ids) > mlexp.MaxCellRunIDs { // on a page the cell links to all its runs
+			ids = ids[:mlexp.MaxCellRunIDs]
+		}
 		w.printf(`<g class="%s" data-x="%s" data-y="%s" data-value="%s" data-n="%d" data-failed="%d" data-run-id="%s" data-run-ids="%s">`,
-			class, xmlEsc(c.X), xmlEsc(c.Y), value, c.N, c.Failed, xmlEsc(c.RunID), xmlEsc(strings.Join(c.RunIDs, " ")))
+			class, xmlEsc(c.X), xmlEsc(c.Y), value, c.N, c.Failed, xmlEsc(c.RunID), xmlEsc(strings.Join(ids, " ")))
 		w.printf("<title>%s</title>\n", xmlEsc(b.tip))
 		fill := hexColor(b.fill)
 		if b.empty {

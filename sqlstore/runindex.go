@@ -9,7 +9,7 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// The run index (mlexp.RunIndex): see migrations/0010_run_index.sql.
+// The run index (mlexp.RunIndex): see migrations/0005_run_index.sql.
 
 // IndexState returns the state of an experiment's index; the zero state when it has none.
 func (s *DB) IndexState(ctx context.Context, experimentID string) (mlexp.IndexState, error) {

@@ -105,7 +105,8 @@ func TestIndexFirstLoadAndRestart(t *testing.T) {
 	onEachStore(t, func(t *testing.T, dsn string) {
 		x := newIndexedExperiment(t, dsn, 12)
 		s, _ := x.syncer("replica-a", tracking.SyncConfig{PageSize: 5}, time.Now)
-		reader := tracking.NewReader(x.c, 30*time.Second, time.Now, slog.New(slog.DiscardHandler), tracking.WithIndex(s))
+		reader := tracking.NewReader(x.c, 30*time.Second, time.Now, slog.New(slog.DiscardHandler), tracking.WithIndex(s),
+			tracking.WaitForFirstLoad(0)) // answer at once how far the load has got
 		set, progress := serveUntilLoaded(t, reader, x.id)
 		if len(set.Runs) != 12 || len(progress) == 0 {
 			t.Fatalf("loaded %d runs after %d loading answers, want 12 after at least one", len(set.Runs), len(progress))

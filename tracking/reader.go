@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -32,7 +31,8 @@ type Reader struct {
 	health *Health // nil: MLflow's state is learnt from each fetch alone
 	sync   *Syncer // nil: no run index; every refresh reads every run
 	// loading counts the runs read by this process's first load of each experiment.
-	loading map[string]*atomic.Int64
+	loading       map[string]*load
+	firstLoadWait time.Duration
 
 	mu       sync.Mutex
 	entries  map[string]*entry
@@ -77,7 +77,8 @@ type entry struct {
 
 // NewReader returns a reader whose snapshots are fresh for ttl.
 func NewReader(client *mlflow.Client, ttl time.Duration, now func() time.Time, log *slog.Logger, opts ...ReaderOption) *Reader {
-	r := &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*entry{}, used: map[string]time.Time{}, parts: 1}
+	r := &Reader{client: client, ttl: ttl, now: now, log: log, entries: map[string]*entry{}, used: map[string]time.Time{}, parts: 1,
+		firstLoadWait: DefaultFirstLoadWait}
 	for _, o := range opts {
 		o(r)
 	}

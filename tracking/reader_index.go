@@ -23,10 +23,36 @@ func WithIndex(s *Syncer) ReaderOption {
 // syncTimeout bounds one incremental sync (a few small searches).
 const syncTimeout = 2 * time.Minute
 
+// DefaultFirstLoadWait is how long a request waits for a first load before it answers how
+// far the load has got: long enough that a small experiment opens in one request.
+const DefaultFirstLoadWait = 10 * time.Second
+
+// WaitForFirstLoad sets how long a request waits for a first load (DefaultFirstLoadWait)
+// before it answers mlexp.Loading.
+func WaitForFirstLoad(d time.Duration) ReaderOption {
+	return func(r *Reader) { r.firstLoadWait = d }
+}
+
 // openIndexed serves an experiment that is not in memory: from the index when its first load
-// has ended, else by starting (or joining) that load in the background and answering how far
-// it has got.
+// has ended, else by starting (or joining) that load in the background, waiting for it a
+// little, and answering how far it has got when it takes longer.
 func (r *Reader) openIndexed(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
+	set, err := r.openFromIndex(ctx, experimentID)
+	if _, loading := mlexp.LoadingProgress(err); !loading {
+		return set, err
+	}
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(r.firstLoadWait):
+		return nil, mlexp.Loading(experimentID, r.loadProgress(experimentID))
+	case <-r.loadDone(experimentID):
+		return r.openFromIndex(ctx, experimentID)
+	}
+}
+
+// openFromIndex reads the experiment from the index, once for concurrent requests.
+func (r *Reader) openFromIndex(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
 	ch := r.flight.DoChan("open\x00"+experimentID, func() (any, error) { return r.fromIndex(experimentID) })
 	select {
 	case <-ctx.Done():
@@ -79,35 +105,61 @@ func (r *Reader) fromIndex(experimentID string) (*mlexp.RunSet, error) {
 	return e.set, nil
 }
 
-// startLoad runs the experiment's first load in the background, once at a time; a load that
+// load is this process's first load of an experiment.
+type load struct {
+	read atomic.Int64  // runs read so far
+	done chan struct{} // closed when the load ends, whether it finished or stopped
+}
+
+// startLoad runs the experiment's first load in the background, unless one runs; a load that
 // stops is resumed by the next request.
 func (r *Reader) startLoad(experimentID string) {
 	r.mu.Lock()
 	if r.loading == nil {
-		r.loading = map[string]*atomic.Int64{}
+		r.loading = map[string]*load{}
 	}
-	n := r.loading[experimentID]
-	if n == nil {
-		n = &atomic.Int64{}
-		r.loading[experimentID] = n
+	l := r.loading[experimentID]
+	if l != nil {
+		select {
+		case <-l.done: // ended: a new one resumes it
+		default:
+			r.mu.Unlock()
+			return
+		}
 	}
+	l = &load{done: make(chan struct{})}
+	if old := r.loading[experimentID]; old != nil {
+		l.read.Store(old.read.Load())
+	}
+	r.loading[experimentID] = l
 	r.mu.Unlock()
 	go func() {
-		_, err, _ := r.flight.Do("load\x00"+experimentID, func() (any, error) {
-			return nil, r.sync.Load(context.Background(), experimentID, func(read int) { n.Store(int64(read)) })
-		})
+		defer close(l.done)
+		err := r.sync.Load(context.Background(), experimentID, func(read int) { l.read.Store(int64(read)) })
 		if err != nil && !errors.Is(err, ErrSyncedElsewhere) {
-			r.log.Warn("loading runs from MLflow into the index; the next request resumes it", "experiment", experimentID, "read", n.Load(), "err", err)
+			r.log.Warn("loading runs from MLflow into the index; the next request resumes it", "experiment", experimentID, "read", l.read.Load(), "err", err)
 		}
 	}()
+}
+
+// loadDone is closed when this process's load of the experiment ends.
+func (r *Reader) loadDone(experimentID string) <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if l := r.loading[experimentID]; l != nil {
+		return l.done
+	}
+	done := make(chan struct{})
+	close(done)
+	return done
 }
 
 // loadProgress is how many runs this process's load of the experiment has read.
 func (r *Reader) loadProgress(experimentID string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if n := r.loading[experimentID]; n != nil {
-		return int(n.Load())
+	if l := r.loading[experimentID]; l != nil {
+		return int(l.read.Load())
 	}
 	return 0
 }

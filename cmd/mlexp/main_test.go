@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mlexp-dev/mlexp/tracking"
 )
 
 func TestHelp(t *testing.T) {
@@ -134,6 +136,8 @@ func TestServeConfigPrecedence(t *testing.T) {
 			lease:       30 * time.Second,
 			cacheTTL:    30 * time.Second,
 			readParts:   defaultReadParts,
+			sync: tracking.SyncConfig{PageSize: tracking.DefaultSyncConfig.PageSize, PageTimeout: tracking.DefaultSyncConfig.PageTimeout,
+				DeletionsEvery: tracking.DefaultSyncConfig.DeletionsEvery, ReconcileEvery: tracking.DefaultSyncConfig.ReconcileEvery},
 		},
 	}
 	if cfg.auth == nil || cfg.auth.Mode != "proxy" || cfg.auth.ProxyHeader != "X-Forwarded-User" {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -67,6 +68,7 @@ func (s *Server) start() error {
 		return err
 	}
 	defer logf.Close()
+	from, _ := logf.Seek(0, io.SeekEnd) // this start's lines come after
 	cmd := exec.Command(filepath.Join(s.Root, "scripts", "mlflow.sh"), "run", "--data", s.DataDir, "--port", strconv.Itoa(s.Port))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Its own process group, so Stop reaches the server's workers too; and a signal to it if
@@ -84,6 +86,9 @@ func (s *Server) start() error {
 			return fmt.Errorf("MLflow exited during start-up; its log %s ends with:\n%s", logf.Name(), tail(logf.Name()))
 		case <-time.After(200 * time.Millisecond):
 		}
+		if !s.bound(logf.Name(), from) { // another server may answer on the port: wait for ours
+			continue
+		}
 		if resp, err := http.Get(s.URL + "/health"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -93,6 +98,15 @@ func (s *Server) start() error {
 	}
 	_ = s.Stop()
 	return fmt.Errorf("MLflow did not answer %s/health within 2 minutes; log %s:\n%s", s.URL, logf.Name(), tail(logf.Name()))
+}
+
+// bound reports whether this server's own log says it listens on its port. Test binaries
+// that start servers at the same time may be given the same free port; the one that loses
+// exits, and the /health of the other must not be taken for its own.
+func (s *Server) bound(log string, from int64) bool {
+	b, _ := os.ReadFile(log)
+	b = b[min(from, int64(len(b))):]
+	return strings.Contains(string(b), "Uvicorn running on "+s.URL) || strings.Contains(string(b), "Listening at: "+s.URL)
 }
 
 // Stop stops the server and waits until it has exited. Its data stay in DataDir, so Start
