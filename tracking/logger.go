@@ -38,7 +38,10 @@ func NewLogger(client *mlflow.Client, curves mlexp.CurvesRenderer) *Logger {
 // LogQuickTest logs a quick test as one MLflow run and returns its id. The run is first
 // looked up by its idempotency key, so that logging the same result again — a retried
 // delivery, a second outbox, the demo run twice — finishes or returns the run an earlier
-// attempt made instead of making another. It takes 4 requests once the experiment is known.
+// attempt made instead of making another; and a run made at the same time by another
+// process is found right after the create, so that one of the two is kept (runkey.go). It
+// takes 5 requests once the experiment is known (search, create, search, log, finish), and
+// 1 for a result already in MLflow.
 func (l *Logger) LogQuickTest(ctx context.Context, r mlexp.QuickTestReport) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", err
@@ -60,20 +63,24 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	run, err := l.findByKey(ctx, expID, rec.IdempotencyKey)
+	id, err := l.logByKey(ctx, expID, rec)
+	if err == nil {
+		l.notify(expID)
+	}
+	return id, err
+}
+
+// logRun logs rec into the run that carries its idempotency key, made if there is none.
+func (l *Logger) logRun(ctx context.Context, expID string, rec record) (string, error) {
+	run, err := l.runFor(ctx, expID, rec)
 	if err != nil {
 		return "", err
 	}
-	if run != nil && run.Info.Status != mlflow.StatusRunning {
+	if finished(run) {
 		return run.Info.RunID, nil // an earlier attempt finished it: the last step sets the status
 	}
-	if run == nil {
-		if run, err = l.client.CreateRun(ctx, mlflow.CreateRunRequest{ExperimentID: expID, RunName: rec.RunName, StartTime: rec.Start, Tags: rec.Tags}); err != nil {
-			return "", err
-		}
-	}
 	id := run.Info.RunID
-	if err := l.client.LogBatch(ctx, id, rec.Metrics, rec.Params, nil); err != nil {
+	if err := l.logBatch(ctx, id, rec); err != nil {
 		return id, err
 	}
 	if rec.ModelURI != "" {
@@ -92,24 +99,14 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	}
 	// Last, so that a run in a terminal state is a complete run.
 	if _, err := l.client.UpdateRun(ctx, mlflow.UpdateRunRequest{RunID: id, Status: rec.Status, EndTime: rec.End}); err != nil {
+		if errors.Is(err, mlflow.ErrInvalidParameter) {
+			if why := l.refused(ctx, id, rec, err); why != nil {
+				return id, why
+			}
+		}
 		return id, err
 	}
-	l.notify(expID)
 	return id, nil
-}
-
-// findByKey returns the run carrying the idempotency key, or nil.
-func (l *Logger) findByKey(ctx context.Context, expID, key string) (*mlflow.Run, error) {
-	filter, err := mlflow.And(mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", key))
-	if err != nil {
-		return nil, err
-	}
-	runs, err := l.client.SearchRuns(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{expID}, Filter: filter,
-		OrderBy: []string{"attributes.start_time ASC"}, Limit: 1})
-	if err != nil || len(runs) == 0 {
-		return nil, err
-	}
-	return &runs[0], nil
 }
 
 // experiment returns the id of the named experiment, creating it with its tags, or adding
