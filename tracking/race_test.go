@@ -81,19 +81,7 @@ func TestRaceTwoOutboxesDeliverTheSameResultsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); b.delivery.Run(runCtx) }()
 	}
-	deadline := time.Now().Add(3 * time.Minute)
-	for _, b := range boxes {
-		for {
-			counts, err := b.store.OutboxCounts(ctx(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if counts[mlexp.OutboxPending] == 0 || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	raceDrain(t, boxes, time.Now().Add(3*time.Minute))
 	stop()
 	wg.Wait()
 
@@ -136,6 +124,22 @@ func TestRaceTwoOutboxesDeliverTheSameResultsOnce(t *testing.T) {
 	}
 	t.Logf("%d of %d deliveries name a duplicate deleted in the race", stale, len(runIDs))
 	assertOneCompleteRunPerKey(t, runIDs[0], reports)
+}
+
+// raceDrain waits until no outbox of boxes has a pending item, or the deadline.
+func raceDrain(t *testing.T, boxes []*raceOutbox, deadline time.Time) {
+	for _, b := range boxes {
+		for {
+			counts, err := b.store.OutboxCounts(ctx(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if counts[mlexp.OutboxPending] == 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
 }
 
 // TestRaceTwoLoggersLogOneResultAtOnce logs each result through two loggers (as two
