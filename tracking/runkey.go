@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/mlexp-dev/mlexp/mlflow"
@@ -170,8 +171,9 @@ func finished(r *mlflow.Run) bool { return r.Info.Status != mlflow.StatusRunning
 
 // logBatch logs rec's metrics and params to run id. MLflow refuses a batch when a
 // concurrent logger inserts the same params at the same moment (a unique-constraint
-// failure answered as a bad request); the refusal is looked into and the batch sent again,
-// since re-logging a param with the same value is accepted.
+// failure of its database, answered as a bad request); such a refusal is looked into and
+// the batch sent again, since re-logging a param with the same value is accepted. Any other
+// refusal is returned as it is.
 func (l *Logger) logBatch(ctx context.Context, id string, rec record) error {
 	const tries = 5
 	for try := 1; ; try++ {
@@ -181,6 +183,9 @@ func (l *Logger) logBatch(ctx context.Context, id string, rec record) error {
 		}
 		if why := l.refused(ctx, id, rec, err); why != nil {
 			return why
+		}
+		if !uniqueViolation(err) {
+			return err
 		}
 		if try == tries {
 			return &raceError{reason: fmt.Sprintf("MLflow refused the params of run %s %d times while they match what is logged", id, tries), cause: err.Error()}
@@ -193,7 +198,7 @@ func (l *Logger) logBatch(ctx context.Context, id string, rec record) error {
 
 // refused explains MLflow's refusal err of a write to run id: errRunDeleted when a
 // concurrent logger deleted the run, err itself when a logged param has another value than
-// rec's (a real conflict), and nil when nothing logged contradicts rec (a race: try again).
+// rec's (a real conflict), and nil when neither is the case.
 func (l *Logger) refused(ctx context.Context, id string, rec record, err error) error {
 	run, gerr := l.client.GetRun(ctx, id)
 	if gerr != nil {
@@ -208,4 +213,20 @@ func (l *Logger) refused(ctx context.Context, id string, rec record, err error) 
 		}
 	}
 	return nil
+}
+
+// uniqueViolation says whether MLflow's refusal err is a unique-constraint failure of its
+// database (SQLite, PostgreSQL, MySQL, SQL Server): two writers inserted the same row.
+func uniqueViolation(err error) bool {
+	var e *mlflow.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	m := strings.ToLower(e.Message)
+	for _, s := range []string{"unique constraint", "uniqueviolation", "duplicate key", "duplicate entry", "integrityerror"} {
+		if strings.Contains(m, s) {
+			return true
+		}
+	}
+	return false
 }
