@@ -119,20 +119,11 @@ func (s *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 }
 
 func (s *DB) scanOne(ctx context.Context, q string, args ...any) (*mlexp.OutboxItem, error) {
-	var it mlexp.OutboxItem
-	var payload string
-	var next, created, updated int64
-	err := s.db.QueryRowContext(ctx, s.rebind(q), args...).Scan(&it.ID, &it.Kind, &it.IdempotencyKey, &payload, &it.Status,
-		&it.Attempts, &it.RunID, &it.LastError, &next, &created, &updated)
+	it, err := scanItem(s.db.QueryRowContext(ctx, s.rebind(q), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, mlexp.Errorf(mlexp.ENOTFOUND, "no ingest item with that id")
 	}
-	if err != nil {
-		return nil, err
-	}
-	it.Payload = []byte(payload)
-	it.NextAttemptAt, it.CreatedAt, it.UpdatedAt = time.UnixMilli(next), time.UnixMilli(created), time.UnixMilli(updated)
-	return &it, nil
+	return it, err
 }
 
 func newID() string {

@@ -174,10 +174,13 @@ func (d *Delivery) backoff(attempt int) time.Duration {
 	return b/2 + rand.N(b/2+1)
 }
 
-// permanent says whether retrying cannot help: MLflow or validation refused the item.
+// permanent says whether retrying cannot help: MLflow or validation refused the item. A
+// failure caused by another delivery of the same result at the same time never is.
 func permanent(err error) bool {
 	var ve *mlflow.ValidationError
 	switch {
+	case isRace(err):
+		return false
 	case errors.As(err, &ve):
 		return true
 	case errors.Is(err, mlflow.ErrUnavailable), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -42,7 +43,10 @@ func NewLogger(client *mlflow.Client, curves mlexp.CurvesRenderer) *Logger {
 // LogQuickTest logs a quick test as one MLflow run and returns its id. The run is first
 // looked up by its idempotency key, so that logging the same result again — a retried
 // delivery, a second outbox, the demo run twice — finishes or returns the run an earlier
-// attempt made instead of making another. It takes 4 requests once the experiment is known.
+// attempt made instead of making another; and a run made at the same time by another
+// process is found right after the create, so that one of the two is kept (runkey.go). It
+// takes 5 requests once the experiment is known (search, create, search, log, finish), and
+// 1 for a result already in MLflow.
 func (l *Logger) LogQuickTest(ctx context.Context, r mlexp.QuickTestReport) (string, error) {
 	if err := r.Validate(); err != nil {
 		return "", err
@@ -67,20 +71,27 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	run, err := l.findRun(ctx, expID, rec)
+	id, err := l.logByKey(ctx, expID, rec)
+	if err == nil {
+		l.notify(expID)
+		if l.runsChanged != nil {
+			l.runsChanged(expID, []string{id})
+		}
+	}
+	return id, err
+}
+
+// logRun logs rec into the run that carries its idempotency key, made if there is none.
+func (l *Logger) logRun(ctx context.Context, expID string, rec record) (string, error) {
+	run, err := l.runFor(ctx, expID, rec)
 	if err != nil {
 		return "", err
 	}
-	if run != nil && run.Info.Status != mlflow.StatusRunning {
+	if finished(run) {
 		return run.Info.RunID, nil // an earlier attempt finished it: the last step sets the status
 	}
-	if run == nil {
-		if run, err = l.client.CreateRun(ctx, mlflow.CreateRunRequest{ExperimentID: expID, RunName: rec.RunName, StartTime: rec.Start, Tags: rec.Tags}); err != nil {
-			return "", err
-		}
-	}
 	id := run.Info.RunID
-	if err := l.client.LogBatch(ctx, id, rec.Metrics, rec.Params, nil); err != nil {
+	if err := l.logBatch(ctx, id, rec); err != nil {
 		return id, err
 	}
 	if rec.ModelURI != "" {
@@ -99,28 +110,26 @@ func (l *Logger) log(ctx context.Context, rec record) (string, error) {
 	}
 	// Last, so that a run in a terminal state is a complete run.
 	if _, err := l.client.UpdateRun(ctx, mlflow.UpdateRunRequest{RunID: id, Status: rec.Status, EndTime: rec.End}); err != nil {
+		if errors.Is(err, mlflow.ErrInvalidParameter) {
+			if why := l.refused(ctx, id, rec, err); why != nil {
+				return id, why
+			}
+		}
 		return id, err
-	}
-	l.notify(expID)
-	if l.runsChanged != nil {
-		l.runsChanged(expID, []string{id})
 	}
 	return id, nil
 }
 
-// findRun returns the run an earlier attempt made of rec, or nil: the run carrying rec's
-// idempotency key, else one made before keys were escaped, carrying the legacy key among the
-// runs of rec's dataset and config (see keys.go).
-func (l *Logger) findRun(ctx context.Context, expID string, rec record) (*mlflow.Run, error) {
-	run, err := l.firstRun(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.IdempotencyKey))
-	if run != nil || err != nil || rec.LegacyKey == "" {
-		return run, err
+// findLegacy returns the run an attempt made of rec before keys were escaped, or nil: the
+// run carrying the legacy key among the runs of rec's dataset and config (see keys.go).
+func (l *Logger) findLegacy(ctx context.Context, expID string, rec record) (*mlflow.Run, error) {
+	if rec.LegacyKey == "" {
+		return nil, nil
 	}
 	return l.firstRun(ctx, expID, mlflow.Where(mlflow.Tags, TagIdempotencyKey, "=", rec.LegacyKey),
 		mlflow.Where(mlflow.Tags, TagDatasetID, "=", rec.Dataset.ID), mlflow.Where(mlflow.Tags, TagConfigID, "=", rec.ConfigID))
 }
 
-// firstRun returns the first run of the experiment that matches the clauses, or nil.
 func (l *Logger) firstRun(ctx context.Context, expID string, clauses ...mlflow.Clause) (*mlflow.Run, error) {
 	filter, err := mlflow.And(clauses...)
 	if err != nil {

@@ -23,19 +23,20 @@ func TestQuickTestIsLoggedInTheSpecShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// search experiments by tags, create experiment, search runs, create run, log batch, update = 6 for a new experiment.
-	if n := calls.n.Load(); n > 6 {
+	// search experiments by tags, create experiment, search runs, create run, search again (a
+	// run made at the same time by another process), log batch, update = 7 for a new experiment.
+	if n := calls.n.Load(); n > 7 {
 		t.Errorf("first quick test of a new experiment took %d requests", n)
 	}
-	// A second quick test in the known experiment takes at most 4.
+	// A second quick test in the known experiment takes at most 5.
 	r2 := r
 	r2.QuickTest.ID = 4
 	calls.n.Store(0)
 	if _, err := l.LogQuickTest(ctx(t), r2); err != nil {
 		t.Fatal(err)
 	}
-	if n := calls.n.Load(); n > 4 {
-		t.Errorf("a quick test took %d requests to MLflow, want at most 4", n)
+	if n := calls.n.Load(); n > 5 {
+		t.Errorf("a quick test took %d requests to MLflow, want at most 5", n)
 	}
 
 	c := client(t, srv.URL)

@@ -2,11 +2,16 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,7 +21,8 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// trainingTimeout bounds a request to the training service.
+// trainingTimeout bounds a request to the training service (the server's trainHTTP.Timeout,
+// which tests shorten).
 const trainingTimeout = 15 * time.Second
 
 // maxTrainingAnswer bounds how much of the training service's answer is read.
@@ -31,10 +37,21 @@ type fullTrainingInput struct {
 	SourceRunID string `json:"source_run_id,omitempty"`
 }
 
-// fullTrainingRequest is what the training service receives.
+// fullTrainingRequest is what the training service receives. The idempotency key is also
+// sent as the Idempotency-Key header.
 type fullTrainingRequest struct {
 	fullTrainingInput
-	RequestedAt time.Time `json:"requested_at"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	RequestedAt    time.Time `json:"requested_at"`
+}
+
+// trainingKey is the idempotency key of a request for a full training: the same for the
+// same model, dataset, config and source run, so that a retried click (after a timeout,
+// say) sends the same key, and a training service that honours it starts one training.
+func trainingKey(in fullTrainingInput) string {
+	b, _ := json.Marshal([]string{in.ModelID, in.DatasetID, in.ConfigID, in.SourceRunID}) // strings always encode
+	sum := sha256.Sum256(b)
+	return "mlexp-full-training-" + hex.EncodeToString(sum[:16])
 }
 
 // fullTrainingAnswer is the answer of the full-training route.
@@ -89,7 +106,7 @@ func (s *server) handleFullTrainingRequest(w http.ResponseWriter, r *http.Reques
 		fail(mlexp.Errorf(mlexp.EUNAVAILABLE, "requesting full trainings is not configured on this server: set MLEXP_TRAINING_URL (--training-url) to the training service's URL"))
 		return
 	}
-	req := fullTrainingRequest{fullTrainingInput: in, RequestedAt: s.now().UTC()}
+	req := fullTrainingRequest{fullTrainingInput: in, IdempotencyKey: trainingKey(in), RequestedAt: s.now().UTC()}
 	answer, err := s.forwardTraining(r.Context(), req)
 	if err != nil {
 		fail(err)
@@ -146,7 +163,8 @@ func (s *server) forwardTraining(ctx context.Context, req fullTrainingRequest) (
 	if err != nil {
 		return ans, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, trainingTimeout)
+	timeout := cmp.Or(s.trainHTTP.Timeout, trainingTimeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, s.trainURL, bytes.NewReader(body))
 	if err != nil {
@@ -154,15 +172,18 @@ func (s *server) forwardTraining(ctx context.Context, req fullTrainingRequest) (
 	}
 	hreq.Header.Set("Content-Type", "application/json")
 	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("Idempotency-Key", req.IdempotencyKey)
 	resp, err := s.trainHTTP.Do(hreq)
 	if err != nil {
-		return ans, &mlexp.Error{Code: mlexp.EUNAVAILABLE, Err: err,
-			Message: fmt.Sprintf("the training service at %s cannot be reached; nothing was started (%v)", target, unwrapURLError(err))}
+		return ans, trainingSendError(target, req.IdempotencyKey, timeout, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxTrainingAnswer))
 	if err != nil {
-		return ans, &mlexp.Error{Code: mlexp.EUNAVAILABLE, Err: err, Message: fmt.Sprintf("reading the answer of the training service at %s: %v", target, err)}
+		return ans, &mlexp.Error{Code: mlexp.EUNAVAILABLE, Dependency: mlexp.DependencyTraining, Err: err,
+			Message: fmt.Sprintf("reading the answer (%d) of the training service at %s: %v; it may have started the training — check before retrying; %s",
+				resp.StatusCode, target, err, sameKey(req.IdempotencyKey)),
+			Details: map[string]any{"idempotency_key": req.IdempotencyKey, "training_service_status": resp.StatusCode}}
 	}
 	ans.TrainingStatus = resp.StatusCode
 	ans.TrainingAnswer, ans.TrainingMessage = trainingAnswerOf(raw)
@@ -182,6 +203,34 @@ func (s *server) forwardTraining(ctx context.Context, req fullTrainingRequest) (
 		code = mlexp.ECONFLICT
 	}
 	return ans, &mlexp.Error{Code: code, Message: msg, Details: details}
+}
+
+// trainingSendError says what a failed request to the training service means for the
+// user. Only when the connection could not even be made was nothing sent, hence nothing
+// started; after a timeout or a broken connection the service may have received the
+// request and started the training, so the user must check before retrying, and a retry
+// sends the same idempotency key.
+func trainingSendError(target, key string, timeout time.Duration, err error) error {
+	cause := unwrapURLError(err)
+	e := &mlexp.Error{Code: mlexp.EUNAVAILABLE, Dependency: mlexp.DependencyTraining, Err: err,
+		Details: map[string]any{"idempotency_key": key}}
+	var op *net.OpError
+	var ne net.Error
+	switch {
+	case errors.As(err, &op) && op.Op == "dial":
+		e.Message = fmt.Sprintf("the training service at %s cannot be reached; nothing was started (%v)", target, cause)
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		e.Message = fmt.Sprintf("the training service at %s did not answer within %s; it may have started the training — check before retrying; %s",
+			target, timeout, sameKey(key))
+	default:
+		e.Message = fmt.Sprintf("the training service at %s failed before answering (%v); it may have started the training — check before retrying; %s",
+			target, cause, sameKey(key))
+	}
+	return e
+}
+
+func sameKey(key string) string {
+	return "retrying sends the same idempotency key (" + key + "), so a service that honours it starts no second training"
 }
 
 // trainingAnswerOf reads the training service's answer: JSON when it is JSON, else text;

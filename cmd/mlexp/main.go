@@ -2,7 +2,8 @@
 // configuration is best: it serves the web UI and JSON API (serve), logs results (log,
 // demo), queries runs from the terminal (models, summary, heatmap, runs, compare, insights,
 // best), promotes and rolls back deployed runs (deploy, rollback, deployments, reconcile),
-// and migrates its database (migrate). This package only wires the other packages together.
+// lists and re-queues the results waiting for MLflow (outbox), and migrates its database
+// (migrate). This package only wires the other packages together.
 //
 // Run `mlexp help` for the commands and `mlexp help COMMAND` for their flags.
 package main
@@ -65,6 +66,7 @@ func commands() []command {
 		{name: "models", summary: "list the models and datasets that have experiments in MLflow", run: queryModels, help: modelsHelp},
 		{name: "attach", summary: "tag an existing MLflow experiment as a model's experiment on a dataset", run: queryAttach, help: attachHelp},
 		{name: "demo", summary: "seed MLflow with a demo experiment (idempotent)", run: demo, help: demoHelp},
+		{name: "outbox", summary: "list the results queued for MLflow (failed, pending, delivered) and queue a failed one again", run: outbox, help: outboxHelp},
 		{name: "migrate", summary: "apply the database migrations (serve also does at start)", run: migrate, help: migrateHelp},
 		{name: "version", summary: "print the version of mlexp", run: version},
 	}

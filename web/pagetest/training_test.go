@@ -90,8 +90,11 @@ func TestFullTrainingRequestIsForwarded(t *testing.T) {
 	}
 	want := map[string]any{"model_id": "model-7", "dataset_id": "dataset-001", "config_id": "config-042", "source_run_id": "abc123",
 		"requested_at": "2026-11-25T12:00:00Z"}
-	if got := ts.got[0]; len(got) != len(want) {
-		t.Errorf("forwarded %v, want %v", got, want)
+	if got := ts.got[0]; len(got) != len(want)+1 {
+		t.Errorf("forwarded %v, want %v and an idempotency key", got, want)
+	}
+	if key, _ := ts.got[0]["idempotency_key"].(string); key == "" || ts.headers[0].Get("Idempotency-Key") != key {
+		t.Errorf("forwarded idempotency key %q, header %q: want the same key in both", key, ts.headers[0].Get("Idempotency-Key"))
 	}
 	for k, v := range want {
 		if ts.got[0][k] != v {
