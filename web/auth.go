@@ -107,26 +107,55 @@ func UserFrom(ctx context.Context) string {
 	return u
 }
 
-// identify returns the user of r, or "".
-func (a *Auth) identify(r *http.Request, now time.Time) string {
+// iapPrefix is what Cloud Run's IAP writes before the e-mail address in its identity headers.
+const iapPrefix = "accounts.google.com:"
+
+// identify returns the user of r, or "" when nobody is signed in. An error refuses the
+// request whatever its path: credentials that must not be trusted.
+func (a *Auth) identify(r *http.Request, now time.Time) (string, error) {
 	switch a.Mode {
 	case AuthNone:
-		return LocalUser
+		return LocalUser, nil
 	case AuthProxy:
-		v := strings.TrimSpace(r.Header.Get(a.ProxyHeader))
-		// IAP writes "accounts.google.com:user@example.com".
-		if i := strings.LastIndexByte(v, ':'); i >= 0 && strings.Contains(v[i:], "@") {
-			v = v[i+1:]
-		}
-		return v
+		return a.proxyUser(r)
 	}
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return a.tokens[sha256.Sum256([]byte(strings.TrimSpace(tok)))]
+	if tok, ok := bearerToken(r); ok {
+		return a.tokens[sha256.Sum256([]byte(tok))], nil
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		return a.checkSession(c.Value, now)
+		return a.checkSession(c.Value, now), nil
 	}
-	return ""
+	return "", nil
+}
+
+// proxyUser is the user in the proxy's identity header. A request with the header more than
+// once is refused: a proxy that appends to a header the client sent, or a second proxy,
+// would otherwise let the client choose whom it is. Only IAP's own prefix is stripped, so
+// that "evil.example:ana@example.com" is that whole, unknown, user.
+func (a *Auth) proxyUser(r *http.Request) (string, error) {
+	values := r.Header.Values(a.ProxyHeader)
+	if len(values) > 1 {
+		return "", mlexp.Errorf(mlexp.EUNAUTHORIZED, "the %s header came %d times: mlexp trusts only one identity from its proxy", a.ProxyHeader, len(values))
+	}
+	if len(values) == 0 {
+		return "", nil
+	}
+	v := strings.TrimSpace(values[0])
+	if user, ok := strings.CutPrefix(v, iapPrefix); ok && user != "" {
+		return user, nil
+	}
+	return v, nil
+}
+
+// bearerToken is the token of an Authorization header of the Bearer scheme, whose name is
+// case-insensitive (RFC 7235).
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
 }
 
 // signIn checks a token and returns its user.
@@ -186,7 +215,11 @@ func publicPath(path string) bool {
 // a browser.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user := s.auth.identify(r, s.now())
+		user, err := s.auth.identify(r, s.now())
+		if err != nil {
+			s.respondError(w, r, err)
+			return
+		}
 		if user == "" && !publicPath(r.URL.Path) {
 			// Only token mode has a sign-in page; behind a proxy, a missing identity is the
 			// proxy's misconfiguration and a redirect would loop.
