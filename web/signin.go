@@ -3,7 +3,10 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // signinPage is the sign-in form of token mode: small enough to live here, so that it works
@@ -62,10 +65,34 @@ func (s *server) renderSignin(w http.ResponseWriter, status int, next, msg strin
 	_ = signinPage.Execute(w, map[string]string{"Next": next, "Error": msg})
 }
 
-// safeNext keeps a post-sign-in redirect on this site: a path, never another host.
+// maxNextLength bounds the path that sign-in returns to.
+const maxNextLength = 2048
+
+// safeNext keeps a post-sign-in redirect on this site: a clean path, or else "/". Browsers
+// are lenient in what they take for a path: Chromium drops tabs and newlines (so that
+// "/\t/evil.example" reads "//evil.example", another host) and takes a backslash for a
+// slash. So only a plain path passes, checked as given and once percent-decoded.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) > maxNextLength || !cleanPath(next) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	if decoded, err := url.PathUnescape(u.EscapedPath()); err != nil || !cleanPath(decoded) {
 		return "/"
 	}
 	return next
+}
+
+// cleanPath says whether p starts with a single "/" and holds no "//", backslash, control
+// character, whitespace or invalid UTF-8.
+func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "//") || !utf8.ValidString(p) {
+		return false
+	}
+	return !strings.ContainsFunc(p, func(r rune) bool {
+		return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r)
+	})
 }
