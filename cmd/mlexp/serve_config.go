@@ -149,8 +149,8 @@ func parseAuth(s map[string]setting, host string) (*web.Auth, error) {
 	switch mode.value {
 	case web.AuthNone:
 		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return nil, mode.errorf("refusing to serve without authentication on %q, which is not a loopback address: "+
-				"use --auth token or --auth proxy, or listen on 127.0.0.1", host)
+			return nil, fmt.Errorf("%s: without authentication mlexp listens only on a loopback address, and --addr %q is not one; "+
+				"use --auth token or --auth proxy, or listen on 127.0.0.1", mode.describe(), host)
 		}
 		return web.NoAuth(), nil
 	case web.AuthToken:
