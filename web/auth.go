@@ -111,21 +111,36 @@ func UserFrom(ctx context.Context) string {
 const iapPrefix = "accounts.google.com:"
 
 // identify returns the user of r, or "" when nobody is signed in. An error refuses the
-// request whatever its path: credentials that must not be trusted.
-func (a *Auth) identify(r *http.Request, now time.Time) (string, error) {
-	switch a.Mode {
+// request whatever its path: credentials that must not be trusted, or a client that must
+// wait.
+func (s *server) identify(r *http.Request) (string, error) {
+	switch s.auth.Mode {
 	case AuthNone:
 		return LocalUser, nil
 	case AuthProxy:
-		return a.proxyUser(r)
+		return s.auth.proxyUser(r)
 	}
 	if tok, ok := bearerToken(r); ok {
-		return a.tokens[sha256.Sum256([]byte(tok))], nil
+		return s.checkToken(r, tok)
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		return a.checkSession(c.Value, now), nil
+		return s.auth.checkSession(c.Value, s.now()), nil
 	}
 	return "", nil
+}
+
+// checkToken returns the user of token, or "" counting a failed attempt of the client. A
+// client with too many failed attempts is refused before its token is looked at.
+func (s *server) checkToken(r *http.Request, token string) (string, error) {
+	client, now := clientKey(r), s.now()
+	if wait := s.attempts.wait(client, now); wait > 0 {
+		return "", tooManyAttempts(wait)
+	}
+	user, ok := s.auth.signIn(token)
+	if !ok {
+		s.attempts.fail(client, now)
+	}
+	return user, nil
 }
 
 // proxyUser is the user in the proxy's identity header. A request with the header more than
@@ -215,7 +230,7 @@ func publicPath(path string) bool {
 // a browser.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, err := s.auth.identify(r, s.now())
+		user, err := s.identify(r)
 		if err != nil {
 			s.respondError(w, r, err)
 			return

@@ -22,6 +22,23 @@ func newTestStore(t *testing.T) *sqlstore.DB {
 	return store
 }
 
+// sessionTokensFile is the tokens file of sessionServer.
+const sessionTokensFile = "ana " + anaToken + "\nbob " + bobToken + "\n"
+
+// sessionServer is a token-auth server of ana and bob with a real store of comparisons.
+func sessionServer(t *testing.T, change ...func(*Deps)) http.Handler {
+	t.Helper()
+	auth, err := TokenAuth(strings.NewReader(sessionTokensFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := Deps{Auth: auth, Comparisons: newTestStore(t)}
+	for _, f := range change {
+		f(&deps)
+	}
+	return NewServer(deps)
+}
+
 // containsAny says whether s contains any of subs.
 func containsAny(s string, subs ...string) bool {
 	for _, sub := range subs {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -93,6 +94,9 @@ func (s *server) respondError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	var e *mlexp.Error
 	errors.As(err, &e) // always true: only an *mlexp.Error has a code other than internal
+	if secs, ok := e.Details["retry_after_seconds"].(int); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+	}
 	s.writeJSON(w, r, status, errorEnvelope{Status: "error", Error: errorBody{
 		Code: e.Code, Message: e.Message, Field: e.Field, Details: e.Details,
 	}})
@@ -120,6 +124,8 @@ func errorStatus(code string) int {
 		return http.StatusForbidden
 	case mlexp.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case codeTooManyRequests:
+		return http.StatusTooManyRequests
 	default:
 		return http.StatusInternalServerError
 	}

@@ -66,6 +66,7 @@ type server struct {
 	comparisons  mlexp.ComparisonStore
 	canSave      bool // comparisons can be saved: a store was given
 	auth         *Auth
+	attempts     *failedAttempts // failed sign-ins by client, to limit token guessing
 }
 
 // NewServer returns the HTTP handler of mlexp: every route, wrapped in the request metrics,
@@ -92,6 +93,7 @@ func newServer(deps Deps) *server {
 		comparisons:  cmp.Or[mlexp.ComparisonStore](deps.Comparisons, missingComparisons{}),
 		canSave:      deps.Comparisons != nil,
 		auth:         deps.Auth,
+		attempts:     newFailedAttempts(),
 		trainHTTP:    &http.Client{Timeout: trainingTimeout},
 		pages:        mustLoadPages(),
 	}

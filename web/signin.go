@@ -1,9 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -39,8 +41,16 @@ func (s *server) handleSignin(w http.ResponseWriter, r *http.Request) {
 		s.renderSignin(w, http.StatusOK, next, "")
 		return
 	}
+	client, now := clientKey(r), s.now()
+	if wait := s.attempts.wait(client, now); wait > 0 {
+		secs := tooManyAttempts(wait).Details["retry_after_seconds"].(int)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.renderSignin(w, http.StatusTooManyRequests, next, fmt.Sprintf("Too many failed attempts from your address: wait %d seconds, then try again.", secs))
+		return
+	}
 	user, ok := s.auth.signIn(r.PostFormValue("token"))
 	if !ok {
+		s.attempts.fail(client, now)
 		s.renderSignin(w, http.StatusUnauthorized, next, "That token is not valid.")
 		return
 	}
