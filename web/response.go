@@ -126,6 +126,8 @@ func errorStatus(code string) int {
 		return http.StatusServiceUnavailable
 	case codeTooManyRequests:
 		return http.StatusTooManyRequests
+	case codeMisdirected:
+		return http.StatusMisdirectedRequest
 	default:
 		return http.StatusInternalServerError
 	}

@@ -24,6 +24,7 @@ type serveConfig struct {
 	mlflowUI        string
 	trainingURL     string // where full-training requests go; "" turns them off
 	auth            *web.Auth
+	allowedHosts    string // validated, comma-separated; see hostsToServe
 	store           storeConfig
 }
 
@@ -50,6 +51,9 @@ func serveOptions(getenv func(string) string) []option {
 			usage: "token auth: a file of \"user token\" or \"user sha256:HEX\" lines"},
 		{name: "auth-proxy-header", arg: "HEADER", env: "MLEXP_AUTH_PROXY_HEADER", def: "X-Forwarded-User",
 			usage: "proxy auth: the header in which the authenticating proxy puts the user (e.g. X-Goog-Authenticated-User-Email)"},
+		{name: "allowed-hosts", arg: "HOSTS", env: "MLEXP_ALLOWED_HOSTS",
+			usage: "comma-separated host names (any port) or name:port pairs that browsers may reach mlexp by; other Host headers are answered 421. " +
+				"With --auth none, 127.0.0.1, localhost and [::1] at the listening port are always allowed and others refused; with token or proxy auth, any Host is served unless this is set"},
 	}, storeOptions(getenv)...)
 }
 
@@ -137,6 +141,9 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 		return cfg, uri.errorf("not the http:// or https:// URL of an MLflow tracking server")
 	}
 	if cfg.auth, err = parseAuth(s, host); err != nil {
+		return cfg, fmt.Errorf("serve: %w", err)
+	}
+	if cfg.allowedHosts, err = parseAllowedHosts(s["allowed-hosts"]); err != nil {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
 	return cfg, nil
