@@ -47,6 +47,11 @@ type Deps struct {
 	TrainingURL  string                // where full-training requests are forwarded; "": they answer 503
 	Comparisons  mlexp.ComparisonStore // saved comparisons
 	Auth         *Auth                 // nil: NoAuth, every request is the local user
+	// Sessions keeps the browser sessions of token auth. nil: this process's memory, under a
+	// secret of its own: sessions end with the process and each replica has its own.
+	Sessions SessionStore
+	// SessionSecret signs session cookies (at least 32 bytes). nil: the secret of Sessions.
+	SessionSecret []byte
 	// AllowedHosts are the Host headers served, "name" (any port) or "name:port"; others are
 	// answered 421, which defeats DNS rebinding. Empty: any Host. mlexp serve sets it to
 	// LoopbackHosts with --auth none, plus --allowed-hosts.
@@ -72,6 +77,7 @@ type server struct {
 	auth         *Auth
 	attempts     *failedAttempts // failed sign-ins by client, to limit token guessing
 	hosts        []hostRule      // the Host headers served; empty: any
+	sessions     *sessions       // token auth's browser sessions
 }
 
 // NewServer returns the HTTP handler of mlexp: every route, wrapped in the request metrics,
@@ -100,6 +106,7 @@ func newServer(deps Deps) *server {
 		auth:         deps.Auth,
 		attempts:     newFailedAttempts(),
 		hosts:        hostRules(deps.AllowedHosts),
+		sessions:     newSessions(deps.Sessions, deps.SessionSecret),
 		trainHTTP:    &http.Client{Timeout: trainingTimeout},
 		pages:        mustLoadPages(),
 	}

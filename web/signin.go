@@ -48,22 +48,35 @@ func (s *server) handleSignin(w http.ResponseWriter, r *http.Request) {
 		s.renderSignin(w, http.StatusTooManyRequests, next, fmt.Sprintf("Too many failed attempts from your address: wait %d seconds, then try again.", secs))
 		return
 	}
-	user, ok := s.auth.signIn(r.PostFormValue("token"))
+	user, ref, ok := s.auth.signIn(r.PostFormValue("token"))
 	if !ok {
 		s.attempts.fail(client, now)
 		s.renderSignin(w, http.StatusUnauthorized, next, "That token is not valid.")
 		return
 	}
+	session, err := s.sessions.start(r.Context(), user, ref, now)
+	if err != nil {
+		s.logger.WarnContext(r.Context(), "signing in", "err", err)
+		s.renderSignin(w, http.StatusServiceUnavailable, next, "Signing in is not possible right now: try again in a moment.")
+		return
+	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: s.auth.session(user, s.now().Add(sessionLifetime)), Path: "/",
+		Name: sessionCookie, Value: session, Path: "/",
 		MaxAge: int(sessionLifetime.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// handleSignout ends the browser session.
+// handleSignout ends the browser session: in the store, so that a copy of the cookie is
+// worth nothing on any replica, and in the browser.
 func (s *server) handleSignout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && s.auth.Mode == AuthToken {
+		if err := s.sessions.end(r.Context(), c.Value); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }

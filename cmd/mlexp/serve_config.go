@@ -25,6 +25,7 @@ type serveConfig struct {
 	trainingURL     string // where full-training requests go; "" turns them off
 	auth            *web.Auth
 	allowedHosts    string // validated, comma-separated; see hostsToServe
+	sessionSecret   string // "": the database's
 	store           storeConfig
 }
 
@@ -54,7 +55,7 @@ func serveOptions(getenv func(string) string) []option {
 		{name: "allowed-hosts", arg: "HOSTS", env: "MLEXP_ALLOWED_HOSTS",
 			usage: "comma-separated host names (any port) or name:port pairs that browsers may reach mlexp by; other Host headers are answered 421. " +
 				"With --auth none, 127.0.0.1, localhost and [::1] at the listening port are always allowed and others refused; with token or proxy auth, any Host is served unless this is set"},
-	}, storeOptions(getenv)...)
+	}, append(sessionOptions(), storeOptions(getenv)...)...)
 }
 
 // serveHelp writes the help of `mlexp serve`.
@@ -144,6 +145,9 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
 	if cfg.allowedHosts, err = parseAllowedHosts(s["allowed-hosts"]); err != nil {
+		return cfg, fmt.Errorf("serve: %w", err)
+	}
+	if cfg.sessionSecret, err = parseSessionSecret(s); err != nil {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
 	return cfg, nil
