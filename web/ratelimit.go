@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -93,13 +94,17 @@ func (b *attemptBucket) refill(now time.Time) {
 	}
 }
 
-// tooManyAttempts is the error of a client that must wait before trying again.
+// tooManyAttempts is the error of a client that must wait before trying again; its
+// retry_after_seconds detail becomes the Retry-After header.
 func tooManyAttempts(wait time.Duration) *mlexp.Error {
-	secs := int(math.Ceil(wait.Seconds()))
+	secs := retryAfterSeconds(wait)
 	return &mlexp.Error{Code: codeTooManyRequests,
-		Message: "too many failed sign-in attempts from your address: wait " + time.Duration(secs*int(time.Second)).String() + " before trying again",
+		Message: fmt.Sprintf("too many failed sign-in attempts from your address: wait %d seconds before trying again", secs),
 		Details: map[string]any{"retry_after_seconds": secs}}
 }
+
+// retryAfterSeconds is wait in whole seconds, rounded up: the value of Retry-After.
+func retryAfterSeconds(wait time.Duration) int { return int(math.Ceil(wait.Seconds())) }
 
 // clientKey is the address that failed attempts are counted by: the client's IP, or its
 // /64 for IPv6, a network that one subscriber gets whole. Behind a reverse proxy every

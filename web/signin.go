@@ -43,7 +43,7 @@ func (s *server) handleSignin(w http.ResponseWriter, r *http.Request) {
 	}
 	client, now := clientKey(r), s.now()
 	if wait := s.attempts.wait(client, now); wait > 0 {
-		secs := tooManyAttempts(wait).Details["retry_after_seconds"].(int)
+		secs := retryAfterSeconds(wait)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.renderSignin(w, http.StatusTooManyRequests, next, fmt.Sprintf("Too many failed attempts from your address: wait %d seconds, then try again.", secs))
 		return
