@@ -14,7 +14,8 @@ func sessionOptions() []option {
 	return []option{
 		{name: "session-secret", arg: "SECRET", env: "MLEXP_SESSION_SECRET",
 			usage: "token auth: the secret (at least 32 characters, e.g. from `openssl rand -hex 32`) that signs session cookies; " +
-				"prefer the environment variable or --session-secret-file to a flag, which other users may see (default: a random secret made once and kept in the database, shared by every replica on it)"},
+				"unset, mlexp makes one at random once and keeps it in the database, shared by every replica on it. " +
+				"Prefer the environment variable or --session-secret-file to the flag, which other users of the machine may see"},
 		{name: "session-secret-file", arg: "PATH", env: "MLEXP_SESSION_SECRET_FILE",
 			usage: "token auth: a file holding the session secret, instead of --session-secret"},
 	}
