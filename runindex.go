@@ -65,13 +65,16 @@ type RunIndex interface {
 
 // Loading is the error of an experiment whose runs are still being loaded into the index
 // for the first time: EUNAVAILABLE (503) with the progress in its details, {"loading":
-// true, "runs_read": N}, so that a page can say "loading runs from MLflow: 45,000 read" and
+// true, "runs_read": N, "retry_after_seconds": 3}, so that a page can say "loading runs from MLflow: 45,000 read" and
 // the API how far it has got.
 func Loading(experimentID string, read int) *Error {
 	e := Unavailable(DependencyMLflow, nil, "the runs of experiment %s are loading from MLflow: %d read so far; try again in a moment", experimentID, read)
-	e.Details = map[string]any{"loading": true, "runs_read": read}
+	e.Details = map[string]any{"loading": true, "runs_read": read, "retry_after_seconds": LoadingRetrySeconds}
 	return e
 }
+
+// LoadingRetrySeconds is when to ask again for an experiment that is loading.
+const LoadingRetrySeconds = 3
 
 // LoadingProgress returns how many runs the load that err reports has read; ok is false
 // when err is not a Loading error.

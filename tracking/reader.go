@@ -243,7 +243,9 @@ func (r *Reader) Cached(experimentID string) bool {
 }
 
 // MLflowError turns an error of the MLflow client into an mlexp error with a message that
-// says what failed and what to do.
+// says what failed and what to do. The message shows what MLflow said was wrong with the
+// request, never SQL, tracebacks or MLflow's URL (mlflowSays); the whole error stays the
+// cause, for the log.
 func MLflowError(err error, doing string) error {
 	var ve *mlflow.ValidationError
 	switch {
@@ -254,11 +256,11 @@ func MLflowError(err error, doing string) error {
 	case errors.Is(err, mlflow.ErrNotFound):
 		return &mlexp.Error{Code: mlexp.ENOTFOUND, Message: fmt.Sprintf("%s: not found in MLflow", doing), Err: err}
 	case errors.Is(err, mlflow.ErrUnauthenticated), errors.Is(err, mlflow.ErrPermissionDenied):
-		return mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow refused mlexp's credentials (check MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD): %v", doing, err)
+		return mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow refused mlexp's credentials (check MLFLOW_TRACKING_TOKEN or _USERNAME/_PASSWORD): %s", doing, mlflowStatus(err))
 	case errors.Is(err, mlflow.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		return mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow cannot be reached right now; try again shortly (%v)", doing, err)
+		return mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow cannot be reached right now; try again shortly (%s)", doing, mlflowStatus(err))
 	case errors.Is(err, mlflow.ErrInvalidParameter):
-		return &mlexp.Error{Code: mlexp.EINVALID, Message: fmt.Sprintf("%s: MLflow refused the request: %v", doing, err), Err: err}
+		return &mlexp.Error{Code: mlexp.EINVALID, Message: refusedMessage(doing, err), Err: err}
 	}
 	return &mlexp.Error{Code: mlexp.EINTERNAL, Message: doing, Err: err}
 }

@@ -3,16 +3,13 @@ package web
 import (
 	"bufio"
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -40,7 +37,7 @@ type Auth struct {
 	Mode        string
 	ProxyHeader string              // proxy mode: e.g. X-Goog-Authenticated-User-Email
 	tokens      map[[32]byte]string // token mode: sha256 of the token → user; tokens are never kept
-	sessionKey  []byte
+	refs        map[string]string   // token mode: tokenRef of each token → user
 }
 
 // NoAuth is the auth of a local, single-user mlexp.
@@ -55,39 +52,22 @@ func ProxyAuth(header string) (*Auth, error) {
 }
 
 // TokenAuth reads a tokens file: one "user token" or "user sha256:HEX" a line, # comments.
-// Only hashes are kept in memory; the session cookie key is derived from them, so that every
-// replica with the same file accepts the same sessions, and changing the file ends them.
+// Only hashes are kept in memory. A browser session lasts while its user keeps the token it
+// signed in with: removing the user from the file, or changing the user's token, ends it.
 func TokenAuth(file io.Reader) (*Auth, error) {
-	a := &Auth{Mode: AuthToken, tokens: map[[32]byte]string{}}
+	a := &Auth{Mode: AuthToken, tokens: map[[32]byte]string{}, refs: map[string]string{}}
 	sc := bufio.NewScanner(file)
-	mac := sha256.New()
-	mac.Write([]byte("mlexp session key\n"))
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		fields := strings.Fields(line)
-		if len(fields) != 2 {
-			return nil, fmt.Errorf("tokens file line %d: want \"user token\" or \"user sha256:HEX\"", n)
-		}
-		user, token := fields[0], fields[1]
-		var sum [32]byte
-		if h, ok := strings.CutPrefix(token, "sha256:"); ok {
-			b, err := hex.DecodeString(h)
-			if err != nil || len(b) != 32 {
-				return nil, fmt.Errorf("tokens file line %d: sha256: must be followed by 64 hex digits", n)
-			}
-			copy(sum[:], b)
-		} else {
-			if len(token) < 16 {
-				return nil, fmt.Errorf("tokens file line %d: a token must be at least 16 characters", n)
-			}
-			sum = sha256.Sum256([]byte(token))
+		user, sum, err := parseTokenLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("tokens file line %d: %w", n, err)
 		}
 		a.tokens[sum] = user
-		mac.Write([]byte(user))
-		mac.Write(sum[:])
+		a.refs[tokenRef(sum)] = user
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -95,8 +75,34 @@ func TokenAuth(file io.Reader) (*Auth, error) {
 	if len(a.tokens) == 0 {
 		return nil, fmt.Errorf("tokens file holds no token")
 	}
-	a.sessionKey = mac.Sum(nil)
 	return a, nil
+}
+
+// parseTokenLine reads "user token" or "user sha256:HEX".
+func parseTokenLine(line string) (user string, sum [32]byte, err error) {
+	fields := strings.Fields(line)
+	if len(fields) != 2 {
+		return "", sum, fmt.Errorf("want \"user token\" or \"user sha256:HEX\"")
+	}
+	user, token := fields[0], fields[1]
+	if h, ok := strings.CutPrefix(token, "sha256:"); ok {
+		b, err := hex.DecodeString(h)
+		if err != nil || len(b) != 32 {
+			return "", sum, fmt.Errorf("sha256: must be followed by 64 hex digits")
+		}
+		copy(sum[:], b)
+		return user, sum, nil
+	}
+	if len(token) < 16 {
+		return "", sum, fmt.Errorf("a token must be at least 16 characters")
+	}
+	return user, sha256.Sum256([]byte(token)), nil
+}
+
+// tokenRef names a token in the sessions signed in with it, without being usable as one.
+func tokenRef(sum [32]byte) string {
+	ref := sha256.Sum256(append([]byte("mlexp token ref\n"), sum[:]...))
+	return hex.EncodeToString(ref[:16])
 }
 
 type userKey struct{}
@@ -107,68 +113,93 @@ func UserFrom(ctx context.Context) string {
 	return u
 }
 
-// identify returns the user of r, or "".
-func (a *Auth) identify(r *http.Request, now time.Time) string {
-	switch a.Mode {
+// iapPrefix is what Cloud Run's IAP writes before the e-mail address in its identity headers.
+const iapPrefix = "accounts.google.com:"
+
+// identify returns the user of r, or "" when nobody is signed in. An error refuses the
+// request whatever its path: credentials that must not be trusted, or a client that must
+// wait.
+func (s *server) identify(r *http.Request) (string, error) {
+	switch s.auth.Mode {
 	case AuthNone:
-		return LocalUser
+		return LocalUser, nil
 	case AuthProxy:
-		v := strings.TrimSpace(r.Header.Get(a.ProxyHeader))
-		// IAP writes "accounts.google.com:user@example.com".
-		if i := strings.LastIndexByte(v, ':'); i >= 0 && strings.Contains(v[i:], "@") {
-			v = v[i+1:]
-		}
-		return v
+		return s.auth.proxyUser(r)
 	}
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return a.tokens[sha256.Sum256([]byte(strings.TrimSpace(tok)))]
+	if tok, ok := bearerToken(r); ok {
+		return s.checkToken(r, tok)
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		return a.checkSession(c.Value, now)
+		user, ref, err := s.sessions.user(r.Context(), c.Value, s.now())
+		if err != nil || !s.auth.sessionUser(user, ref) {
+			return "", err
+		}
+		return user, nil
 	}
-	return ""
+	return "", nil
 }
 
-// signIn checks a token and returns its user.
-func (a *Auth) signIn(token string) (string, bool) {
+// checkToken returns the user of token, or "" counting a failed attempt of the client. A
+// client with too many failed attempts is refused before its token is looked at.
+func (s *server) checkToken(r *http.Request, token string) (string, error) {
+	client, now := clientKey(r), s.now()
+	if wait := s.attempts.wait(client, now); wait > 0 {
+		return "", tooManyAttempts(wait)
+	}
+	user, _, ok := s.auth.signIn(token)
+	if !ok {
+		s.attempts.fail(client, now)
+	}
+	return user, nil
+}
+
+// proxyUser is the user in the proxy's identity header. A request with the header more than
+// once is refused: a proxy that appends to a header the client sent, or a second proxy,
+// would otherwise let the client choose whom it is. Only IAP's own prefix is stripped, so
+// that "evil.example:ana@example.com" is that whole, unknown, user.
+func (a *Auth) proxyUser(r *http.Request) (string, error) {
+	values := r.Header.Values(a.ProxyHeader)
+	if len(values) > 1 {
+		return "", mlexp.Errorf(mlexp.EUNAUTHORIZED, "the %s header came %d times: mlexp trusts only one identity from its proxy", a.ProxyHeader, len(values))
+	}
+	if len(values) == 0 {
+		return "", nil
+	}
+	v := strings.TrimSpace(values[0])
+	if user, ok := strings.CutPrefix(v, iapPrefix); ok && user != "" {
+		return user, nil
+	}
+	return v, nil
+}
+
+// bearerToken is the token of an Authorization header of the Bearer scheme, whose name is
+// case-insensitive (RFC 7235).
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// signIn checks a token and returns its user and tokenRef, comparing it with every token
+// in constant time.
+func (a *Auth) signIn(token string) (user, ref string, ok bool) {
 	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	for h, user := range a.tokens {
+	for h, u := range a.tokens {
 		if subtle.ConstantTimeCompare(h[:], sum[:]) == 1 {
-			return user, true
+			user, ref, ok = u, tokenRef(h), true
 		}
 	}
-	return "", false
+	return user, ref, ok
 }
 
-// session is "user|expiry|mac", base64url.
-func (a *Auth) session(user string, expires time.Time) string {
-	payload := url.QueryEscape(user) + "|" + strconv.FormatInt(expires.Unix(), 10)
-	m := hmac.New(sha256.New, a.sessionKey)
-	m.Write([]byte(payload))
-	return base64.RawURLEncoding.EncodeToString([]byte(payload + "|" + hex.EncodeToString(m.Sum(nil))))
-}
-
-func (a *Auth) checkSession(v string, now time.Time) string {
-	raw, err := base64.RawURLEncoding.DecodeString(v)
-	if err != nil {
-		return ""
-	}
-	parts := strings.Split(string(raw), "|")
-	if len(parts) != 3 {
-		return ""
-	}
-	m := hmac.New(sha256.New, a.sessionKey)
-	m.Write([]byte(parts[0] + "|" + parts[1]))
-	want := hex.EncodeToString(m.Sum(nil))
-	exp, err := strconv.ParseInt(parts[1], 10, 64)
-	if subtle.ConstantTimeCompare([]byte(want), []byte(parts[2])) != 1 || err != nil || now.Unix() > exp {
-		return ""
-	}
-	user, err := url.QueryUnescape(parts[0])
-	if err != nil {
-		return ""
-	}
-	return user
+// sessionUser says whether a session of user, signed in with the token of ref, still holds:
+// the tokens file still gives that token to that user.
+func (a *Auth) sessionUser(user, ref string) bool {
+	u, ok := a.refs[ref]
+	return ok && u == user
 }
 
 // publicPath says whether path is served to anybody: probes, metrics, sign-in, static
@@ -186,7 +217,11 @@ func publicPath(path string) bool {
 // a browser.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user := s.auth.identify(r, s.now())
+		user, err := s.identify(r)
+		if err != nil {
+			s.respondError(w, r, err)
+			return
+		}
 		if user == "" && !publicPath(r.URL.Path) {
 			// Only token mode has a sign-in page; behind a proxy, a missing identity is the
 			// proxy's misconfiguration and a redirect would loop.

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mlexp-dev/mlexp/sqlstore"
 )
@@ -137,19 +136,27 @@ func TestBrowserSignIn(t *testing.T) {
 	}
 }
 
-func TestSessionsExpireAndNeedTheSameKey(t *testing.T) {
-	a, _ := TokenAuth(strings.NewReader("ana " + anaToken))
-	b, _ := TokenAuth(strings.NewReader("ana " + anaToken + "\nbob " + bobToken))
-	now := time.Now()
-	v := a.session("ana", now.Add(time.Hour))
-	if a.checkSession(v, now) != "ana" {
-		t.Error("a fresh session is not accepted")
+// A session lasts while the tokens file gives its user the token it was signed in with.
+func TestSessionsFollowTheTokensFile(t *testing.T) {
+	store := newTestStore(t)
+	serve := func(file string) http.Handler {
+		auth, err := TokenAuth(strings.NewReader(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return NewServer(Deps{Auth: auth, Comparisons: store, Sessions: store})
 	}
-	if a.checkSession(v, now.Add(2*time.Hour)) != "" {
-		t.Error("an expired session is accepted")
-	}
-	if b.checkSession(v, now) != "" {
-		t.Error("a session survives a change of the tokens file")
+	c := signInCookie(t, serve("ana "+anaToken+"\nbob "+bobToken), anaToken)
+	for file, want := range map[string]int{
+		"ana " + anaToken + "\nbob " + bobToken:          http.StatusOK,
+		"bob " + bobToken + "\nana " + anaToken + "\n#x": http.StatusOK,
+		"bob " + bobToken: http.StatusUnauthorized, // ana removed
+		"ana " + bobToken + "-new\nbob " + bobToken: http.StatusUnauthorized, // ana's token changed
+		"carol " + anaToken:                         http.StatusUnauthorized, // the token is another's
+	} {
+		if w := withCookie(serve(file), "GET", "/api/experiments/comparisons/", "", c.Value); w.Code != want {
+			t.Errorf("tokens file %q: %d, want %d", file, w.Code, want)
+		}
 	}
 	for _, bad := range []string{"", "ana short", "ana tok en x", "ana sha256:zz"} {
 		if _, err := TokenAuth(strings.NewReader(bad)); err == nil {

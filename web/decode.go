@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -13,8 +14,9 @@ import (
 const maxBodyBytes = 1 << 20
 
 // decode reads one JSON value of type T from the request body, strictly: unknown fields,
-// wrong types, trailing data and oversized bodies are refused with an EINVALID error that
-// names the field.
+// wrong types, trailing data, oversized bodies, duplicate keys, keys in another case than
+// the field's and text that is not UTF-8 are refused with an EINVALID error that names the
+// field.
 func decode[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	var v T
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
@@ -29,5 +31,13 @@ func decode[T any](w http.ResponseWriter, r *http.Request) (T, error) {
 	return v, decodeBytes(body, &v)
 }
 
-// decodeBytes is decode's parser.
-func decodeBytes(body []byte, v any) error { return mlexp.UnmarshalStrict(body, v) }
+// decodeBytes is decode's parser: v must be a pointer.
+func decodeBytes(body []byte, v any) error {
+	if err := checkText(body); err != nil {
+		return err
+	}
+	if err := mlexp.UnmarshalStrict(body, v); err != nil {
+		return err
+	}
+	return checkKeys(body, reflect.TypeOf(v))
+}

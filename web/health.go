@@ -10,8 +10,12 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// checkOK is what /readyz reports for a dependency that passed its check.
-const checkOK = "ok"
+// What /readyz reports of a dependency: the cause of a failure is logged, never answered,
+// because the probe is public and causes name internal hosts, URLs and credentials.
+const (
+	checkOK     = "ok"
+	checkFailed = "failed"
+)
 
 // handleHealthz answers whether the process is alive: it asks no dependency, so that an
 // orchestrator never restarts mlexp because MLflow is down.
@@ -23,7 +27,8 @@ func (s *server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleReadyz answers whether every dependency can serve: 200 with each one "ok", or 503
-// naming each dependency that failed and why.
+// naming each dependency that failed, with a generic status ("failed", "no answer within
+// 2s"); the cause is in the log.
 func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	results := s.runChecks(r.Context())
 	var failed []string
@@ -44,8 +49,8 @@ func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // runChecks runs every check concurrently, each bounded by the check timeout, and returns
-// "ok" or the error text of each, by name. A check that ignores its context is reported as
-// timed out rather than holding the probe.
+// the status of each, by name. A check that ignores its context is reported as timed out
+// rather than holding the probe.
 func (s *server) runChecks(ctx context.Context) map[string]string {
 	ctx, cancel := context.WithTimeout(ctx, s.checkTimeout)
 	defer cancel()
@@ -54,7 +59,7 @@ func (s *server) runChecks(ctx context.Context) map[string]string {
 	}
 	done := make(chan result, len(s.checks)) // buffered: a late check never blocks
 	for _, c := range s.checks {
-		go func() { done <- result{c.Name, runCheck(ctx, c)} }()
+		go func() { done <- result{c.Name, s.runCheck(ctx, c)} }()
 	}
 	results := make(map[string]string, len(s.checks))
 	for range s.checks {
@@ -64,6 +69,7 @@ func (s *server) runChecks(ctx context.Context) map[string]string {
 		case <-ctx.Done():
 			for _, c := range s.checks {
 				if _, ok := results[c.Name]; !ok {
+					s.logger.WarnContext(ctx, "readiness check failed", "check", c.Name, "err", "no answer within "+s.checkTimeout.String())
 					results[c.Name] = fmt.Sprintf("no answer within %s", s.checkTimeout)
 				}
 			}
@@ -73,18 +79,18 @@ func (s *server) runChecks(ctx context.Context) map[string]string {
 	return results
 }
 
-// runCheck runs one check, turning a panic into a failure.
-func runCheck(ctx context.Context, c Check) (text string) {
+// runCheck runs one check and returns checkOK or checkFailed; the cause of a failure, a
+// panic included, is logged.
+func (s *server) runCheck(ctx context.Context, c Check) (status string) {
 	defer func() {
 		if p := recover(); p != nil {
-			text = fmt.Sprintf("check panicked: %v", p)
+			s.logger.ErrorContext(ctx, "readiness check panicked", "check", c.Name, "panic", fmt.Sprint(p))
+			status = checkFailed
 		}
 	}()
 	if err := c.Check(ctx); err != nil {
-		if msg := strings.TrimSpace(err.Error()); msg != "" {
-			return msg
-		}
-		return "failed"
+		s.logger.WarnContext(ctx, "readiness check failed", "check", c.Name, "err", err)
+		return checkFailed
 	}
 	return checkOK
 }

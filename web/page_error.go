@@ -53,7 +53,7 @@ func (s *server) pageErrorIn(w http.ResponseWriter, r *http.Request, l pageLayou
 	case mlexp.EUNAVAILABLE:
 		p.Heading, p.Hint = "Service unavailable", "This is usually temporary: reload the page in a moment."
 		if read, loading := mlexp.LoadingProgress(err); loading {
-			p.Heading, p.Layout.Refresh = "Loading runs from MLflow", loadingRefresh
+			p.Heading, p.Layout.Refresh = "Loading runs from MLflow", mlexp.LoadingRetrySeconds
 			p.Message = "The runs of this experiment are loading from MLflow into mlexp's index: " + formatCount(read) + " read so far."
 			p.Hint = "This page reloads by itself until they are all in; later visits and restarts are served from the index."
 			break
@@ -73,9 +73,6 @@ func (s *server) pageErrorIn(w http.ResponseWriter, r *http.Request, l pageLayou
 	p.Layout.Title = p.Heading
 	s.render(w, r, status, viewError, p)
 }
-
-// loadingRefresh is how often a page waiting for a first load reloads itself, in seconds.
-const loadingRefresh = 3
 
 // formatCount writes n with thousands separators: 45,000.
 func formatCount(n int) string {

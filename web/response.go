@@ -94,8 +94,8 @@ func (s *server) respondError(w http.ResponseWriter, r *http.Request, err error)
 	}
 	var e *mlexp.Error
 	errors.As(err, &e) // always true: only an *mlexp.Error has a code other than internal
-	if _, loading := mlexp.LoadingProgress(err); loading {
-		w.Header().Set("Retry-After", strconv.Itoa(loadingRefresh))
+	if secs, ok := e.Details["retry_after_seconds"].(int); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	s.writeJSON(w, r, status, errorEnvelope{Status: "error", Error: errorBody{
 		Code: e.Code, Message: e.Message, Field: e.Field, Details: e.Details,
@@ -124,6 +124,10 @@ func errorStatus(code string) int {
 		return http.StatusForbidden
 	case mlexp.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case codeTooManyRequests:
+		return http.StatusTooManyRequests
+	case codeMisdirected:
+		return http.StatusMisdirectedRequest
 	default:
 		return http.StatusInternalServerError
 	}

@@ -65,14 +65,22 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /static/{file}", s.handleStatic)
 
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.Registry(), promhttp.HandlerOpts{
+	mux.Handle("GET /metrics", nosniff(promhttp.HandlerFor(s.metrics.Registry(), promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(s.logger.Handler(), slog.LevelError),
 		Registry: s.metrics.Registry(), // counts its own failures
-	}))
+	})))
 }
 
 // api registers pattern with and without a trailing slash.
 func api(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
 	mux.HandleFunc(pattern, h)
 	mux.HandleFunc(pattern+"/{$}", h)
+}
+
+// nosniff keeps browsers from reading an answer as anything but its Content-Type.
+func nosniff(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		h.ServeHTTP(w, r)
+	})
 }

@@ -47,6 +47,15 @@ type Deps struct {
 	TrainingURL  string                // where full-training requests are forwarded; "": they answer 503
 	Comparisons  mlexp.ComparisonStore // saved comparisons
 	Auth         *Auth                 // nil: NoAuth, every request is the local user
+	// Sessions keeps the browser sessions of token auth. nil: this process's memory, under a
+	// secret of its own: sessions end with the process and each replica has its own.
+	Sessions SessionStore
+	// SessionSecret signs session cookies (at least 32 bytes). nil: the secret of Sessions.
+	SessionSecret []byte
+	// AllowedHosts are the Host headers served, "name" (any port) or "name:port"; others are
+	// answered 421, which defeats DNS rebinding. Empty: any Host. mlexp serve sets it to
+	// LoopbackHosts with --auth none, plus --allowed-hosts.
+	AllowedHosts []string
 }
 
 // server holds the dependencies of the handlers.
@@ -66,6 +75,9 @@ type server struct {
 	comparisons  mlexp.ComparisonStore
 	canSave      bool // comparisons can be saved: a store was given
 	auth         *Auth
+	attempts     *failedAttempts // failed sign-ins by client, to limit token guessing
+	hosts        []hostRule      // the Host headers served; empty: any
+	sessions     *sessions       // token auth's browser sessions
 }
 
 // NewServer returns the HTTP handler of mlexp: every route, wrapped in the request metrics,
@@ -92,6 +104,9 @@ func newServer(deps Deps) *server {
 		comparisons:  cmp.Or[mlexp.ComparisonStore](deps.Comparisons, missingComparisons{}),
 		canSave:      deps.Comparisons != nil,
 		auth:         deps.Auth,
+		attempts:     newFailedAttempts(),
+		hosts:        hostRules(deps.AllowedHosts),
+		sessions:     newSessions(deps.Sessions, deps.SessionSecret),
 		trainHTTP:    &http.Client{Timeout: trainingTimeout},
 		pages:        mustLoadPages(),
 	}
@@ -116,7 +131,8 @@ func newServer(deps Deps) *server {
 }
 
 // wrap adds the middleware around the mux. The recovery sits inside the metrics and the
-// log, so that a panic is counted and logged as the 500 it is answered with.
+// log, so that a panic is counted and logged as the 500 it is answered with; the Host is
+// checked before anything else is.
 func (s *server) wrap(mux *http.ServeMux) http.Handler {
-	return s.observe(s.recoverPanics(s.refuseCrossOrigin(s.authenticate(capturePattern(mux)))))
+	return s.observe(s.recoverPanics(s.refuseForeignHosts(s.refuseCrossOrigin(s.authenticate(capturePattern(mux))))))
 }

@@ -1,9 +1,14 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // signinPage is the sign-in form of token mode: small enough to live here, so that it works
@@ -36,21 +41,42 @@ func (s *server) handleSignin(w http.ResponseWriter, r *http.Request) {
 		s.renderSignin(w, http.StatusOK, next, "")
 		return
 	}
-	user, ok := s.auth.signIn(r.PostFormValue("token"))
+	client, now := clientKey(r), s.now()
+	if wait := s.attempts.wait(client, now); wait > 0 {
+		secs := retryAfterSeconds(wait)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.renderSignin(w, http.StatusTooManyRequests, next, fmt.Sprintf("Too many failed attempts from your address: wait %d seconds, then try again.", secs))
+		return
+	}
+	user, ref, ok := s.auth.signIn(r.PostFormValue("token"))
 	if !ok {
+		s.attempts.fail(client, now)
 		s.renderSignin(w, http.StatusUnauthorized, next, "That token is not valid.")
 		return
 	}
+	session, err := s.sessions.start(r.Context(), user, ref, now)
+	if err != nil {
+		s.logger.WarnContext(r.Context(), "signing in", "err", err)
+		s.renderSignin(w, http.StatusServiceUnavailable, next, "Signing in is not possible right now: try again in a moment.")
+		return
+	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: s.auth.session(user, s.now().Add(sessionLifetime)), Path: "/",
+		Name: sessionCookie, Value: session, Path: "/",
 		MaxAge: int(sessionLifetime.Seconds()), HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// handleSignout ends the browser session.
+// handleSignout ends the browser session: in the store, so that a copy of the cookie is
+// worth nothing on any replica, and in the browser.
 func (s *server) handleSignout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && s.auth.Mode == AuthToken {
+		if err := s.sessions.end(r.Context(), c.Value); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
@@ -62,10 +88,34 @@ func (s *server) renderSignin(w http.ResponseWriter, status int, next, msg strin
 	_ = signinPage.Execute(w, map[string]string{"Next": next, "Error": msg})
 }
 
-// safeNext keeps a post-sign-in redirect on this site: a path, never another host.
+// maxNextLength bounds the path that sign-in returns to.
+const maxNextLength = 2048
+
+// safeNext keeps a post-sign-in redirect on this site: a clean path, or else "/". Browsers
+// are lenient in what they take for a path: Chromium drops tabs and newlines (so that
+// "/\t/evil.example" reads "//evil.example", another host) and takes a backslash for a
+// slash. So only a plain path passes, checked as given and once percent-decoded.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if len(next) > maxNextLength || !cleanPath(next) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	if decoded, err := url.PathUnescape(u.EscapedPath()); err != nil || !cleanPath(decoded) {
 		return "/"
 	}
 	return next
+}
+
+// cleanPath says whether p starts with a single "/" and holds no "//", backslash, control
+// character, whitespace or invalid UTF-8.
+func cleanPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.Contains(p, "//") || !utf8.ValidString(p) {
+		return false
+	}
+	return !strings.ContainsFunc(p, func(r rune) bool {
+		return r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r)
+	})
 }

@@ -129,7 +129,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 		ingestWait:      2 * time.Second,
 		mlflowUI:        "https://flag:443/prefix",
 		store: storeConfig{
-			trackingURI: setting{"https://flag:443/prefix", "--mlflow-tracking-uri"},
+			trackingURI: setting{value: "https://flag:443/prefix", source: "--mlflow-tracking-uri", flag: "--mlflow-tracking-uri"},
 			dataDir:     defaultDataDir(env.getenv), // $XDG_DATA_HOME/mlexp on Linux
 			db:          filepath.Join(defaultDataDir(env.getenv), "mlexp.db"),
 			workers:     4,

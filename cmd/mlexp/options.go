@@ -24,11 +24,27 @@ type option struct {
 type setting struct {
 	value  string
 	source string // "--addr", "MLEXP_ADDR" or "the default"
+	flag   string // "--addr", whatever the source
 }
 
-// errorf returns an error naming the setting's source and value.
+// fromDefault is the source of a setting that nobody set.
+const fromDefault = "the default"
+
+// errorf returns an error naming the setting's source and value: `--addr="x": …`,
+// `MLEXP_ADDR="x": …` or `--addr="x" (the default): …`.
 func (s setting) errorf(format string, args ...any) error {
-	return fmt.Errorf("%s=%q: %s", s.source, s.value, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%s: %s", s.named("="), fmt.Sprintf(format, args...))
+}
+
+// describe is the setting in words for the start of a sentence: `--auth is "none" (the
+// default)`, `MLEXP_AUTH is "none"`.
+func (s setting) describe() string { return s.named(" is ") }
+
+func (s setting) named(sep string) string {
+	if s.source == fromDefault || s.source == "" {
+		return fmt.Sprintf("%s%s%q (the default)", s.flag, sep, s.value)
+	}
+	return fmt.Sprintf("%s%s%q", s.source, sep, s.value)
 }
 
 // parseOptions parses the flags of command name from args and resolves every option. On
@@ -52,11 +68,11 @@ func parseOptions(name string, args []string, opts []option, help func(io.Writer
 	for _, o := range opts {
 		switch {
 		case given[o.name]:
-			settings[o.name] = setting{fs.Lookup(o.name).Value.String(), "--" + o.name}
+			settings[o.name] = setting{fs.Lookup(o.name).Value.String(), "--" + o.name, "--" + o.name}
 		case o.env != "" && e.getenv(o.env) != "":
-			settings[o.name] = setting{e.getenv(o.env), o.env}
+			settings[o.name] = setting{e.getenv(o.env), o.env, "--" + o.name}
 		default:
-			settings[o.name] = setting{o.def, "the default"}
+			settings[o.name] = setting{o.def, fromDefault, "--" + o.name}
 		}
 	}
 	return settings, fs.Args(), nil

@@ -46,30 +46,34 @@ func serve(ctx context.Context, args []string, e env) error {
 	b.syncer.Corrected = metrics.ObserveReconciled
 	b.startDelivery(ctx)
 	defer b.close() // after the HTTP server has stopped: deliveries in flight finish
+	// Listening first: the hosts served depend on the port, which may have been 0.
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("serve: cannot listen on %s: %w", cfg.addr, err)
+	}
 	handler := web.NewServer(web.Deps{
 		Logger: logger,
 		Checks: []web.Check{
 			{Name: "mlflow", Check: b.client.Ping},
 			{Name: "database", Check: b.store.Ping},
 		},
-		Metrics:     metrics,
-		Now:         time.Now,
-		Ingest:      b.ingest,
-		Promoter:    b.promoter,
-		Best:        b.promoter,
-		Attacher:    b.logger,
-		Runs:        b.reader,
-		MLflowUIURL: cfg.mlflowUI,
-		Artifacts:   b.reader,
-		TrainingURL: cfg.trainingURL,
-		Comparisons: b.store,
-		Auth:        cfg.auth,
+		Metrics:       metrics,
+		Now:           time.Now,
+		Ingest:        b.ingest,
+		Promoter:      b.promoter,
+		Best:          b.promoter,
+		Attacher:      b.logger,
+		Runs:          b.reader,
+		MLflowUIURL:   cfg.mlflowUI,
+		Artifacts:     b.reader,
+		TrainingURL:   cfg.trainingURL,
+		Comparisons:   b.store,
+		Auth:          cfg.auth,
+		Sessions:      b.store,
+		SessionSecret: []byte(cfg.sessionSecret), // empty: the database's
+		AllowedHosts:  hostsToServe(cfg, ln.Addr()),
 	})
 
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("serve: cannot listen on %s: %w", cfg.addr, err)
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,

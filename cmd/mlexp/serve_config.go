@@ -24,6 +24,8 @@ type serveConfig struct {
 	mlflowUI        string
 	trainingURL     string // where full-training requests go; "" turns them off
 	auth            *web.Auth
+	allowedHosts    string // validated, comma-separated; see hostsToServe
+	sessionSecret   string // "": the database's
 	store           storeConfig
 }
 
@@ -50,7 +52,10 @@ func serveOptions(getenv func(string) string) []option {
 			usage: "token auth: a file of \"user token\" or \"user sha256:HEX\" lines"},
 		{name: "auth-proxy-header", arg: "HEADER", env: "MLEXP_AUTH_PROXY_HEADER", def: "X-Forwarded-User",
 			usage: "proxy auth: the header in which the authenticating proxy puts the user (e.g. X-Goog-Authenticated-User-Email)"},
-	}, storeOptions(getenv)...)
+		{name: "allowed-hosts", arg: "HOSTS", env: "MLEXP_ALLOWED_HOSTS",
+			usage: "comma-separated host names (any port) or name:port pairs that browsers may reach mlexp by; other Host headers are answered 421. " +
+				"With --auth none, 127.0.0.1, localhost and [::1] at the listening port are always allowed and others refused; with token or proxy auth, any Host is served unless this is set"},
+	}, append(sessionOptions(), storeOptions(getenv)...)...)
 }
 
 // serveHelp writes the help of `mlexp serve`.
@@ -139,6 +144,12 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 	if cfg.auth, err = parseAuth(s, host); err != nil {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
+	if cfg.allowedHosts, err = parseAllowedHosts(s["allowed-hosts"]); err != nil {
+		return cfg, fmt.Errorf("serve: %w", err)
+	}
+	if cfg.sessionSecret, err = parseSessionSecret(s); err != nil {
+		return cfg, fmt.Errorf("serve: %w", err)
+	}
 	return cfg, nil
 }
 
@@ -149,8 +160,8 @@ func parseAuth(s map[string]setting, host string) (*web.Auth, error) {
 	switch mode.value {
 	case web.AuthNone:
 		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return nil, mode.errorf("refusing to serve without authentication on %q, which is not a loopback address: "+
-				"use --auth token or --auth proxy, or listen on 127.0.0.1", host)
+			return nil, fmt.Errorf("%s: without authentication mlexp listens only on a loopback address, and --addr %q is not one; "+
+				"use --auth token or --auth proxy, or listen on 127.0.0.1", mode.describe(), host)
 		}
 		return web.NoAuth(), nil
 	case web.AuthToken:
