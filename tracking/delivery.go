@@ -119,11 +119,11 @@ func (d *Delivery) DeliverOne(ctx context.Context) (bool, error) {
 		return true, d.outbox.Delivered(dctx, item.ID, d.cfg.Worker, runID, now)
 	case permanent(derr):
 		d.log.Error("MLflow refused an ingest item; kept as failed", "item", item.ID, "key", item.IdempotencyKey, "err", derr)
-		return true, d.outbox.Fail(dctx, item.ID, d.cfg.Worker, derr.Error(), now)
+		return true, d.outbox.Fail(dctx, item.ID, d.cfg.Worker, outboxMessage(derr), now)
 	default:
 		next := now.Add(d.backoff(item.Attempts))
 		d.log.Warn("delivery failed; will retry", "item", item.ID, "attempt", item.Attempts, "next", next, "err", derr)
-		return true, d.outbox.Retry(dctx, item.ID, d.cfg.Worker, derr.Error(), next, now)
+		return true, d.outbox.Retry(dctx, item.ID, d.cfg.Worker, outboxMessage(derr), next, now)
 	}
 }
 

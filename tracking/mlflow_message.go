@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/mlflow"
 )
 
@@ -76,4 +77,18 @@ func mlflowStatus(err error) string {
 		return fmt.Sprintf("HTTP %d", me.HTTPStatus)
 	}
 	return "no answer"
+}
+
+// outboxMessage is what the outbox keeps of a delivery's error, which clients read
+// (last_error, "MLflow refused this result: …"): a domain error's message, or MLflow's own
+// words without SQL, tracebacks or URLs, or how the call failed; the log keeps the whole error.
+func outboxMessage(err error) string {
+	var e *mlexp.Error
+	if errors.As(err, &e) && e.Code != mlexp.EINTERNAL {
+		return e.Message
+	}
+	if says := mlflowSays(err); says != "" {
+		return says
+	}
+	return "MLflow: " + mlflowStatus(err)
 }
