@@ -141,3 +141,16 @@ func ConfigSummary(r Run) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// FormatCount writes n with thousands separators: 45,000.
+func FormatCount(n int) string {
+	s := strconv.Itoa(n)
+	start := 0
+	if n < 0 {
+		start = 1
+	}
+	for i := len(s) - 3; i > start; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

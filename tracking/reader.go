@@ -30,6 +30,8 @@ type Reader struct {
 
 	health *Health // nil: MLflow's state is learnt from each fetch alone
 	sync   *Syncer // nil: no run index; every refresh reads every run
+	// progress, when set, is told how many runs a read has brought so far (ReadWithProgress).
+	progress func(read int)
 	// loading counts the runs read by this process's first load of each experiment.
 	loading       map[string]*load
 	firstLoadWait time.Duration
@@ -52,6 +54,13 @@ type ReaderOption func(*Reader)
 // server has several workers. 1, the default, is one search.
 func ReadInParts(parts int) ReaderOption {
 	return func(r *Reader) { r.parts = max(parts, 1) }
+}
+
+// ReadWithProgress makes a read of a whole experiment without the run index (the CLI's) tell
+// progress how many runs have arrived, page by page, and take as long as it needs: no
+// deadline but the caller's, whose user can stop it.
+func ReadWithProgress(progress func(read int)) ReaderOption {
+	return func(r *Reader) { r.progress = progress }
 }
 
 // WatchHealth makes the reader consult h, fed by the observer of the reader's client, about
@@ -188,6 +197,9 @@ func (r *Reader) refresh(experimentID string) {
 
 func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+	if r.progress != nil { // the CLI: as long as it takes, until its user stops it
+		ctx, cancel = context.WithCancel(context.Background())
+	}
 	defer cancel()
 	var runs []mlexp.Run
 	strs := interner{}
@@ -197,6 +209,9 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 		}
 		for i := range page {
 			runs = append(runs, toRun(&page[i], strs.intern))
+		}
+		if r.progress != nil {
+			r.progress(len(runs))
 		}
 		return nil
 	})

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -54,7 +53,7 @@ func (s *server) pageErrorIn(w http.ResponseWriter, r *http.Request, l pageLayou
 		p.Heading, p.Hint = "Service unavailable", "This is usually temporary: reload the page in a moment."
 		if read, loading := mlexp.LoadingProgress(err); loading {
 			p.Heading, p.Layout.Refresh = "Loading runs from MLflow", mlexp.LoadingRetrySeconds
-			p.Message = "The runs of this experiment are loading from MLflow into mlexp's index: " + formatCount(read) + " read so far."
+			p.Message = "The runs of this experiment are loading from MLflow into mlexp's index: " + mlexp.FormatCount(read) + " read so far."
 			p.Hint = "This page reloads by itself until they are all in; later visits and restarts are served from the index."
 			break
 		}
@@ -72,13 +71,4 @@ func (s *server) pageErrorIn(w http.ResponseWriter, r *http.Request, l pageLayou
 	}
 	p.Layout.Title = p.Heading
 	s.render(w, r, status, viewError, p)
-}
-
-// formatCount writes n with thousands separators: 45,000.
-func formatCount(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

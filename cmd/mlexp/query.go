@@ -29,15 +29,16 @@ import (
 // queryEnv is what a query command has resolved: its flags, positional arguments, MLflow
 // reader and output settings.
 type queryEnv struct {
-	name   string
-	s      map[string]setting
-	args   []string
-	uri    string
-	client *mlflow.Client
-	svc    *explore.Service
-	json   bool
-	term   terminal.Options
-	e      env
+	name     string
+	s        map[string]setting
+	args     []string
+	uri      string
+	client   *mlflow.Client
+	svc      *explore.Service
+	progress *progressLine // nil unless stderr is a terminal
+	json     bool
+	term     terminal.Options
+	e        env
 }
 
 // startQuery parses the flags of a query command (positional arguments may come before,
@@ -87,7 +88,12 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 		return nil, fmt.Errorf("%s: MLflow settings (%s): %w", name, uri.source, err)
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	reader := tracking.NewReader(q.client, time.Minute, time.Now, log, tracking.ReadInParts(defaultReadParts))
+	readOpts := []tracking.ReaderOption{tracking.ReadInParts(defaultReadParts)}
+	if isTerminal(e.stderr) { // a large experiment takes minutes: say how far the read has got
+		q.progress = &progressLine{w: e.stderr}
+		readOpts = append(readOpts, tracking.ReadWithProgress(q.progress.update))
+	}
+	reader := tracking.NewReader(q.client, time.Minute, time.Now, log, readOpts...)
 	q.svc = explore.New(explore.Deps{Runs: reader, Best: tracking.NewSelector(q.client),
 		Attacher: tracking.NewLogger(q.client, chart.TrainingCurves), MLflowUIURL: q.uri, Now: time.Now})
 	return q, nil
@@ -145,6 +151,9 @@ func (q *queryEnv) open(ctx context.Context) (*explore.Experiment, error) {
 		}
 	}
 	e, err := q.svc.Open(ctx, explore.Target{ModelID: model, DatasetID: q.s["dataset"].value})
+	if q.progress != nil {
+		q.progress.clear()
+	}
 	if err != nil {
 		return nil, q.fail(err)
 	}
