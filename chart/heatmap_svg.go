@@ -46,65 +46,72 @@ func (l *hmLayout) svg(h *mlexp.Heatmap, opts SVGOptions) []byte {
 	}
 	w.printf(`<g class="cells">` + "\n")
 	for _, b := range l.cells {
-		c := b.cell
-		href := ""
-		if opts.Link != nil {
-			href = opts.Link(c)
-		}
-		if href != "" {
-			w.printf(`<a href="%s">`, xmlEsc(href))
-		}
-		class := "cell"
-		for _, k := range []struct {
-			on   bool
-			name string
-		}{{b.best, "best"}, {b.deployed, "deployed"}, {b.empty, "empty"}} {
-			if k.on {
-				class += " " + k.name
-			}
-		}
-		value := ""
-		if v, ok := hmCellValue(c); ok {
-			value = strconv.FormatFloat(v, 'g', -1, 64)
-		}
-		ids := c.RunIDs
-		if opts.Link != nil && len(ids) > mlexp.MaxCellRunIDs { // on a page the cell links to all its runs
-			ids = ids[:mlexp.MaxCellRunIDs]
-		}
-		w.printf(`<g class="%s" data-x="%s" data-y="%s" data-value="%s" data-n="%d" data-failed="%d" data-run-id="%s" data-run-ids="%s">`,
-			class, xmlEsc(c.X), xmlEsc(c.Y), value, c.N, c.Failed, xmlEsc(c.RunID), xmlEsc(strings.Join(ids, " ")))
-		w.printf("<title>%s</title>\n", xmlEsc(b.tip))
-		fill := hexColor(b.fill)
-		if b.empty {
-			fill = "url(#" + id + "-hatch)"
-		}
-		w.printf(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"`, svgNum(b.x), svgNum(b.y), svgNum(b.w), svgNum(b.h), fill)
-		if b.best {
-			w.printf(` stroke="%s" stroke-width="2"`, hexColor(textColorOn(b.fill)))
-		}
-		w.printf("/>\n")
-		marks := ""
-		if b.best {
-			marks += "★"
-		}
-		if b.deployed {
-			marks += "●"
-		}
-		if marks != "" {
-			marks += " "
-		}
-		w.text(b.x+b.w/2, b.valueY, "middle", l.valueSize, !b.empty, b.ink, "value", marks+b.value, "")
-		if b.sub != "" {
-			w.text(b.x+b.w/2, b.subY, "middle", l.subSize, false, b.ink, "n", b.sub, "")
-		}
-		w.printf("</g>")
-		if href != "" {
-			w.printf("</a>")
-		}
-		w.printf("\n")
+		l.cellSVG(w, b, opts)
 	}
 	w.printf("</g>\n")
 	w.legend(l.key, id)
 	w.printf("</svg>\n")
 	return w.Bytes()
+}
+
+// cellSVG writes one cell: its rectangle, value, marks and data, as a link to its runs when
+// opts.Link gives one.
+func (l *hmLayout) cellSVG(w *svgWriter, b hmCellBox, opts SVGOptions) {
+	id := l.id
+	c := b.cell
+	href := ""
+	if opts.Link != nil {
+		href = opts.Link(c)
+	}
+	if href != "" {
+		w.printf(`<a href="%s">`, xmlEsc(href))
+	}
+	class := "cell"
+	for _, k := range []struct {
+		on   bool
+		name string
+	}{{b.best, "best"}, {b.deployed, "deployed"}, {b.empty, "empty"}} {
+		if k.on {
+			class += " " + k.name
+		}
+	}
+	value := ""
+	if v, ok := hmCellValue(c); ok {
+		value = strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	ids := c.RunIDs
+	if opts.Link != nil && len(ids) > mlexp.MaxCellRunIDs { // on a page the cell links to all its runs
+		ids = ids[:mlexp.MaxCellRunIDs]
+	}
+	w.printf(`<g class="%s" data-x="%s" data-y="%s" data-value="%s" data-n="%d" data-failed="%d" data-run-id="%s" data-run-ids="%s">`,
+		class, xmlEsc(c.X), xmlEsc(c.Y), value, c.N, c.Failed, xmlEsc(c.RunID), xmlEsc(strings.Join(ids, " ")))
+	w.printf("<title>%s</title>\n", xmlEsc(b.tip))
+	fill := hexColor(b.fill)
+	if b.empty {
+		fill = "url(#" + id + "-hatch)"
+	}
+	w.printf(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"`, svgNum(b.x), svgNum(b.y), svgNum(b.w), svgNum(b.h), fill)
+	if b.best {
+		w.printf(` stroke="%s" stroke-width="2"`, hexColor(textColorOn(b.fill)))
+	}
+	w.printf("/>\n")
+	marks := ""
+	if b.best {
+		marks += "★"
+	}
+	if b.deployed {
+		marks += "●"
+	}
+	if marks != "" {
+		marks += " "
+	}
+	w.text(b.x+b.w/2, b.valueY, "middle", l.valueSize, !b.empty, b.ink, "value", marks+b.value, "")
+	if b.sub != "" {
+		w.text(b.x+b.w/2, b.subY, "middle", l.subSize, false, b.ink, "n", b.sub, "")
+	}
+	w.printf("</g>")
+	if href != "" {
+		w.printf("</a>")
+	}
+	w.printf("\n")
 }

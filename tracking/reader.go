@@ -146,7 +146,14 @@ func (r *Reader) Runs(ctx context.Context, experimentID string) (*mlexp.RunSet, 
 	}
 	// Nothing cached: wait for a fetch, shared with concurrent callers. The fetch itself is
 	// not cancelled when this caller gives up, so that the others still get it.
-	ch := r.flight.DoChan(experimentID, func() (any, error) { return r.fetch(experimentID) })
+	return r.shared(ctx, experimentID, func() (*mlexp.RunSet, error) { return r.fetch(experimentID) })
+}
+
+// shared runs read once for the concurrent callers that name the same key, and waits for it
+// until ctx ends; read itself is not cancelled when this caller gives up, so that the others
+// still get it.
+func (r *Reader) shared(ctx context.Context, key string, read func() (*mlexp.RunSet, error)) (*mlexp.RunSet, error) {
+	ch := r.flight.DoChan(key, func() (any, error) { return read() })
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()

@@ -53,16 +53,7 @@ func (r *Reader) openIndexed(ctx context.Context, experimentID string) (*mlexp.R
 
 // openFromIndex reads the experiment from the index, once for concurrent requests.
 func (r *Reader) openFromIndex(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
-	ch := r.flight.DoChan("open\x00"+experimentID, func() (any, error) { return r.fromIndex(experimentID) })
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(*mlexp.RunSet), nil
-	}
+	return r.shared(ctx, "open\x00"+experimentID, func() (*mlexp.RunSet, error) { return r.fromIndex(experimentID) })
 }
 
 // fromIndex reads the experiment's runs from the index into memory and starts a sync; an
@@ -167,16 +158,7 @@ func (r *Reader) loadProgress(experimentID string) int {
 // waitForSync waits for a sync that starts after mlexp changed runs, shared with concurrent
 // requests (not with a background sync that may have started before the change).
 func (r *Reader) waitForSync(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
-	ch := r.flight.DoChan("changed\x00"+experimentID, func() (any, error) { return r.syncIndexed(experimentID) })
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(*mlexp.RunSet), nil
-	}
+	return r.shared(ctx, "changed\x00"+experimentID, func() (*mlexp.RunSet, error) { return r.syncIndexed(experimentID) })
 }
 
 // syncIndexed syncs the experiment's index with MLflow (unless another replica holds its
