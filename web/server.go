@@ -49,7 +49,7 @@ type Deps struct {
 	Auth         *Auth                 // nil: NoAuth, every request is the local user
 	// Sessions keeps the browser sessions of token auth. nil: this process's memory, under a
 	// secret of its own: sessions end with the process and each replica has its own.
-	Sessions SessionStore
+	Sessions mlexp.SessionStore
 	// SessionSecret signs session cookies (at least 32 bytes). nil: the secret of Sessions.
 	SessionSecret []byte
 	// AllowedHosts are the Host headers served, "name" (any port) or "name:port"; others are

@@ -14,19 +14,6 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// SessionStore keeps the browser sessions of token auth where every replica sees them:
-// sqlstore.DB does, in the database. Sessions are known by the hash of their id only.
-type SessionStore interface {
-	// SessionSecret returns the secret that signs session cookies, made once.
-	SessionSecret(ctx context.Context) ([]byte, error)
-	// CreateSession stores a signed-in session.
-	CreateSession(ctx context.Context, idHash, user, tokenRef string, created, expires time.Time) error
-	// Session returns a session, or an ENOTFOUND error when there is none (signed out).
-	Session(ctx context.Context, idHash string) (user, tokenRef string, expires time.Time, err error)
-	// DeleteSession ends a session; ending one that does not exist is no error.
-	DeleteSession(ctx context.Context, idHash string) error
-}
-
 // sessionIDBytes is the size of a session id: unguessable.
 const sessionIDBytes = 32
 
@@ -35,12 +22,12 @@ const sessionIDBytes = 32
 // the store then says whether the session still runs (signing out deletes it), whose it is
 // and when it ends. Nothing in the cookie is trusted beyond the id.
 type sessions struct {
-	store SessionStore
+	store mlexp.SessionStore
 	mu    sync.Mutex
 	key   []byte // the secret: given, or the store's, read once
 }
 
-func newSessions(store SessionStore, secret []byte) *sessions {
+func newSessions(store mlexp.SessionStore, secret []byte) *sessions {
 	if store == nil {
 		store = newMemorySessions()
 	}

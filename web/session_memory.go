@@ -9,7 +9,7 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// memorySessions is the SessionStore of a server given none: sessions in this process's
+// memorySessions is the mlexp.SessionStore of a server given none: sessions in this process's
 // memory, under a secret of its own, so that they end with it and are not shared with
 // other replicas. mlexp serve always gives its database.
 type memorySessions struct {
