@@ -110,11 +110,10 @@ func EffectsOf(runs []mlexp.Run, metric, runType string) []ParamEffect {
 	return out
 }
 
-// unit is the mean of one config's runs at one level of a param.
+// unit is the runs of one config at one level of a param.
 type unit struct {
-	level string
-	sum   float64
-	runs  int
+	level  string
+	values []float64
 }
 
 func paramEffect(samples []sample, metric, param string) (ParamEffect, bool) {
@@ -135,8 +134,7 @@ func paramEffect(samples []sample, metric, param string) (ParamEffect, bool) {
 			units[k] = u
 			order = append(order, k)
 		}
-		u.sum += s.value
-		u.runs++
+		u.values = append(u.values, s.value)
 	}
 	byLevel := map[string][]float64{}
 	runsAt := map[string]int{}
@@ -144,12 +142,12 @@ func paramEffect(samples []sample, metric, param string) (ParamEffect, bool) {
 	var xs, ys []float64 // param value and config mean, for the trend
 	for _, k := range order {
 		u := units[k]
-		m := u.sum / float64(u.runs)
+		m := meanOf(u.values)
 		if _, seen := byLevel[u.level]; !seen {
 			levels = append(levels, u.level)
 		}
 		byLevel[u.level] = append(byLevel[u.level], m)
-		runsAt[u.level] += u.runs
+		runsAt[u.level] += len(u.values)
 		x, err := strconv.ParseFloat(u.level, 64)
 		if err != nil || !finite(x) {
 			e.Kind = KindCategorical
@@ -168,10 +166,10 @@ func paramEffect(samples []sample, metric, param string) (ParamEffect, bool) {
 			sd = 0
 		}
 		e.Levels = append(e.Levels, Level{Value: v, N: len(ms), Runs: runsAt[v], Mean: mean, SD: sd, Min: slices.Min(ms), Max: slices.Max(ms)})
-		if best < 0 || mlexp.Better(metric, mean, e.Levels[best].Mean) {
+		if best < 0 || better(metric, mean, e.Levels[best].Mean) {
 			best = i
 		}
-		if worst < 0 || mlexp.Better(metric, e.Levels[worst].Mean, mean) {
+		if worst < 0 || better(metric, e.Levels[worst].Mean, mean) {
 			worst = i
 		}
 	}

@@ -78,10 +78,10 @@ func QuickTestFidelity(runs []mlexp.Run, metric string) Fidelity {
 			Full: mlexp.Number(fm), FullN: len(fg.values), Offset: mlexp.Number(fm - qm)})
 	}
 	slices.SortStableFunc(f.Pairs, func(a, b FidelityPair) int {
-		if mlexp.Better(metric, float64(a.Quick), float64(b.Quick)) {
+		if better(metric, float64(a.Quick), float64(b.Quick)) {
 			return -1
 		}
-		if mlexp.Better(metric, float64(b.Quick), float64(a.Quick)) {
+		if better(metric, float64(b.Quick), float64(a.Quick)) {
 			return 1
 		}
 		return mlexp.NaturalCompare(a.ConfigID, b.ConfigID)
@@ -98,7 +98,7 @@ func QuickTestFidelity(runs []mlexp.Run, metric string) Fidelity {
 	for i, p := range f.Pairs {
 		xs[i], ys[i] = float64(p.Quick), float64(p.Full)
 		offset += float64(p.Offset)
-		if mlexp.Better(metric, ys[i], ys[bestFull]) {
+		if better(metric, ys[i], ys[bestFull]) {
 			bestFull = i
 		}
 	}

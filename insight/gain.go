@@ -146,7 +146,7 @@ func resultsByConfig(runs []mlexp.Run, metric string) configResults {
 func (by configResults) quickWinner(metric string) string {
 	winner := ""
 	for _, k := range by.order {
-		if winner == "" || mlexp.Better(metric, meanOf(by.quick[k]), meanOf(by.quick[winner])) {
+		if winner == "" || better(metric, meanOf(by.quick[k]), meanOf(by.quick[winner])) {
 			winner = k
 		}
 	}
@@ -255,14 +255,6 @@ func deployedRun(runs []mlexp.Run) *mlexp.Run {
 		}
 	}
 	return d
-}
-
-func meanOf(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
 }
 
 func medianOf(xs []float64) float64 {

@@ -96,13 +96,10 @@ func ConfigNoise(runs []mlexp.Run, metric, runType string) Noise {
 		est[i] = newEstimate(g, pooled, n.PooledDF)
 	}
 	slices.SortStableFunc(est, func(a, b estimate) int {
-		if nearlyEqual(a.mean, b.mean) { // means equal but for floating-point rounding
-			return cmp.Compare(b.n, a.n) // more runs first among equal means
-		}
-		if mlexp.Better(metric, a.mean, b.mean) {
+		if better(metric, a.mean, b.mean) { // means that tie (TieTolerance) are equal
 			return -1
 		}
-		if mlexp.Better(metric, b.mean, a.mean) {
+		if better(metric, b.mean, a.mean) {
 			return 1
 		}
 		return cmp.Compare(b.n, a.n) // more runs first among equal means
@@ -291,9 +288,4 @@ func pText(p *mlexp.Number) string {
 		return "< 0.001"
 	}
 	return fmt.Sprintf("%.3f", float64(*p))
-}
-
-// nearlyEqual reports whether a and b differ only by floating-point rounding.
-func nearlyEqual(a, b float64) bool {
-	return math.Abs(a-b) <= 1e-12*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
