@@ -22,20 +22,31 @@ const TieTolerance = 1e-9
 // exact sum rounded once for any realistic input (as Python's math.fsum). A sum that
 // overflows or meets an infinity is the plain sum.
 func fsum(xs []float64) float64 {
-	var s, c float64
+	var k ksum
 	for _, x := range xs {
-		t := s + x
-		if math.Abs(s) >= math.Abs(x) {
-			c += (s - t) + x
-		} else {
-			c += (x - t) + s
-		}
-		s = t
+		k.add(x)
 	}
-	if !finite(s) || !finite(c) {
-		return s
+	return k.sum()
+}
+
+// ksum is a running compensated sum (see fsum); its zero value is an empty sum.
+type ksum struct{ s, c float64 }
+
+func (k *ksum) add(x float64) {
+	t := k.s + x
+	if math.Abs(k.s) >= math.Abs(x) {
+		k.c += (k.s - t) + x
+	} else {
+		k.c += (x - t) + k.s
 	}
-	return s + c
+	k.s = t
+}
+
+func (k ksum) sum() float64 {
+	if !finite(k.s) || !finite(k.c) {
+		return k.s
+	}
+	return k.s + k.c
 }
 
 // meanOf is the mean of xs with compensated summation; NaN for none.
@@ -57,13 +68,13 @@ func meanSD(xs []float64) (mean, sd float64) {
 		return xs[0], math.NaN()
 	}
 	mean = meanOf(xs)
-	d, d2 := make([]float64, len(xs)), make([]float64, len(xs))
-	for i, x := range xs {
-		d[i] = x - mean
-		d2[i] = d[i] * d[i]
+	var d, d2 ksum
+	for _, x := range xs {
+		d.add(x - mean)
+		d2.add((x - mean) * (x - mean))
 	}
-	sum := fsum(d)
-	ss := fsum(d2) - sum*sum/float64(len(xs))
+	sum := d.sum()
+	ss := d2.sum() - sum*sum/float64(len(xs))
 	return mean, math.Sqrt(math.Max(ss, 0) / float64(len(xs)-1))
 }
 
