@@ -9,9 +9,10 @@ import (
 )
 
 // Thresholds of the fidelity verdict, on Spearman's ρ between quick and full means and the
-// p-value of its test (TestSpearman). A verdict that trusts quick tests (reliable,
-// moderate) needs p < Alpha as well: with the exact test even a perfect ranking needs 5
-// configs for that (p = 2/5! ≈ 0.017; with 4, p = 2/4! ≈ 0.083).
+// p-value and interval of its test (TestSpearman). A verdict that trusts quick tests
+// (reliable, moderate) needs evidence as well: p < Alpha and, when there is an interval, its
+// lower bound above 0. With the exact test even a perfect ranking needs 5 configs for that
+// (p = 2/5! ≈ 0.017; with 4, p = 2/4! ≈ 0.083).
 const (
 	FidelityMinPairs  = 3   // fewer configs with both kinds of run give no verdict
 	FidelityReliable  = 0.7 // ρ ≥ 0.7 and p < 0.05: quick tests rank configs reliably
@@ -75,7 +76,7 @@ var FidelityMethod = fmt.Sprintf("Configs with at least one quick test and one f
 	"Kendall's τ-b corrects for ties on either side; the offset is full − quick, averaged over pairs. "+
 	"The p-value of ρ = 0 is two-sided: exact over all pairings up to %d pairs (scipy.stats.permutation_test), else Student's t on n − 2 df (scipy.stats.spearmanr); "+
 	"the 95%% interval is Fisher's z with the Bonett–Wright variance (1 + ρ²/2)/(n − 3). Verdict with at least %d pairs: "+
-	"ρ ≥ %.1f and p < 0.05 reliable, %.1f ≤ ρ < %.1f and p < 0.05 moderate, ρ ≥ %.1f with p ≥ 0.05 inconclusive (too few configs to tell), ρ < %.1f unreliable.",
+	"ρ ≥ %.1f reliable and %.1f ≤ ρ < %.1f moderate, both only with p < 0.05 and an interval above 0; ρ ≥ %.1f without that evidence inconclusive (too few configs to tell); ρ < %.1f unreliable.",
 	SpearmanExactMax, FidelityMinPairs, FidelityReliable, FidelityModerate, FidelityReliable, FidelityModerate, FidelityModerate)
 
 // QuickTestFidelity pairs, per config, the mean of metric over its quick tests with the mean
@@ -150,9 +151,11 @@ func fidelityVerdict(metric string, n int, st SpearmanTest, tau, offset float64)
 	if math.IsNaN(rho) {
 		return FidelityVerdictUndefined, fmt.Sprintf("The %d paired configs do not differ in their quick or their full %s, so there is no ranking to compare.", n, label)
 	}
-	stats := fmt.Sprintf("Spearman ρ = %.*f (%s, p = %s), Kendall τ-b = %.*f over %d configs; full trainings score %s on average",
-		fidelityPrecision, rho, ciText(st), pValueText(st), fidelityPrecision, tau, n, offsetText(metric, offset))
-	significant := st.P < Alpha
+	stats := fmt.Sprintf("Spearman ρ = %.*f (p = %s, %s), Kendall τ-b = %.*f over %d configs; full trainings score %s on average",
+		fidelityPrecision, rho, pValueText(st), ciText(n, st), fidelityPrecision, tau, n, offsetText(metric, offset))
+	// Evidence that quick tests rank configs: p < 0.05 and, when there is an interval, its
+	// lower bound above 0 (the exact test and Fisher's z can disagree near the edge).
+	significant := st.P < Alpha && (math.IsNaN(st.Low) || st.Low > 0)
 	switch {
 	case rho >= FidelityReliable && significant:
 		return FidelityVerdictReliable, "Quick tests rank configs reliably here (" + stats + ")."
@@ -160,7 +163,7 @@ func fidelityVerdict(metric string, n int, st SpearmanTest, tau, offset float64)
 		return FidelityVerdictModerate, "Quick tests rank configs moderately reliably here (" + stats + "): confirm close calls with a full training."
 	case rho >= FidelityModerate:
 		return FidelityVerdictInconclusive, "Too few configs to tell whether quick tests rank configs reliably (" + stats +
-			"): a ranking this close arises by chance too often (p ≥ 0.05). Full-train more configs before trusting quick tests" + fewText(n) + "."
+			"): a ranking this close arises by chance too often (p ≥ 0.05, or an interval that reaches 0). Full-train more configs before trusting quick tests" + fewText(n) + "."
 	}
 	return FidelityVerdictUnreliable, "Quick tests rank configs unreliably here (" + stats + "): do not pick a config on quick tests alone."
 }
@@ -184,9 +187,12 @@ func pValueText(st SpearmanTest) string {
 }
 
 // ciText writes the 95% interval of ρ: "95% CI 0.12 to 0.97", or why there is none.
-func ciText(st SpearmanTest) string {
-	if math.IsNaN(st.Low) {
-		return "no 95% CI at n < 4 or |ρ| = 1"
+func ciText(n int, st SpearmanTest) string {
+	switch {
+	case n < 4:
+		return "no 95% CI below 4 configs"
+	case math.IsNaN(st.Low):
+		return "no 95% CI at |ρ| = 1"
 	}
 	return fmt.Sprintf("95%% CI %.*f to %.*f", fidelityPrecision, st.Low, fidelityPrecision, st.High)
 }

@@ -57,7 +57,7 @@ func TestQuickTestFidelityByHand(t *testing.T) {
 		t.Errorf("p %v (exact %v), CI %v to %v", val(f.SpearmanP), f.SpearmanPExact, val(f.SpearmanCILow), val(f.SpearmanCIHigh))
 	}
 	if f.Verdict != FidelityVerdictInconclusive || !f.SameWinner || f.QuickBest != "A" || f.FullBest != "A" ||
-		!strings.HasPrefix(f.Message, "Too few configs to tell whether quick tests rank configs reliably (Spearman ρ = 0.80 (95% CI -0.82 to 1.00, p = 0.333 exact), Kendall τ-b = 0.67 over 4 configs") ||
+		!strings.HasPrefix(f.Message, "Too few configs to tell whether quick tests rank configs reliably (Spearman ρ = 0.80 (p = 0.333 exact, 95% CI -0.82 to 1.00), Kendall τ-b = 0.67 over 4 configs") ||
 		!strings.Contains(f.Message, "lower on average") || !strings.Contains(f.Message, "even a perfect ranking needs 5") {
 		t.Errorf("%s, winners %s/%s: %s", f.Verdict, f.QuickBest, f.FullBest, f.Message)
 	}
@@ -119,6 +119,17 @@ func TestQuickTestFidelityVerdicts(t *testing.T) {
 		{0.3, 0.5, FidelityVerdictUnreliable}} {
 		if got, _ := fidelityVerdict(mlexp.MetricRecallAt100, 5, SpearmanTest{Rho: c.rho, P: c.p, Low: math.NaN()}, 0, 0); got != c.want {
 			t.Errorf("ρ %v p %v: %s, want %s", c.rho, c.p, got, c.want)
+		}
+	}
+	// The exact p and Fisher's interval can disagree near the edge: an interval that reaches
+	// 0 is not evidence either (8 configs, ρ = 0.74, exact p = 0.046, interval -0.04 to 0.96).
+	for _, c := range []struct {
+		low  float64
+		want string
+	}{{-0.04, FidelityVerdictInconclusive}, {0.01, FidelityVerdictReliable}} {
+		st := SpearmanTest{Rho: 0.74, P: 0.046, Exact: true, Low: c.low, High: 0.96}
+		if got, msg := fidelityVerdict(mlexp.MetricRecallAt100, 8, st, 0, 0); got != c.want {
+			t.Errorf("interval from %v: %s, want %s: %s", c.low, got, c.want, msg)
 		}
 	}
 }

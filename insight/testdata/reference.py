@@ -494,13 +494,14 @@ def fidelity(runs, metric):
         s = spearman(xs, ys)
         out.update(rho=s["rho"], tau=s["tau"], p=s["p"], exact=s["exact"], ci_low=s["ci_low"], ci_high=s["ci_high"])
         rho, p = s["rho"], s["p"]
+        evidence = p is not None and p < ALPHA and (s["ci_low"] is None or s["ci_low"] > 0)
         if len(pairs) < 3:
             out["verdict"] = "too_few_pairs"
         elif not math.isfinite(rho):
             out["verdict"] = "undefined"
-        elif rho >= 0.7 and p < ALPHA:
+        elif rho >= 0.7 and evidence:
             out["verdict"] = "reliable"
-        elif rho >= 0.4 and p < ALPHA:
+        elif rho >= 0.4 and evidence:
             out["verdict"] = "moderate"
         elif rho >= 0.4:
             out["verdict"] = "inconclusive"
