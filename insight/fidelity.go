@@ -9,7 +9,7 @@ import (
 )
 
 // Thresholds of the fidelity verdict, on Spearman's ρ between quick and full means and the
-// p-value and interval of its test (TestSpearman). A verdict that trusts quick tests
+// p-value and interval of its test (SpearmanTestOf). A verdict that trusts quick tests
 // (reliable, moderate) needs evidence as well: p < Alpha and, when there is an interval, its
 // lower bound above 0. With the exact test even a perfect ranking needs 5 configs for that
 // (p = 2/5! ≈ 0.017; with 4, p = 2/4! ≈ 0.083).
@@ -129,7 +129,7 @@ func QuickTestFidelity(runs []mlexp.Run, metric string) Fidelity {
 	f.MeanOffset = num(offset)
 	f.QuickBest, f.FullBest = f.Pairs[0].ConfigID, f.Pairs[bestFull].ConfigID
 	f.SameWinner = f.QuickBest == f.FullBest
-	st, tau := TestSpearman(xs, ys), KendallTauB(xs, ys)
+	st, tau := SpearmanTestOf(xs, ys), KendallTauB(xs, ys)
 	f.Spearman, f.KendallTauB = num(st.Rho), num(tau)
 	f.SpearmanP, f.SpearmanPExact = num(st.P), st.Exact && !math.IsNaN(st.P)
 	f.SpearmanCILow, f.SpearmanCIHigh = num(st.Low), num(st.High)

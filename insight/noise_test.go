@@ -141,6 +141,25 @@ func TestConfigNoiseVerdicts(t *testing.T) {
 			t.Errorf("no runs: %s", n.Verdict)
 		}
 	})
+	t.Run("loss: lower is better", func(t *testing.T) {
+		var rs runs
+		for _, v := range []float64{0.30, 0.31, 0.29} {
+			rs.add(mlexp.FullTrainingRun, "A", mlexp.MetricLoss, v)
+		}
+		for _, v := range []float64{0.50, 0.51, 0.49} {
+			rs.add(mlexp.FullTrainingRun, "B", mlexp.MetricLoss, v)
+		}
+		n := ConfigNoise(rs.list, mlexp.MetricLoss, string(mlexp.FullTrainingRun))
+		if n.BestConfig != "A" || n.Verdict != NoiseClearWinner || !strings.Contains(n.Message, "A is the one to promote") {
+			t.Errorf("best %s, %s: %s", n.BestConfig, n.Verdict, n.Message)
+		}
+	})
+}
+
+// TestConfigNoiseIdenticalRunsAndEqualMeans: identical replicates are no estimate of noise,
+// and equal means are never separated by more runs.
+func TestConfigNoiseIdenticalRunsAndEqualMeans(t *testing.T) {
+	const r100 = mlexp.MetricRecallAt100
 	t.Run("identical replicates say nothing of noise", func(t *testing.T) {
 		var rs runs
 		rs.quick("A", 0.47)
@@ -189,19 +208,6 @@ func TestConfigNoiseVerdicts(t *testing.T) {
 		if n.Verdict != NoiseWithinNoise || a == nil || !a.EqualMeans || !slices.Equal(a.More, []int{0, 0}) || a.Gap != 0 ||
 			!strings.Contains(n.Message, "Their means are equal: no number of runs separates them") || strings.Contains(n.Message, "more of") {
 			t.Errorf("%s %+v: %s", n.Verdict, a, n.Message)
-		}
-	})
-	t.Run("loss: lower is better", func(t *testing.T) {
-		var rs runs
-		for _, v := range []float64{0.30, 0.31, 0.29} {
-			rs.add(mlexp.FullTrainingRun, "A", mlexp.MetricLoss, v)
-		}
-		for _, v := range []float64{0.50, 0.51, 0.49} {
-			rs.add(mlexp.FullTrainingRun, "B", mlexp.MetricLoss, v)
-		}
-		n := ConfigNoise(rs.list, mlexp.MetricLoss, string(mlexp.FullTrainingRun))
-		if n.BestConfig != "A" || n.Verdict != NoiseClearWinner || !strings.Contains(n.Message, "A is the one to promote") {
-			t.Errorf("best %s, %s: %s", n.BestConfig, n.Verdict, n.Message)
 		}
 	})
 }

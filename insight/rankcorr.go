@@ -18,7 +18,7 @@ type SpearmanTest struct {
 	Low, High float64
 }
 
-// TestSpearman tests Spearman's ρ of x and y against 0, two-sided, and gives its interval.
+// SpearmanTestOf tests Spearman's ρ of x and y against 0, two-sided, and gives its interval.
 //
 //   - p-value, n ≤ SpearmanExactMax: exact, over every one of the n! pairings of the ranks
 //     (ties keep their average ranks): p = min(1, 2·min(P(ρ* ≥ ρ), P(ρ* ≤ ρ))), as
@@ -27,7 +27,7 @@ type SpearmanTest struct {
 //     scipy.stats.spearmanr gives it.
 //   - interval: z = atanh ρ ± z₀.₉₇₅·√((1 + ρ²/2)/(n − 3)), back through tanh (Fisher's z with
 //     the variance of Bonett & Wright, 2000, Psychometrika 65:23–28), for n ≥ 4.
-func TestSpearman(x, y []float64) SpearmanTest {
+func SpearmanTestOf(x, y []float64) SpearmanTest {
 	st := SpearmanTest{Rho: Spearman(x, y), P: math.NaN(), Low: math.NaN(), High: math.NaN()}
 	n := len(x)
 	if math.IsNaN(st.Rho) {

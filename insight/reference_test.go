@@ -54,7 +54,7 @@ func TestAgainstScipyFunctions(t *testing.T) {
 		t.Fatalf("functions.json is short: %d Spearman cases", len(f.Spearman))
 	}
 	for i, c := range f.Spearman {
-		st := TestSpearman(c.X, c.Y)
+		st := SpearmanTestOf(c.X, c.Y)
 		checkRef(t, caseName("ρ", i), numOf(st.Rho), c.Rho, 1e-12)
 		checkRef(t, caseName("τ-b", i), numOf(KendallTauB(c.X, c.Y)), c.Tau, 1e-12)
 		checkRef(t, caseName("p of ρ", i), numOf(st.P), c.P, 1e-9)
