@@ -197,12 +197,14 @@ func resultsByConfig(runs []mlexp.Run, metric string) configResults {
 	return by
 }
 
-// quickWinner is the config whose quick tests have the best mean of metric, the first in
-// order among equals; "" when there are no quick tests.
+// quickWinner is the config whose quick tests have the best mean of metric; among means
+// that tie, the one with more runs, then the first in order, as the noise section ranks
+// them; "" when there are no quick tests.
 func (by configResults) quickWinner(metric string) string {
 	winner := ""
 	for _, k := range by.order {
-		if winner == "" || better(metric, meanOf(by.quick[k]), meanOf(by.quick[winner])) {
+		m, w := meanOf(by.quick[k]), meanOf(by.quick[winner])
+		if winner == "" || better(metric, m, w) || (sameValue(m, w) && len(by.quick[k]) > len(by.quick[winner])) {
 			winner = k
 		}
 	}

@@ -2,6 +2,7 @@ package insight
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -179,5 +180,19 @@ func TestGainPerDollarWithoutPairsAssumesNoOffset(t *testing.T) {
 	// One config with quick tests and no replicates: nothing to shrink, and it says so.
 	if g.Shrunk || g.QuickMeanShrunk != nil || !strings.Contains(strings.Join(g.Assumptions, " "), "is not shrunk") {
 		t.Errorf("shrunk %v %v: %q", g.Shrunk, g.QuickMeanShrunk, g.Assumptions)
+	}
+}
+
+// TestGainWinnerAmongTiedMeans: the quick-test winner is the noise section's best — among
+// means that tie (0.4302 and the mean 0.43019999999999997 of 0.4301, 0.4402, 0.4203), the
+// config with more runs.
+func TestGainWinnerAmongTiedMeans(t *testing.T) {
+	m := mlexp.MetricRecallAt100
+	runs := []mlexp.Run{simpleRun("one", mlexp.QuickTestRun, "ONE", mlexp.RunFinished, m, 0.4302, nil, time.Minute)}
+	for i, v := range []float64{0.4301, 0.4402, 0.4203} {
+		runs = append(runs, simpleRun(fmt.Sprint("three", i), mlexp.QuickTestRun, "THREE", mlexp.RunFinished, m, v, nil, time.Minute))
+	}
+	if g, n := GainPerDollar(runs, m), ConfigNoise(runs, m, string(mlexp.QuickTestRun)); g.WinnerConfigID != "THREE" || n.BestConfig != "THREE" {
+		t.Errorf("gain winner %s, noise best %s; want THREE (more runs) for both", g.WinnerConfigID, n.BestConfig)
 	}
 }

@@ -514,8 +514,8 @@ def gain(runs, metric):
     q = groups_of(runs, metric, "quick_test")
     f = groups_of(runs, metric, "full_training")
     winner = None
-    for k in q:
-        if winner is None or better(metric, mean(q[k]), mean(q[winner])):
+    for k in q:  # best mean; among means that tie, more runs, then first
+        if winner is None or better(metric, mean(q[k]), mean(q[winner])) or (same(mean(q[k]), mean(q[winner])) and len(q[k]) > len(q[winner])):
             winner = k
     diffs = [mean(f[k]) - mean(q[k]) for k in q if k in f]
     offset = mean(diffs) if diffs else 0.0
