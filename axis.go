@@ -12,7 +12,7 @@ import (
 // Axes a heatmap or parallel-coordinates chart can group runs by, besides any param name.
 const (
 	AxisEmbeddingDims = "embedding_dims" // "U/P" from user_id_embedding_dim / product_id_embedding_dim
-	AxisCrossFeatures = "cross_features" // canonical cross list, "none" without crosses
+	AxisCrossFeatures = "cross_features" // canonical cross list, "none" without crosses (see CanonicalCrosses)
 	AxisEpochs        = "epochs"
 	AxisRunType       = "run_type"
 	AxisNumCrosses    = "num_crosses" // how many cross features
@@ -26,6 +26,11 @@ var builtinAxes = []string{AxisEmbeddingDims, AxisCrossFeatures, AxisEpochs, Axi
 
 // AxisValue is the value of run on axis, as a key: "64/32", "category_x_subcategory", "2".
 // The derived axes of a prepared run (Run.Prepare) are read, not computed again.
+//
+// A param that is absent or blank is Missing, with one exception, the contract of empty
+// crosses: a cross_features param that is present but empty (or blank) means no crosses,
+// exactly as "none" does, so cross_features is "none" and num_crosses "0". Only a run
+// without any cross_features param is Missing on those axes.
 func AxisValue(r Run, axis string) string {
 	if v, ok := r.preparedValue(axis); ok {
 		return v
@@ -40,12 +45,12 @@ func AxisValue(r Run, axis string) string {
 	case AxisEmbeddingDims:
 		return param("user_id_embedding_dim") + "/" + param("product_id_embedding_dim")
 	case AxisCrossFeatures:
-		if v := param("cross_features"); v != Missing {
-			return CanonicalCrosses(v)
+		if v, ok := r.Params["cross_features"]; ok {
+			return CanonicalCrosses(v) // "" and "none" alike are "none"
 		}
 		return Missing
 	case AxisNumCrosses:
-		if v := param("cross_features"); v != Missing {
+		if v, ok := r.Params["cross_features"]; ok {
 			return strconv.Itoa(len(crossList(v)))
 		}
 		return Missing
@@ -117,7 +122,9 @@ func (a *axisReader) value(r *Run) string {
 }
 
 // CanonicalCrosses writes a cross_features param so that order never matters: each cross's
-// features sorted, then the crosses sorted. "" and "none" are "none".
+// features sorted, then the crosses sorted. "", a blank value and "none" (in any case) all
+// mean no crosses and are "none"; so are list entries that are empty or "none"
+// (",none," is "none", "a_x_b,,none" is "a_x_b").
 func CanonicalCrosses(v string) string {
 	crosses := crossList(v)
 	if len(crosses) == 0 {

@@ -60,7 +60,8 @@ func (c FeatureConfig) Params() []Param {
 // It returns the zero FeatureConfig and false when the params are not those of a config:
 //   - query_tower or candidate_tower is missing or empty, or a feature in them has no
 //     integer "{feature}_embedding_dim";
-//   - a cross in cross_features ("none", in any case, for no crosses) has no integer
+//   - a cross in cross_features ("none", in any case, or an empty value for no crosses:
+//     the contract of empty crosses of AxisValue) has no integer
 //     "{cross}_buckets";
 //   - any other param is not a number (every other param is read as a setting);
 //   - the config does not pass Validate (e.g. an invalid id, a feature listed twice, or an

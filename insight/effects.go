@@ -58,6 +58,17 @@ type ParamEffect struct {
 	// (positive: the metric rises with the param); null for a categorical one.
 	Trend   *mlexp.Number `json:"trend"`
 	Missing int           `json:"missing"` // counting runs without the param, left out
+	// The one-way ANOVA of the config means by level: F on (DFBetween, DFWithin) df, its
+	// p-value (not adjusted across parameters), and the effect sizes η² (share of the
+	// variance of config means the levels explain) and ω² (η² corrected for the number of
+	// levels, < 0 when the levels explain less than chance). Parameters are ranked by ω².
+	// Null when no level has two configs (no within-level variance).
+	F            *mlexp.Number `json:"f_stat"`
+	PValue       *mlexp.Number `json:"p_value"`
+	DFBetween    int           `json:"df_between"` // levels − 1
+	DFWithin     int           `json:"df_within"`  // configs − levels
+	EtaSquared   *mlexp.Number `json:"eta_squared"`
+	OmegaSquared *mlexp.Number `json:"omega_squared"`
 }
 
 // MarshalJSON writes Size as null if it is not finite.
@@ -72,8 +83,10 @@ func (e ParamEffect) MarshalJSON() ([]byte, error) {
 // EffectsMethod describes the effects section's method in words.
 const EffectsMethod = "Main effects: for each parameter, the runs that count are averaged per config, then per level of the parameter " +
 	"(each config weighs once, however many repeats it has). A level shows the mean, the SD and the range of its config means. " +
-	"The size of the effect is the best level mean minus the worst; parameters with two levels or more are ranked by it. " +
-	"cross_features is read canonically (order does not matter). A numeric parameter's trend is Spearman's ρ of its value and the config means. " +
+	"The size of the effect is the best level mean minus the worst. A one-way ANOVA of the config means by level tests the parameter " +
+	"(F, p; scipy.stats.f_oneway) and gives η² (the share of variance the levels explain) and ω² (η² corrected for the number of levels, " +
+	"which a range or η² would reward); parameters with two levels or more are ranked by ω². " +
+	"cross_features is read canonically (order does not matter; empty means no crosses). A numeric parameter's trend is Spearman's ρ of its value and the config means. " +
 	"Marginal means of an unbalanced sweep mix in the other parameters: read them as where to look, not as causes."
 
 // Effects is EffectsOf the runs of the default run type: quick tests when any count (they
@@ -83,7 +96,8 @@ func Effects(runs []mlexp.Run, metric string) []ParamEffect {
 }
 
 // EffectsOf is the main effect on metric of every param of the runs of runType (all for
-// every type) that has two levels or more, largest effect first.
+// every type) that has two levels or more, largest ω² first (parameters without one last),
+// then largest size.
 func EffectsOf(runs []mlexp.Run, metric, runType string) []ParamEffect {
 	samples := counted(runs, metric, runType)
 	params := map[string]bool{}
@@ -102,6 +116,16 @@ func EffectsOf(runs []mlexp.Run, metric, runType string) []ParamEffect {
 		}
 	}
 	slices.SortFunc(out, func(a, b ParamEffect) int {
+		switch {
+		case a.OmegaSquared != nil && b.OmegaSquared == nil:
+			return -1
+		case a.OmegaSquared == nil && b.OmegaSquared != nil:
+			return 1
+		case a.OmegaSquared != nil:
+			if c := cmp.Compare(float64(*b.OmegaSquared), float64(*a.OmegaSquared)); c != 0 {
+				return c
+			}
+		}
 		if c := cmp.Compare(b.Size, a.Size); c != 0 {
 			return c
 		}
@@ -110,10 +134,10 @@ func EffectsOf(runs []mlexp.Run, metric, runType string) []ParamEffect {
 	return out
 }
 
-// unit is the mean of one config's runs at one level of a param.
+// unit is the runs of one config at one level of a param: their compensated sum.
 type unit struct {
 	level string
-	sum   float64
+	sum   ksum
 	runs  int
 }
 
@@ -135,7 +159,7 @@ func paramEffect(samples []sample, metric, param string) (ParamEffect, bool) {
 			units[k] = u
 			order = append(order, k)
 		}
-		u.sum += s.value
+		u.sum.add(s.value)
 		u.runs++
 	}
 	byLevel := map[string][]float64{}
@@ -144,7 +168,7 @@ func paramEffect(samples []sample, metric, param string) (ParamEffect, bool) {
 	var xs, ys []float64 // param value and config mean, for the trend
 	for _, k := range order {
 		u := units[k]
-		m := u.sum / float64(u.runs)
+		m := u.sum.sum() / float64(u.runs)
 		if _, seen := byLevel[u.level]; !seen {
 			levels = append(levels, u.level)
 		}
@@ -161,17 +185,19 @@ func paramEffect(samples []sample, metric, param string) (ParamEffect, bool) {
 	}
 	mlexp.SortAxisValues(param, levels)
 	best, worst := -1, -1
+	groups := make([][]float64, len(levels))
 	for i, v := range levels {
 		ms := byLevel[v]
+		groups[i] = ms
 		mean, sd := meanSD(ms)
 		if len(ms) == 1 {
 			sd = 0
 		}
 		e.Levels = append(e.Levels, Level{Value: v, N: len(ms), Runs: runsAt[v], Mean: mean, SD: sd, Min: slices.Min(ms), Max: slices.Max(ms)})
-		if best < 0 || mlexp.Better(metric, mean, e.Levels[best].Mean) {
+		if best < 0 || better(metric, mean, e.Levels[best].Mean) {
 			best = i
 		}
-		if worst < 0 || mlexp.Better(metric, e.Levels[worst].Mean, mean) {
+		if worst < 0 || better(metric, e.Levels[worst].Mean, mean) {
 			worst = i
 		}
 	}
@@ -184,5 +210,8 @@ func paramEffect(samples []sample, metric, param string) (ParamEffect, bool) {
 	if e.Kind == KindNumeric {
 		e.Trend = num(Spearman(xs, ys))
 	}
+	a := oneWayANOVA(groups)
+	e.DFBetween, e.DFWithin = a.dfB, a.dfW
+	e.F, e.PValue, e.EtaSquared, e.OmegaSquared = num(a.f), num(a.p), num(a.eta2), num(a.omega2) // F is null when infinite (p 0)
 	return e, true
 }

@@ -43,11 +43,13 @@ func level(t *testing.T, e ParamEffect, value string) Level {
 
 func TestEffectsByHand(t *testing.T) {
 	effects := Effects(effectRuns(mlexp.MetricRecallAt100), mlexp.MetricRecallAt100)
-	if len(effects) != 2 || effects[0].Param != "cross_features" || effects[1].Param != "dim" {
-		t.Fatalf("effects %+v, want cross_features then dim (epochs is constant, config_id and run_type are ids)", effects)
+	// cross_features has the larger range (7 pp against 4), but F's 30% spreads its "none"
+	// level: ranked by ω², dim comes first (see the ANOVA below).
+	if len(effects) != 2 || effects[0].Param != "dim" || effects[1].Param != "cross_features" {
+		t.Fatalf("effects %+v, want dim then cross_features (epochs is constant, config_id and run_type are ids)", effects)
 	}
 	// Config means: A 0.41, B 0.43, C 0.44, D 0.47, E 0.46, F 0.30.
-	cross, dim := effects[0], effects[1]
+	dim, cross := effects[0], effects[1]
 	for _, c := range []struct {
 		e                  ParamEffect
 		value              string
@@ -78,6 +80,51 @@ func TestEffectsByHand(t *testing.T) {
 	if dim.Kind != KindNumeric || dim.Best != "128" || !near(dim.Size, 0.04, 1e-12) || dim.Missing != 1 || !near(val(dim.Trend), wantTrend, 1e-12) {
 		t.Errorf("dim: %+v, trend %v want %v", dim, val(dim.Trend), wantTrend)
 	}
+	// One-way ANOVA of the config means by level, by hand.
+	// dim: 32 {0.41, 0.43}, 64 {0.44, 0.47}, 128 {0.46}; grand mean 0.442;
+	// SSB = 2·0.022² + 2·0.013² + 0.018² = 0.00163, SSW = 2·0.01² + 2·0.015² = 0.00065 on 2 df.
+	// cross: none {0.41, 0.44, 0.30}, a_x_b {0.43, 0.47, 0.46}; SSB = 6·0.035² = 0.00735,
+	// SSW = 0.0326/3 + 0.0026/3 on 4 df.
+	for _, c := range []struct {
+		e        ParamEffect
+		ssb, ssw float64
+		dfB, dfW int
+	}{{dim, 0.00163, 0.00065, 2, 2}, {cross, 0.00735, (0.0326 + 0.0026) / 3, 1, 4}} {
+		msw := c.ssw / float64(c.dfW)
+		f := c.ssb / float64(c.dfB) / msw
+		if c.e.DFBetween != c.dfB || c.e.DFWithin != c.dfW || !near(val(c.e.F), f, 1e-9) || !near(val(c.e.EtaSquared), c.ssb/(c.ssb+c.ssw), 1e-9) ||
+			!near(val(c.e.OmegaSquared), (c.ssb-float64(c.dfB)*msw)/(c.ssb+c.ssw+msw), 1e-9) || c.e.PValue == nil {
+			t.Errorf("%s: F %v (%d, %d df) η² %v ω² %v", c.e.Param, val(c.e.F), c.e.DFBetween, c.e.DFWithin, val(c.e.EtaSquared), val(c.e.OmegaSquared))
+		}
+	}
+}
+
+// TestEffectsRankDoesNotFavourManyLevels: a parameter of pure noise spread over six levels
+// has a larger range of level means than a real two-level effect, but a negative ω².
+func TestEffectsRankDoesNotFavourManyLevels(t *testing.T) {
+	var rs runs
+	noise := []float64{0.004, -0.006, 0.001, 0.007, -0.002, -0.005, 0.006, -0.004, 0.003, -0.001, 0.005, -0.007}
+	for i, e := range noise {
+		real := 0.40 + 0.004*float64(i%2) // the real effect: 0.4 pp
+		rs.quick(string(rune('A'+i)), real+e, "real", []string{"a", "b"}[i%2], "buckets", []string{"5", "10", "20", "40", "80", "160"}[i/2])
+	}
+	effects := EffectsOf(rs.list, mlexp.MetricRecallAt100, string(mlexp.QuickTestRun))
+	if len(effects) != 2 || effects[0].Param != "real" || effects[1].Size <= effects[0].Size || val(effects[1].OmegaSquared) >= 0 {
+		t.Errorf("ranked %s (range %v, ω² %v) before %s (range %v, ω² %v)", effects[0].Param, effects[0].Size, val(effects[0].OmegaSquared),
+			effects[1].Param, effects[1].Size, val(effects[1].OmegaSquared))
+	}
+}
+
+// TestEffectsEmptyCrossesAreNone: "" and "none" are one level, no crosses.
+func TestEffectsEmptyCrossesAreNone(t *testing.T) {
+	var rs runs
+	rs.quick("A", 0.40, "cross_features", "")
+	rs.quick("B", 0.42, "cross_features", "none")
+	rs.quick("C", 0.45, "cross_features", "a_x_b")
+	e := EffectsOf(rs.list, mlexp.MetricRecallAt100, string(mlexp.QuickTestRun))
+	if len(e) != 1 || len(e[0].Levels) != 2 || e[0].Levels[0].Value != "none" || e[0].Levels[0].N != 2 || e[0].Missing != 0 {
+		t.Errorf("%+v", e)
+	}
 }
 
 func sdOf(xs ...float64) float64 {
@@ -95,8 +142,8 @@ func sdOf(xs ...float64) float64 {
 
 func TestEffectsLossAndRunType(t *testing.T) {
 	effects := Effects(effectRuns(mlexp.MetricLoss), mlexp.MetricLoss)
-	if effects[0].Best != "none" || effects[1].Best != "32" || !near(effects[1].Size, 0.04, 1e-12) {
-		t.Errorf("loss: best levels %s, %s (size %v), want the lowest means", effects[0].Best, effects[1].Best, effects[1].Size)
+	if effects[1].Best != "none" || effects[0].Best != "32" || !near(effects[0].Size, 0.04, 1e-12) {
+		t.Errorf("loss: best levels %s, %s (size %v), want the lowest means", effects[0].Best, effects[1].Best, effects[0].Size)
 	}
 	// Only full trainings: one run, one level each: no effect.
 	if got := EffectsOf(effectRuns(mlexp.MetricRecallAt100), mlexp.MetricRecallAt100, string(mlexp.FullTrainingRun)); len(got) != 0 {

@@ -47,10 +47,23 @@ func TestQuickTestFidelityByHand(t *testing.T) {
 	if !near(val(f.Spearman), 0.8, 1e-12) || !near(val(f.KendallTauB), 4.0/6, 1e-12) || !near(val(f.MeanOffset), -0.0075, 1e-12) {
 		t.Errorf("ρ %v τ %v offset %v", val(f.Spearman), val(f.KendallTauB), val(f.MeanOffset))
 	}
-	if f.Verdict != FidelityVerdictReliable || !f.SameWinner || f.QuickBest != "A" || f.FullBest != "A" ||
-		!strings.HasPrefix(f.Message, "Quick tests rank configs reliably here (Spearman ρ = 0.80, Kendall τ-b = 0.67 over 4 configs") ||
-		!strings.Contains(f.Message, "lower on average") {
+	// ρ = 0.8 over 4 configs is no evidence: 4 of the 24 pairings reach ρ ≥ 0.8 (the identity
+	// and the 3 adjacent swaps), so the exact two-sided p is 2·4/24 = 1/3 (scipy's
+	// permutation_test agrees). The verdict was "reliable" before p-values were asked for.
+	// Fisher z: atanh 0.8 ± 1.959964·√(1.32/1), through tanh.
+	z, se := math.Atanh(0.8), math.Sqrt(1+0.32)
+	if !near(val(f.SpearmanP), 1.0/3, 1e-12) || !f.SpearmanPExact ||
+		!near(val(f.SpearmanCILow), math.Tanh(z-1.959963984540054*se), 1e-12) || !near(val(f.SpearmanCIHigh), math.Tanh(z+1.959963984540054*se), 1e-12) {
+		t.Errorf("p %v (exact %v), CI %v to %v", val(f.SpearmanP), f.SpearmanPExact, val(f.SpearmanCILow), val(f.SpearmanCIHigh))
+	}
+	if f.Verdict != FidelityVerdictInconclusive || !f.SameWinner || f.QuickBest != "A" || f.FullBest != "A" ||
+		!strings.HasPrefix(f.Message, "Too few configs to tell whether quick tests rank configs reliably (Spearman ρ = 0.80 (p = 0.333 exact, 95% CI -0.82 to 1.00), Kendall τ-b = 0.67 over 4 configs") ||
+		!strings.Contains(f.Message, "lower on average") || !strings.Contains(f.Message, "even a perfect ranking needs 5") {
 		t.Errorf("%s, winners %s/%s: %s", f.Verdict, f.QuickBest, f.FullBest, f.Message)
+	}
+	// B, C and D have a single run on one side at least; A has 2 quick tests and 1 full training.
+	if f.SingleRunPairs != 4 || !f.Pairs[1].SingleRun || !strings.Contains(f.Message, "4 of the 4 pairs rest on a single run") {
+		t.Errorf("single-run pairs %d: %s", f.SingleRunPairs, f.Message)
 	}
 }
 
@@ -70,34 +83,53 @@ func TestQuickTestFidelityVerdicts(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		ranks   []int
-		rho     float64
+		rho, p  float64 // p: scipy (permutation_test for n ≤ 9, else spearmanr)
 		verdict string
 		say     string
 	}{
-		// d = (2, 0, −2, 0, 0): Σd² = 8, ρ = 1 − 48/120 = 0.6.
-		{"moderate", []int{3, 2, 1, 4, 5}, 0.6, FidelityVerdictModerate, "moderately reliably here"},
+		// Σd² = 2 over 6: ρ = 1 − 12/210; the identity and 5 adjacent swaps reach it: p = 12/720.
+		{"reliable", []int{2, 1, 3, 4, 5, 6}, 1 - 12.0/210, 1.0 / 60, FidelityVerdictReliable, "rank configs reliably here"},
+		// A perfect ranking of 4 is still only p = 2/24.
+		{"perfect but 4", []int{1, 2, 3, 4}, 1, 2.0 / 24, FidelityVerdictInconclusive, "Too few configs to tell"},
+		// d = (2, 0, −2, 0, 0): Σd² = 8, ρ = 1 − 48/120 = 0.6, p = 0.35.
+		{"moderate but 5", []int{3, 2, 1, 4, 5}, 0.6, 0.35, FidelityVerdictInconclusive, "p = 0.350 exact"},
+		// 12 configs, Σd² = 110, ρ = 1 − 6·110/1716 = 0.6154: t on 10 df gives p = 0.0332.
+		{"moderate", []int{2, 3, 1, 8, 6, 7, 12, 4, 11, 9, 5, 10}, 1 - 6*110.0/1716, 0.033169901090105904, FidelityVerdictModerate, "moderately reliably here"},
 		// d = (3, 0, −2, −1, 0): Σd² = 14, ρ = 1 − 84/120 = 0.3.
-		{"unreliable", []int{4, 2, 1, 3, 5}, 0.3, FidelityVerdictUnreliable, "unreliably here"},
-		{"reversed", []int{3, 2, 1}, -1, FidelityVerdictUnreliable, "do not pick a config on quick tests alone"},
-		{"too few", []int{1, 2}, 1, FidelityVerdictTooFew, "Only 2 configs have both"},
-		{"one", []int{1}, math.NaN(), FidelityVerdictTooFew, "Only 1 config has both"},
-		{"none", nil, math.NaN(), FidelityVerdictTooFew, "No config has both"},
-		{"no spread", []int{2, 2, 2}, math.NaN(), FidelityVerdictUndefined, "no ranking to compare"},
+		{"unreliable", []int{4, 2, 1, 3, 5}, 0.3, 0.6833333333333333, FidelityVerdictUnreliable, "unreliably here"},
+		{"reversed", []int{3, 2, 1}, -1, 1.0 / 3, FidelityVerdictUnreliable, "do not pick a config on quick tests alone"},
+		{"too few", []int{1, 2}, 1, 1, FidelityVerdictTooFew, "Only 2 configs have both"},
+		{"one", []int{1}, math.NaN(), math.NaN(), FidelityVerdictTooFew, "Only 1 config has both"},
+		{"none", nil, math.NaN(), math.NaN(), FidelityVerdictTooFew, "No config has both"},
+		{"no spread", []int{2, 2, 2}, math.NaN(), math.NaN(), FidelityVerdictUndefined, "no ranking to compare"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := fidelityOf(c.ranks...)
-			if !near(val(f.Spearman), c.rho, 1e-12) || f.Verdict != c.verdict || !strings.Contains(f.Message, c.say) {
-				t.Errorf("ρ %v %s: %s", val(f.Spearman), f.Verdict, f.Message)
+			if !near(val(f.Spearman), c.rho, 1e-12) || !near(val(f.SpearmanP), c.p, 1e-9) || f.Verdict != c.verdict || !strings.Contains(f.Message, c.say) {
+				t.Errorf("ρ %v p %v %s: %s", val(f.Spearman), val(f.SpearmanP), f.Verdict, f.Message)
 			}
 		})
 	}
-	// The thresholds are inclusive at their lower end.
+	// The thresholds are inclusive at their lower end; trusting quick tests needs p < 0.05.
 	for _, c := range []struct {
-		rho  float64
+		rho, p float64
+		want   string
+	}{{0.7, 0.01, FidelityVerdictReliable}, {0.6999, 0.01, FidelityVerdictModerate}, {0.4, 0.049, FidelityVerdictModerate},
+		{0.3999, 0.01, FidelityVerdictUnreliable}, {0.95, 0.05, FidelityVerdictInconclusive}, {0.4, 0.2, FidelityVerdictInconclusive},
+		{0.3, 0.5, FidelityVerdictUnreliable}} {
+		if got, _ := fidelityVerdict(mlexp.MetricRecallAt100, 5, SpearmanTest{Rho: c.rho, P: c.p, Low: math.NaN()}, 0, 0); got != c.want {
+			t.Errorf("ρ %v p %v: %s, want %s", c.rho, c.p, got, c.want)
+		}
+	}
+	// The exact p and Fisher's interval can disagree near the edge: an interval that reaches
+	// 0 is not evidence either (8 configs, ρ = 0.74, exact p = 0.046, interval -0.04 to 0.96).
+	for _, c := range []struct {
+		low  float64
 		want string
-	}{{0.7, FidelityVerdictReliable}, {0.6999, FidelityVerdictModerate}, {0.4, FidelityVerdictModerate}, {0.3999, FidelityVerdictUnreliable}} {
-		if got, _ := fidelityVerdict(mlexp.MetricRecallAt100, 3, c.rho, 0, 0); got != c.want {
-			t.Errorf("ρ %v: %s, want %s", c.rho, got, c.want)
+	}{{-0.04, FidelityVerdictInconclusive}, {0.01, FidelityVerdictReliable}} {
+		st := SpearmanTest{Rho: 0.74, P: 0.046, Exact: true, Low: c.low, High: 0.96}
+		if got, msg := fidelityVerdict(mlexp.MetricRecallAt100, 8, st, 0, 0); got != c.want {
+			t.Errorf("interval from %v: %s, want %s: %s", c.low, got, c.want, msg)
 		}
 	}
 }

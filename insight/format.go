@@ -63,3 +63,28 @@ func FormatCorrelation(r *mlexp.Number) string {
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
+
+// FormatRhoEvidence writes the p-value and the 95% interval of fidelity's ρ:
+// "p 0.083 exact, 95% CI n/a", "p 0.012, 95% CI +0.31 to +0.92"; NoValue without ρ.
+func FormatRhoEvidence(f Fidelity) string {
+	if f.Spearman == nil {
+		return mlexp.NoValue
+	}
+	p := "p " + FormatP(f.SpearmanP)
+	if f.SpearmanPExact {
+		p += " exact"
+	}
+	if f.SpearmanCILow == nil || f.SpearmanCIHigh == nil {
+		return p + ", 95% CI n/a"
+	}
+	return p + ", 95% CI " + FormatCorrelation(f.SpearmanCILow) + " to " + FormatCorrelation(f.SpearmanCIHigh)
+}
+
+// FormatEffectTest writes the ANOVA of a parameter effect: "ω² 0.59, p 0.011"; "" when
+// there is none (no level with two configs).
+func FormatEffectTest(e ParamEffect) string {
+	if e.OmegaSquared == nil {
+		return ""
+	}
+	return "ω² " + strconv.FormatFloat(float64(*e.OmegaSquared), 'f', 2, 64) + ", p " + FormatP(e.PValue)
+}

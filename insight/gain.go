@@ -3,6 +3,7 @@ package insight
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -27,22 +28,33 @@ type GainEstimate struct {
 	WinnerRunIDs        []string      `json:"winner_run_ids"`        // its quick tests that count
 	QuickMean           *mlexp.Number `json:"quick_mean"`            // mean of those quick tests
 	WinnerFullTrainings int           `json:"winner_full_trainings"` // full trainings it already has
+	// QuickMeanShrunk is QuickMean shrunk towards the grand mean of every config's quick
+	// tests (empirical Bayes, as the noise section); Shrunk says ExpectedFull, Gain and
+	// GainPerDollar rest on it. Null, and false, when noise is unknown or fewer than 3 configs
+	// have quick tests: then they rest on the raw mean.
+	QuickMeanShrunk *mlexp.Number `json:"quick_mean_shrunk"`
+	Shrunk          bool          `json:"shrunk"`
 
 	Offset        *mlexp.Number `json:"offset"`         // expected full − quick, metric units
 	OffsetPairs   int           `json:"offset_pairs"`   // configs with both that it averages
 	OffsetConfigs []string      `json:"offset_configs"` // those configs
 	OffsetAssumed bool          `json:"offset_assumed"` // no config has both: offset taken as 0
-	ExpectedFull  *mlexp.Number `json:"expected_full"`  // QuickMean + Offset
+	ExpectedFull  *mlexp.Number `json:"expected_full"`  // QuickMeanShrunk (QuickMean when not Shrunk) + Offset
+	// ExpectedFullRaw, GainRaw and GainPerDollarRaw are the same from the raw QuickMean,
+	// biased upward: the winner is the highest of noisy means.
+	ExpectedFullRaw *mlexp.Number `json:"expected_full_raw"`
 
 	DeployedRunID    string        `json:"deployed_run_id,omitempty"`
 	DeployedConfigID string        `json:"deployed_config_id,omitempty"`
 	DeployedValue    *mlexp.Number `json:"deployed_value"`
 
-	Gain          *mlexp.Number `json:"gain"`            // improvement over deployed, in Unit
-	Cost          *mlexp.Number `json:"cost_usd"`        // typical full-training cost, dollars
-	CostSource    string        `json:"cost_source"`     // config or full_trainings
-	CostRuns      int           `json:"cost_runs"`       // full trainings whose median cost it is
-	GainPerDollar *mlexp.Number `json:"gain_per_dollar"` // Gain / Cost, in Unit per dollar
+	Gain             *mlexp.Number `json:"gain"`            // improvement over deployed, in Unit
+	Cost             *mlexp.Number `json:"cost_usd"`        // typical full-training cost, dollars
+	CostSource       string        `json:"cost_source"`     // config or full_trainings
+	CostRuns         int           `json:"cost_runs"`       // full trainings whose median cost it is
+	GainPerDollar    *mlexp.Number `json:"gain_per_dollar"` // Gain / Cost, in Unit per dollar
+	GainRaw          *mlexp.Number `json:"gain_raw"`
+	GainPerDollarRaw *mlexp.Number `json:"gain_per_dollar_raw"`
 
 	Assumptions []string `json:"assumptions"`
 }
@@ -62,7 +74,10 @@ const (
 //     mean(quick); the offset is the mean of those differences over configs. With no such
 //     config the offset is assumed to be 0 (OffsetAssumed): the quick-test mean is taken as
 //     the full-training expectation, which usually flatters quick tests.
-//  3. Expected full-training value: quick mean + offset.
+//  3. Expected full-training value: the winner's quick mean shrunk towards the grand mean
+//     (empirical Bayes over every config's quick tests, as ConfigNoise; the raw mean when
+//     noise is unknown or fewer than 3 configs have quick tests) + offset. The raw quick
+//     mean + offset, and the gains from it, are kept as the _raw fields.
 //  4. Gain: expected − deployed value for metrics where higher is better, deployed − expected
 //     where lower is better, ×100 (percentage points) for fractions. The deployed run is the
 //     run marked is_deployed (the latest started if several are) and needs a finite value.
@@ -84,24 +99,65 @@ func GainPerDollar(runs []mlexp.Run, metric string) GainEstimate {
 	winner := by.quickWinner(metric)
 	offset := g.setOffset(by)
 	g.setWinner(by, winner, offset)
+	g.shrinkWinner(runs, metric, winner, offset)
 	g.setDeployed(runs, metric)
-	if g.ExpectedFull != nil && g.DeployedValue != nil {
-		gain := float64(*g.ExpectedFull) - float64(*g.DeployedValue)
+	gainOf := func(expected *mlexp.Number) *mlexp.Number {
+		if expected == nil || g.DeployedValue == nil {
+			return nil
+		}
+		gain := float64(*expected) - float64(*g.DeployedValue)
 		if mlexp.LowerIsBetter(metric) {
 			gain = -gain
 		}
-		g.Gain = new(mlexp.Number(gain * scale))
+		return new(mlexp.Number(gain * scale))
 	}
+	g.Gain, g.GainRaw = gainOf(g.ExpectedFull), gainOf(g.ExpectedFullRaw)
 	g.setCost(runs, winner)
 	if g.Reason == "" {
 		if perDollar := float64(*g.Gain) / float64(*g.Cost); finite(perDollar) {
 			g.GainPerDollar = new(mlexp.Number(perDollar))
+			g.GainPerDollarRaw = num(float64(*g.GainRaw) / float64(*g.Cost))
 			g.Available = true
 		} else { // a cost too close to $0 for a number
 			g.Reason = fmt.Sprintf("A full training costs $%g: too little for a gain per dollar.", float64(*g.Cost))
 		}
 	}
+	g.rawAssumption(metric)
 	return g
+}
+
+// shrinkWinner shrinks the winner's quick mean towards the grand mean of every config's
+// quick tests and bases ExpectedFull on it, or says why it cannot.
+func (g *GainEstimate) shrinkWinner(runs []mlexp.Run, metric, winner string, offset float64) {
+	if g.QuickMean == nil {
+		return
+	}
+	groups := groupByConfig(counted(runs, metric, string(mlexp.QuickTestRun)))
+	est, _, _ := estimates(groups)
+	sh := shrinkMeans(est)
+	i := slices.IndexFunc(groups, func(gr *group) bool { return gr.key == winner })
+	if !sh.ok || i < 0 {
+		g.Assumptions = append(g.Assumptions, "The winner's quick mean is not shrunk (run-to-run noise is unknown or fewer than 3 configs have quick tests): "+
+			"the highest of noisy means is biased upward, so the expected value is optimistic.")
+		return
+	}
+	g.QuickMeanShrunk, g.Shrunk = num(sh.shrunk[i]), true
+	g.ExpectedFull = num(sh.shrunk[i] + offset)
+	g.Assumptions = append(g.Assumptions, fmt.Sprintf("The winner's quick mean %s is shrunk to %s towards the grand mean %s of the %d configs' quick tests "+
+		"(empirical Bayes, between-config SD %s): the highest of noisy means is biased upward.",
+		fmtValue(metric, float64(*g.QuickMean)), fmtValue(metric, sh.shrunk[i]), fmtValue(metric, sh.mu), len(est), FormatSize(metric, math.Sqrt(sh.tau2))))
+}
+
+// rawAssumption states the gain of the raw, unshrunk quick mean, when it differs.
+func (g *GainEstimate) rawAssumption(metric string) {
+	if !g.Shrunk || g.GainRaw == nil {
+		return
+	}
+	text := fmt.Sprintf("Unshrunk, the expected gain would be %s", fmtGain(float64(*g.GainRaw), g.Unit))
+	if g.GainPerDollarRaw != nil {
+		text += fmt.Sprintf(" (%.3g%s per dollar)", float64(*g.GainPerDollarRaw), map[string]string{mlexp.UnitPP: " pp"}[g.Unit])
+	}
+	g.Assumptions = append(g.Assumptions, text+".")
 }
 
 // configResults are the finite values of a metric of finished runs by config: of quick
@@ -141,12 +197,14 @@ func resultsByConfig(runs []mlexp.Run, metric string) configResults {
 	return by
 }
 
-// quickWinner is the config whose quick tests have the best mean of metric, the first in
-// order among equals; "" when there are no quick tests.
+// quickWinner is the config whose quick tests have the best mean of metric; among means
+// that tie, the one with more runs, then the first in order, as the noise section ranks
+// them; "" when there are no quick tests.
 func (by configResults) quickWinner(metric string) string {
 	winner := ""
 	for _, k := range by.order {
-		if winner == "" || mlexp.Better(metric, meanOf(by.quick[k]), meanOf(by.quick[winner])) {
+		m, w := meanOf(by.quick[k]), meanOf(by.quick[winner])
+		if winner == "" || better(metric, m, w) || (sameValue(m, w) && len(by.quick[k]) > len(by.quick[winner])) {
 			winner = k
 		}
 	}
@@ -191,6 +249,7 @@ func (g *GainEstimate) setWinner(by configResults, winner string, offset float64
 	g.QuickMean = new(mlexp.Number(meanOf(w)))
 	g.WinnerFullTrainings = len(by.full[winner])
 	g.ExpectedFull = new(mlexp.Number(meanOf(w) + offset))
+	g.ExpectedFullRaw = g.ExpectedFull
 	if g.WinnerFullTrainings > 0 {
 		g.Assumptions = append(g.Assumptions, "The winner already has full trainings; the estimate still uses its quick tests and the offset.")
 	}
@@ -255,14 +314,6 @@ func deployedRun(runs []mlexp.Run) *mlexp.Run {
 		}
 	}
 	return d
-}
-
-func meanOf(xs []float64) float64 {
-	s := 0.0
-	for _, x := range xs {
-		s += x
-	}
-	return s / float64(len(xs))
 }
 
 func medianOf(xs []float64) float64 {

@@ -2,6 +2,7 @@ package insight
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -47,10 +48,20 @@ func TestGainPerDollarByHand(t *testing.T) {
 	}{{mlexp.MetricRecallAt100, false}, {"val_loss", true}} {
 		g := GainPerDollar(gainRuns(c.metric, c.flip), c.metric)
 		// Offsets: A 0.40 − 0.41 = −0.01, C 0.42 − 0.43 = −0.01 → −0.01 (+0.01 for the loss).
-		// Expected full for B: 0.44; deployed 0.43; gain 0.01; cost median(30, 38, 34) = 34.
+		// Raw expected full for B: 0.44; deployed 0.43; gain 0.01; cost median(30, 38, 34) = 34.
 		offset, expected, deployed, gain, unit := -0.01, 0.44, 0.43, 1.0, "pp"
+		// Shrunk: A (0.41, n 2) is the only replicated config, so every SD used is its 0.02/√2
+		// and the variances of the means are A 0.0001, B and C 0.0002. DerSimonian–Laird: the
+		// fixed-effect mean is (0.41·10⁴ + 0.45·5000 + 0.43·5000)/2·10⁴ = 0.425,
+		// Q = 10⁴·0.015² + 5000·0.025² + 5000·0.005² = 5.5, c = 2·10⁴ − 1.5·10⁸/2·10⁴ = 12500,
+		// τ² = (5.5 − 2)/12500 = 0.00028; μ weighs by 1/(v + τ²); B moves to
+		// μ + τ²/(τ² + 0.0002)·(0.45 − μ).
+		mu := (0.41/0.00038 + 0.88/0.00048) / (1/0.00038 + 2/0.00048)
+		shrunk := mu + 0.00028/0.00048*(0.45-mu)
+		expectedShrunk, gainShrunk := shrunk-0.01, (shrunk-0.01-0.43)*100
 		if c.flip {
 			offset, expected, deployed, gain, unit = 0.01, 0.56, 0.57, 0.01, ""
+			shrunk, expectedShrunk, gainShrunk = 1-shrunk, 1-shrunk+0.01, gainShrunk/100
 		}
 		if !g.Available || g.Reason != "" {
 			t.Fatalf("%s: not available: %s", c.metric, g.Reason)
@@ -59,11 +70,18 @@ func TestGainPerDollarByHand(t *testing.T) {
 			t.Errorf("%s: winner %q %v %d", c.metric, g.WinnerConfigID, g.WinnerRunIDs, g.WinnerFullTrainings)
 		}
 		numIs(t, "offset", g.Offset, offset)
-		numIs(t, "expected_full", g.ExpectedFull, expected)
+		numIs(t, "expected_full_raw", g.ExpectedFullRaw, expected)
 		numIs(t, "deployed_value", g.DeployedValue, deployed)
-		numIs(t, "gain", g.Gain, gain)
+		numIs(t, "gain_raw", g.GainRaw, gain)
 		numIs(t, "cost", g.Cost, 34)
-		numIs(t, "gain_per_dollar", g.GainPerDollar, gain/34)
+		numIs(t, "gain_per_dollar_raw", g.GainPerDollarRaw, gain/34)
+		numIs(t, "quick_mean_shrunk", g.QuickMeanShrunk, shrunk)
+		numIs(t, "expected_full", g.ExpectedFull, expectedShrunk)
+		numIs(t, "gain", g.Gain, gainShrunk)
+		numIs(t, "gain_per_dollar", g.GainPerDollar, gainShrunk/34)
+		if !g.Shrunk || !strings.Contains(strings.Join(g.Assumptions, " "), "shrunk to") || !strings.Contains(strings.Join(g.Assumptions, " "), "Unshrunk, the expected gain would be") {
+			t.Errorf("%s: assumptions %q", c.metric, g.Assumptions)
+		}
 		if g.Unit != unit || g.OffsetPairs != 2 || g.OffsetAssumed || g.CostSource != CostOfFullTrainings || g.CostRuns != 3 || g.DeployedRunID != "c-full2" {
 			t.Errorf("%s: %+v", c.metric, g)
 		}
@@ -76,7 +94,8 @@ func TestGainPerDollarUsesTheWinnersOwnCost(t *testing.T) {
 	g := GainPerDollar(runs, m)
 	// Offsets now A −0.01, B −0.01, C −0.01; the winner's own full training cost $50.
 	numIs(t, "cost", g.Cost, 50)
-	numIs(t, "gain_per_dollar", g.GainPerDollar, 1.0/50)
+	numIs(t, "gain_per_dollar_raw", g.GainPerDollarRaw, 1.0/50)
+	numIs(t, "gain_per_dollar", g.GainPerDollar, float64(*g.Gain)/50)
 	if g.CostSource != CostOfConfig || g.CostRuns != 1 || g.WinnerFullTrainings != 1 || g.OffsetPairs != 3 {
 		t.Errorf("%+v", g)
 	}
@@ -133,7 +152,7 @@ func TestGainPerDollarCannotBeComputed(t *testing.T) {
 	}
 	// With no deployed run the other inputs are still there.
 	g := GainPerDollar(noDeployed, m)
-	numIs(t, "expected_full", g.ExpectedFull, 0.44)
+	numIs(t, "expected_full_raw", g.ExpectedFullRaw, 0.44)
 	if g.Gain != nil || g.Cost == nil {
 		t.Errorf("no deployed: gain %v cost %v", g.Gain, g.Cost)
 	}
@@ -141,7 +160,7 @@ func TestGainPerDollarCannotBeComputed(t *testing.T) {
 	// 0.43 → offset 0; B expected 0.45; gain 2 pp over 0.43.
 	g = GainPerDollar(noFull, m)
 	numIs(t, "offset", g.Offset, 0)
-	numIs(t, "gain", g.Gain, 2)
+	numIs(t, "gain_raw", g.GainRaw, 2)
 }
 
 func TestGainPerDollarWithoutPairsAssumesNoOffset(t *testing.T) {
@@ -158,4 +177,22 @@ func TestGainPerDollarWithoutPairsAssumesNoOffset(t *testing.T) {
 	numIs(t, "offset", g.Offset, 0)
 	numIs(t, "gain", g.Gain, 2)
 	numIs(t, "gain_per_dollar", g.GainPerDollar, 2.0/40)
+	// One config with quick tests and no replicates: nothing to shrink, and it says so.
+	if g.Shrunk || g.QuickMeanShrunk != nil || !strings.Contains(strings.Join(g.Assumptions, " "), "is not shrunk") {
+		t.Errorf("shrunk %v %v: %q", g.Shrunk, g.QuickMeanShrunk, g.Assumptions)
+	}
+}
+
+// TestGainWinnerAmongTiedMeans: the quick-test winner is the noise section's best — among
+// means that tie (0.4302 and the mean 0.43019999999999997 of 0.4301, 0.4402, 0.4203), the
+// config with more runs.
+func TestGainWinnerAmongTiedMeans(t *testing.T) {
+	m := mlexp.MetricRecallAt100
+	runs := []mlexp.Run{simpleRun("one", mlexp.QuickTestRun, "ONE", mlexp.RunFinished, m, 0.4302, nil, time.Minute)}
+	for i, v := range []float64{0.4301, 0.4402, 0.4203} {
+		runs = append(runs, simpleRun(fmt.Sprint("three", i), mlexp.QuickTestRun, "THREE", mlexp.RunFinished, m, v, nil, time.Minute))
+	}
+	if g, n := GainPerDollar(runs, m), ConfigNoise(runs, m, string(mlexp.QuickTestRun)); g.WinnerConfigID != "THREE" || n.BestConfig != "THREE" {
+		t.Errorf("gain winner %s, noise best %s; want THREE (more runs) for both", g.WinnerConfigID, n.BestConfig)
+	}
 }

@@ -22,11 +22,13 @@ func NewNoiseJudge(runs []mlexp.Run) *Judge {
 
 var _ mlexp.NoiseJudge = (*Judge)(nil)
 
-// WithinNoise applies the noise section's test (Welch's t-test at 5%, a single run borrowing
-// the pooled SD) to the quick tests of configs a and b on metric. known is false when either
+// WithinNoise applies the noise section's test (Welch's t-test at 5%, with the SDs of
+// newEstimate: a single run, identical runs or up to SmallSample runs with a smaller SD
+// borrow the pooled SD) to the quick tests of configs a and b on metric. It is one
+// comparison, not a family, so its p-value is not adjusted. known is false when either
 // config has no quick test that counts or no SD can be estimated; runsPerConfig is the
-// replicate advice for their gap, 0 when it exceeds MaxReplicates (practically equivalent,
-// as the noise section says).
+// replicate advice for their gap (RunsPerConfig), 0 when it exceeds MaxReplicates or the
+// means are equal (practically equivalent, as the noise section says).
 func (j *Judge) WithinNoise(metric, a, b string) (within bool, runsPerConfig int, known bool) {
 	est, ok := j.cache[metric]
 	if !ok {

@@ -19,18 +19,6 @@ const Alpha = 1 - Confidence
 // Power is the power the replicate advice plans for.
 const Power = 0.8
 
-// meanSD is the mean and the sample standard deviation (n − 1 in the denominator) of xs;
-// the SD is NaN for fewer than two values, and both are NaN for none.
-func meanSD(xs []float64) (mean, sd float64) {
-	switch len(xs) {
-	case 0:
-		return math.NaN(), math.NaN()
-	case 1:
-		return xs[0], math.NaN()
-	}
-	return stat.MeanStdDev(xs, nil)
-}
-
 // tQuantile is the p quantile of Student's t with df degrees of freedom (df may be
 // fractional, as Welch's is); NaN for df ≤ 0 or NaN.
 func tQuantile(p, df float64) float64 {
@@ -86,13 +74,13 @@ func cmpFloat(a, b float64) int {
 }
 
 // Spearman is Spearman's rank correlation ρ of x and y: Pearson's correlation of their
-// average ranks, so ties are handled exactly. NaN for fewer than two pairs or when either
-// side is constant.
+// average ranks, so ties are handled exactly; values within TieTolerance tie. NaN for fewer
+// than two pairs or when either side is constant.
 func Spearman(x, y []float64) float64 {
 	if len(x) != len(y) || len(x) < 2 {
 		return math.NaN()
 	}
-	return pearson(averageRanks(x), averageRanks(y))
+	return pearson(averageRanks(snapTies(x)), averageRanks(snapTies(y)))
 }
 
 func pearson(x, y []float64) float64 {
@@ -107,12 +95,14 @@ func pearson(x, y []float64) float64 {
 //	τ_b = (C − D) / √((n₀ − n₁)(n₀ − n₂))
 //
 // with C and D the concordant and discordant pairs, n₀ = n(n−1)/2, and n₁, n₂ the pairs
-// tied in x and in y. NaN for fewer than two pairs or when either side is constant.
+// tied in x and in y; values within TieTolerance tie. NaN for fewer than two pairs or when
+// either side is constant.
 func KendallTauB(x, y []float64) float64 {
 	n := len(x)
 	if n != len(y) || n < 2 {
 		return math.NaN()
 	}
+	x, y = snapTies(x), snapTies(y)
 	var c, d, tx, ty float64
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {

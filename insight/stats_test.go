@@ -152,15 +152,18 @@ func TestRunsPerConfig(t *testing.T) {
 		sd, gap float64
 		want    int
 	}{
-		// 2·2.80159²·0.005²/0.004² = 24.53 → 25.
-		{0.005, 0.004, 25},
-		// 2·7.84888·1 = 15.7 → 16.
-		{0.01, 0.01, 16},
+		// ⌈statsmodels' TTestIndPower().solve_power(Δ/σ, alpha=0.05, power=0.8)⌉: 25.52 → 26
+		// (the normal approximation 2·2.80159²·0.005²/0.004² = 24.53 gave 25).
+		{0.005, 0.004, 26},
+		// 16.71 → 17 (the normal approximation gave 16).
+		{0.01, 0.01, 17},
 		// A large gap still needs 2 runs to estimate noise at all.
 		{0.001, 0.1, 2},
-		// A gap of 0.0001 with SD 0.005 would take 39,245 runs: capped.
+		// A gap of 0.0001 with SD 0.005 would take about 39,000 runs: capped.
 		{0.005, 0.0001, MaxReplicates + 1},
 		{0.005, 0, MaxReplicates + 1},
+		{0.005, 1e-15, MaxReplicates + 1}, // a gap of rounding error is no gap
+		{0, 0.01, MaxReplicates + 1},
 	} {
 		if got := RunsPerConfig(c.sd, c.gap); got != c.want {
 			t.Errorf("RunsPerConfig(%v, %v) = %d, want %d", c.sd, c.gap, got, c.want)

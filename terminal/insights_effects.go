@@ -11,7 +11,7 @@ import (
 // termEffects writes, for each parameter, the mean of its levels as bars, largest effect
 // first.
 func termEffects(t *termWriter, r *insight.Report, o Options) {
-	t.section(o, "PARAMETER EFFECTS: mean of config means per level, largest effect first")
+	t.section(o, "PARAMETER EFFECTS: mean of config means per level, largest effect (ω²) first")
 	if len(r.Effects) == 0 {
 		t.line("No parameter takes two values or more among the runs that count.")
 		t.line()
@@ -38,6 +38,9 @@ func termEffects(t *termWriter, r *insight.Report, o Options) {
 			termLevelLabel(e.Param, e.Best))
 		if e.Trend != nil {
 			head += "  trend ρ " + insight.FormatCorrelation(e.Trend)
+		}
+		if test := insight.FormatEffectTest(e); test != "" {
+			head += "  " + test
 		}
 		t.line(o.paint(termTruncate(head, o.width()), termBold))
 		tb := &termTable{align: []termAlign{termLeft, termLeft, termRight, termRight, termRight}, maxWidth: []int{24}}

@@ -127,8 +127,8 @@ func (p *insightsPage) fidelity(rep *insight.Report) {
 	if f.MeanOffset != nil {
 		offset = insight.FormatDelta(rep.Metric, float64(*f.MeanOffset))
 	}
-	p.FidelityText = fmt.Sprintf("Spearman ρ %s · Kendall τ-b %s · mean offset %s (full − quick) · %d configs",
-		insight.FormatCorrelation(f.Spearman), insight.FormatCorrelation(f.KendallTauB), offset, f.N)
+	p.FidelityText = fmt.Sprintf("Spearman ρ %s (%s) · Kendall τ-b %s · mean offset %s (full − quick) · %d configs",
+		insight.FormatCorrelation(f.Spearman), insight.FormatRhoEvidence(f), insight.FormatCorrelation(f.KendallTauB), offset, f.N)
 	format := func(v float64) string { return mlexp.FormatMetric(rep.Metric, v) }
 	svg := chart.ScatterSVG(chart.Scatter{ID: "fidelity-chart", Title: "Quick test vs full training, " + rep.MetricLabel,
 		XLabel: "Quick tests (mean)", YLabel: "Full trainings (mean)", XFormat: format, YFormat: format, Points: pts, Diagonal: true,
@@ -157,7 +157,7 @@ func (p *insightsPage) noise(rep *insight.Report, exp mlexp.ExperimentRef) {
 		return math.Round((v-lo)/(hi-lo)*1000) / 10
 	}
 	for _, c := range n.Configs {
-		row := noiseRow{Config: c.ConfigName, N: strconv.Itoa(c.N), Mean: mlexp.FormatMetric(rep.Metric, float64(c.Mean)),
+		row := noiseRow{Config: c.ConfigName, N: strconv.Itoa(c.N), Mean: meanText(rep.Metric, c),
 			Interval: insight.FormatInterval(rep.Metric, c.CILow, c.CIHigh), Best: c.Best, Tied: c.Tied, Pooled: c.SDSource == insight.SDPooled,
 			Mid: scale(float64(c.Mean))}
 		if c.ConfigID != "" && c.ConfigName != "" {
@@ -171,9 +171,9 @@ func (p *insightsPage) noise(rep *insight.Report, exp mlexp.ExperimentRef) {
 		case c.Best:
 			row.Versus = "best"
 		case c.Tied:
-			row.Versus = "tied (p " + insight.FormatP(c.PValue) + ")"
+			row.Versus = "tied (Holm p " + insight.FormatP(c.PAdjusted) + ")"
 		case c.PValue != nil:
-			row.Versus = "behind (p " + insight.FormatP(c.PValue) + ")"
+			row.Versus = "behind (Holm p " + insight.FormatP(c.PAdjusted) + ")"
 		default:
 			row.Versus = "untested"
 		}
@@ -192,6 +192,9 @@ func (p *insightsPage) effects(rep *insight.Report) {
 	for _, e := range rep.Effects {
 		v := effectView{Label: e.Label, Param: e.Param, Kind: e.Kind, Size: insight.FormatSize(rep.Metric, e.Size),
 			Best: mlexp.AxisLabel(e.Param, e.Best)}
+		if test := insight.FormatEffectTest(e); test != "" {
+			v.Size += " (" + test + ")"
+		}
 		if e.Trend != nil {
 			v.Trend = "trend ρ " + insight.FormatCorrelation(e.Trend)
 		}
@@ -214,6 +217,15 @@ func (p *insightsPage) effects(rep *insight.Report) {
 		}
 		p.Effects = append(p.Effects, v)
 	}
+}
+
+// meanText is a config's mean, with its shrunken mean when there is one: "47.0% (shrunk 46.8%)".
+func meanText(metric string, c insight.ConfigStats) string {
+	m := mlexp.FormatMetric(metric, float64(c.Mean))
+	if c.MeanShrunk != nil {
+		m += " (shrunk " + mlexp.FormatMetric(metric, float64(*c.MeanShrunk)) + ")"
+	}
+	return m
 }
 
 func plural(n int) string {

@@ -59,12 +59,13 @@ func TestPagesLoad(t *testing.T) {
 		if !strings.Contains(cards[3], "●") || !strings.Contains(cards[3], deployed.FeatureConfig.DisplayName()) {
 			t.Errorf("the Currently Deployed card %q does not show %s", cards[3], deployed.FeatureConfig.DisplayName())
 		}
-		// The insight cards: the demo's quick tests rank configs as its full trainings do, and
-		// its one failure is the 256-d user embedding's.
+		// The insight cards: the demo's quick tests rank its 4 configs with full trainings as
+		// those do, but 4 configs cannot tell that from chance (exact p = 2/4! ≈ 0.083): not yet
+		// known; its one failure is the 256-d user embedding's.
 		insights := eval[[]string](tb, `[...document.querySelectorAll(".cards.insights a.card")].map(c => c.innerText + "|" + c.getAttribute("href"))`)
-		if len(insights) != 4 || !strings.Contains(insights[0], "Reliable") || !strings.Contains(insights[0], "/insights/") ||
+		if len(insights) != 4 || !strings.Contains(insights[0], "Not yet known") || !strings.Contains(insights[0], "/insights/") ||
 			!strings.Contains(insights[3], "user:256d fails with OOM") || !strings.HasSuffix(insights[3], "#triage") {
-			t.Errorf("insight cards %q, want fidelity Reliable … failures of user:256d, linked to their sections", insights)
+			t.Errorf("insight cards %q, want fidelity Not yet known … failures of user:256d, linked to their sections", insights)
 		}
 		if n := tb.count(".chart svg g.cell"); n < 4 {
 			t.Errorf("the heatmap has %d cells (g.cell), want at least 4", n)
