@@ -48,19 +48,24 @@ type RunIndex interface {
 	// IndexState returns the state of the experiment's index; the zero state (with the
 	// experiment id) when it was never loaded.
 	IndexState(ctx context.Context, experimentID string) (IndexState, error)
-	// IndexedRuns returns the runs of the experiment written by versions after since, and the
-	// version they bring the reader to. With since 0 it returns the runs that are not
-	// deleted; with since > 0, tombstones too.
+	// IndexedRuns returns the runs of the experiment written by versions after since (0:
+	// every run), tombstones included, and the version they bring the reader to.
 	IndexedRuns(ctx context.Context, experimentID string, since int64) ([]IndexedRun, int64, error)
-	// SaveIndex writes runs (upserted by id) and st at once, under a new version, which it
-	// returns.
+	// SaveIndex writes runs (upserted by id; a run that did not change keeps its version) and
+	// st at once, under a new version, which it returns.
 	SaveIndex(ctx context.Context, st IndexState, runs []IndexedRun) (int64, error)
 	// ResetIndex drops the experiment's runs and state, so that it is loaded again.
 	ResetIndex(ctx context.Context, experimentID string) error
 	// ClaimSync gives owner the experiment's sync lease until until, when nobody else holds
 	// an unexpired one; false when another does. Replicas sharing the store sync each
 	// experiment one at a time.
-	ClaimSync(ctx context.Context, experimentID, owner string, until time.Time) (bool, error)
+	ClaimSync(ctx context.Context, experimentID, owner string, now, until time.Time) (bool, error)
+	// AddRechecks records runs that mlexp changed (logged, promoted), for the next sync of
+	// their experiment to read again, in whichever process or replica syncs it; Rechecks lists
+	// them and DoneRechecks forgets the ones a sync has read.
+	AddRechecks(ctx context.Context, experimentID string, runIDs []string) error
+	Rechecks(ctx context.Context, experimentID string) ([]string, error)
+	DoneRechecks(ctx context.Context, experimentID string, runIDs []string) error
 }
 
 // Loading is the error of an experiment whose runs are still being loaded into the index

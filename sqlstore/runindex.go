@@ -30,20 +30,22 @@ func (s *DB) IndexState(ctx context.Context, experimentID string) (mlexp.IndexSt
 	return st, nil
 }
 
-// IndexedRuns returns the runs written after version since, and the version they bring the
-// reader to: every run that is not deleted when since is 0, tombstones too after that.
+// IndexedRuns returns the runs written after version since, tombstones included, and the
+// version they bring the reader to. The state's version is read first: a write that commits
+// while the rows are read is then either read whole or left for the next call.
 func (s *DB) IndexedRuns(ctx context.Context, experimentID string, since int64) ([]mlexp.IndexedRun, int64, error) {
-	q := `SELECT run_id, start_time, status, deleted, version, body FROM run_index WHERE experiment_id = ? AND version > ?`
-	if since == 0 {
-		q += ` AND deleted = 0`
+	st, err := s.IndexState(ctx, experimentID)
+	if err != nil {
+		return nil, since, err
 	}
-	rows, err := s.db.QueryContext(ctx, s.rebind(q+` ORDER BY start_time, run_id`), experimentID, since)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT run_id, start_time, status, deleted, version, body FROM run_index
+		WHERE experiment_id = ? AND version > ? ORDER BY start_time, run_id`), experimentID, since)
 	if err != nil {
 		return nil, since, storeError(err, "reading the run index")
 	}
 	defer rows.Close()
 	var out []mlexp.IndexedRun
-	next := since
+	next := max(since, st.Version)
 	for rows.Next() {
 		var r mlexp.IndexedRun
 		var deleted int
@@ -58,13 +60,6 @@ func (s *DB) IndexedRuns(ctx context.Context, experimentID string, since int64) 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, since, storeError(err, "reading the run index")
-	}
-	if since == 0 { // a first read is as new as the index, even when its newest rows were tombstones
-		st, err := s.IndexState(ctx, experimentID)
-		if err != nil {
-			return nil, since, err
-		}
-		next = max(next, st.Version)
 	}
 	return out, next, nil
 }
@@ -91,7 +86,8 @@ func (s *DB) SaveIndex(ctx context.Context, st mlexp.IndexState, runs []mlexp.In
 	}
 	up, err := tx.PrepareContext(ctx, s.rebind(`INSERT INTO run_index (experiment_id, run_id, start_time, status, deleted, version, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, run_id) DO UPDATE SET start_time = excluded.start_time,
-		status = excluded.status, deleted = excluded.deleted, version = excluded.version, body = excluded.body`))
+		status = excluded.status, deleted = excluded.deleted, version = excluded.version, body = excluded.body
+		WHERE run_index.body <> excluded.body OR run_index.deleted <> excluded.deleted`)) // an unchanged run keeps its version
 	if err != nil {
 		return 0, storeError(err, "writing the run index")
 	}
@@ -114,19 +110,20 @@ func (s *DB) ResetIndex(ctx context.Context, experimentID string) error {
 		return storeError(err, "resetting the run index")
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM run_index WHERE experiment_id = ?`), experimentID); err != nil {
-		return storeError(err, "resetting the run index")
-	}
+	// The state row first, as SaveIndex locks them: two writers never wait on each other.
 	if _, err := tx.ExecContext(ctx, s.rebind(`UPDATE run_index_state SET codec = 0, complete = 0, loaded = 0, cursor_start = 0, cursor_run = '',
 		newest_start = 0, synced_at = 0, deletions_at = 0, reconciled_at = 0, version = version + 1 WHERE experiment_id = ?`), experimentID); err != nil {
+		return storeError(err, "resetting the run index")
+	}
+	if _, err := tx.ExecContext(ctx, s.rebind(`DELETE FROM run_index WHERE experiment_id = ?`), experimentID); err != nil {
 		return storeError(err, "resetting the run index")
 	}
 	return storeError(tx.Commit(), "resetting the run index")
 }
 
 // ClaimSync gives owner the experiment's sync lease until until, unless another owner holds
-// one that has not expired.
-func (s *DB) ClaimSync(ctx context.Context, experimentID, owner string, until time.Time) (bool, error) {
+// one that has not expired by now.
+func (s *DB) ClaimSync(ctx context.Context, experimentID, owner string, now, until time.Time) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, storeError(err, "claiming the sync of experiment "+experimentID)
@@ -137,7 +134,7 @@ func (s *DB) ClaimSync(ctx context.Context, experimentID, owner string, until ti
 	}
 	res, err := tx.ExecContext(ctx, s.rebind(`UPDATE run_index_state SET lease_owner = ?, lease_until = ?
 		WHERE experiment_id = ? AND (lease_owner = ? OR lease_owner = '' OR lease_until < ?)`),
-		owner, millis(until), experimentID, owner, time.Now().UnixMilli())
+		owner, millis(until), experimentID, owner, now.UnixMilli())
 	if err != nil {
 		return false, storeError(err, "claiming the sync of experiment "+experimentID)
 	}
@@ -146,6 +143,46 @@ func (s *DB) ClaimSync(ctx context.Context, experimentID, owner string, until ti
 		return false, storeError(err, "claiming the sync of experiment "+experimentID)
 	}
 	return n == 1, storeError(tx.Commit(), "claiming the sync of experiment "+experimentID)
+}
+
+// AddRechecks records runs that mlexp changed, for the next sync of the experiment to read
+// again, in whichever process or replica syncs it.
+func (s *DB) AddRechecks(ctx context.Context, experimentID string, runIDs []string) error {
+	for _, id := range runIDs {
+		if _, err := s.db.ExecContext(ctx, s.rebind(`INSERT INTO run_index_recheck (experiment_id, run_id) VALUES (?, ?)
+			ON CONFLICT (experiment_id, run_id) DO NOTHING`), experimentID, id); err != nil {
+			return storeError(err, "recording a changed run")
+		}
+	}
+	return nil
+}
+
+// Rechecks returns the runs of the experiment that mlexp changed since they were last read.
+func (s *DB) Rechecks(ctx context.Context, experimentID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT run_id FROM run_index_recheck WHERE experiment_id = ? ORDER BY run_id`), experimentID)
+	if err != nil {
+		return nil, storeError(err, "reading the changed runs")
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, storeError(err, "reading the changed runs")
+		}
+		ids = append(ids, id)
+	}
+	return ids, storeError(rows.Err(), "reading the changed runs")
+}
+
+// DoneRechecks forgets runs that a sync has read again.
+func (s *DB) DoneRechecks(ctx context.Context, experimentID string, runIDs []string) error {
+	for _, id := range runIDs {
+		if _, err := s.db.ExecContext(ctx, s.rebind(`DELETE FROM run_index_recheck WHERE experiment_id = ? AND run_id = ?`), experimentID, id); err != nil {
+			return storeError(err, "forgetting a changed run")
+		}
+	}
+	return nil
 }
 
 // ensureState makes the experiment's state row, if it has none.

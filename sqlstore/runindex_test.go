@@ -40,14 +40,21 @@ func testRunIndex(t *testing.T, db *sqlstore.DB) {
 		t.Errorf("state %+v, %v", got, err)
 	}
 	all, next, err := db.IndexedRuns(ctx, "7", 0)
-	if err != nil || next != 2 || len(all) != 2 || all[0].ID != "b" || all[0].Status != "FINISHED" || all[1].ID != "c" {
-		t.Errorf("every run: %+v next %d, %v; want b (finished), c", all, next, err)
+	if err != nil || next != 2 || len(all) != 3 || !all[0].Deleted || all[1].ID != "b" || all[1].Status != "FINISHED" || all[2].ID != "c" {
+		t.Errorf("every run: %+v next %d, %v; want the tombstone of a, b (finished), c", all, next, err)
+	}
+	// A run written again unchanged keeps its version: readers see no change.
+	if v3, err := db.SaveIndex(ctx, st, []mlexp.IndexedRun{b}); err != nil || v3 != 3 {
+		t.Fatalf("third save: %d, %v", v3, err)
+	}
+	if same, _, err := db.IndexedRuns(ctx, "7", 2); err != nil || len(same) != 0 {
+		t.Errorf("an unchanged run was written as a change: %+v, %v", same, err)
 	}
 	delta, next, err := db.IndexedRuns(ctx, "7", 1)
-	if err != nil || next != 2 || len(delta) != 3 || !delta[0].Deleted || delta[0].ID != "a" {
+	if err != nil || next != 3 || len(delta) != 3 || !delta[0].Deleted || delta[0].ID != "a" {
 		t.Errorf("changes since version 1: %+v next %d, %v; want the tombstone of a, then b and c", delta, next, err)
 	}
-	if none, next, err := db.IndexedRuns(ctx, "7", 2); err != nil || len(none) != 0 || next != 2 {
+	if none, next, err := db.IndexedRuns(ctx, "7", 3); err != nil || len(none) != 0 || next != 3 {
 		t.Errorf("changes since the last version: %+v next %d, %v", none, next, err)
 	}
 	if other, _, err := db.IndexedRuns(ctx, "8", 0); err != nil || len(other) != 0 {
@@ -56,7 +63,7 @@ func testRunIndex(t *testing.T, db *sqlstore.DB) {
 	if err := db.ResetIndex(ctx, "7"); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := db.IndexState(ctx, "7"); err != nil || st.Complete || st.Version != 3 {
+	if st, err := db.IndexState(ctx, "7"); err != nil || st.Complete || st.Version != 4 {
 		t.Errorf("state after a reset: %+v, %v", st, err)
 	}
 	if runs, _, _ := db.IndexedRuns(ctx, "7", 0); len(runs) != 0 {
@@ -69,22 +76,22 @@ func TestSyncLease(t *testing.T) { forEachStore(t, testSyncLease) }
 func testSyncLease(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
 	soon := time.Now().Add(time.Minute)
-	if ok, err := db.ClaimSync(ctx, "7", "replica-a", soon); !ok || err != nil {
+	if ok, err := db.ClaimSync(ctx, "7", "replica-a", time.Now(), soon); !ok || err != nil {
 		t.Fatalf("a free lease: %v, %v", ok, err)
 	}
-	if ok, err := db.ClaimSync(ctx, "7", "replica-b", soon); ok || err != nil {
+	if ok, err := db.ClaimSync(ctx, "7", "replica-b", time.Now(), soon); ok || err != nil {
 		t.Errorf("a lease held by another: %v, %v; want refused", ok, err)
 	}
-	if ok, err := db.ClaimSync(ctx, "7", "replica-a", soon.Add(time.Minute)); !ok || err != nil {
+	if ok, err := db.ClaimSync(ctx, "7", "replica-a", time.Now(), soon.Add(time.Minute)); !ok || err != nil {
 		t.Errorf("its holder renews it: %v, %v", ok, err)
 	}
-	if ok, err := db.ClaimSync(ctx, "8", "replica-b", soon); !ok || err != nil {
+	if ok, err := db.ClaimSync(ctx, "8", "replica-b", time.Now(), soon); !ok || err != nil {
 		t.Errorf("another experiment's lease: %v, %v", ok, err)
 	}
-	if ok, err := db.ClaimSync(ctx, "9", "replica-a", time.Now().Add(-time.Second)); !ok || err != nil {
+	if ok, err := db.ClaimSync(ctx, "9", "replica-a", time.Now(), time.Now().Add(-time.Second)); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if ok, err := db.ClaimSync(ctx, "9", "replica-b", soon); !ok || err != nil {
+	if ok, err := db.ClaimSync(ctx, "9", "replica-b", time.Now(), soon); !ok || err != nil {
 		t.Errorf("an expired lease: %v, %v; want taken over", ok, err)
 	}
 	// Many claimants at once: exactly one wins.
@@ -93,7 +100,7 @@ func testSyncLease(t *testing.T, db *sqlstore.DB) {
 	won := 0
 	for i := range 8 {
 		wg.Go(func() {
-			ok, err := db.ClaimSync(ctx, "10", fmt.Sprintf("replica-%d", i), soon)
+			ok, err := db.ClaimSync(ctx, "10", fmt.Sprintf("replica-%d", i), time.Now(), soon)
 			if err != nil {
 				t.Error(err)
 			}
@@ -107,5 +114,27 @@ func testSyncLease(t *testing.T, db *sqlstore.DB) {
 	wg.Wait()
 	if won != 1 {
 		t.Errorf("%d of 8 concurrent claimants won the lease, want 1", won)
+	}
+}
+
+func TestRechecks(t *testing.T) { forEachStore(t, testRechecks) }
+
+func testRechecks(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	if err := db.AddRechecks(ctx, "7", []string{"b", "a", "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddRechecks(ctx, "8", []string{"c"}); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := db.Rechecks(ctx, "7")
+	if err != nil || fmt.Sprint(ids) != "[a b]" {
+		t.Fatalf("rechecks %v, %v; want [a b]", ids, err)
+	}
+	if err := db.DoneRechecks(ctx, "7", []string{"a"}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := db.Rechecks(ctx, "7"); fmt.Sprint(ids) != "[b]" {
+		t.Errorf("after one is done: %v, want [b]", ids)
 	}
 }

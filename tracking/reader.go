@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -79,7 +78,6 @@ type entry struct {
 	version int64           // of the index, as far as set has applied it
 	byID    map[string]int  // position of each run in set.Runs
 	deleted map[string]bool // runs the index has as deleted
-	recheck []string        // runs mlexp changed, to be read again by the next sync
 	dirty   bool            // mlexp changed runs: the next request waits for a sync
 	full    bool            // mlexp changed runs it did not name: the next sync reads every run
 }
@@ -128,7 +126,7 @@ func (r *Reader) Runs(ctx context.Context, experimentID string) (*mlexp.RunSet, 
 	}
 	r.mu.Unlock()
 	if e != nil && cached.dirty && r.sync != nil {
-		return r.waitForSync(ctx, experimentID)
+		return r.afterChange(ctx, experimentID, cached)
 	}
 	if e != nil {
 		if r.now().Sub(cached.checked) >= r.ttl {
@@ -240,8 +238,16 @@ func (r *Reader) Invalidate(experimentID string) { r.InvalidateRuns(experimentID
 
 // InvalidateRuns says that mlexp itself changed runIDs of an experiment (a run logged, a
 // deployment switched), so that the next request shows them: without the index the cached
-// runs are dropped; with it, the next request waits for a sync that reads them again.
+// runs are dropped; with it, the runs are recorded in the store for the next sync to read,
+// whichever process or replica makes it, and the next request here waits for that sync.
 func (r *Reader) InvalidateRuns(experimentID string, runIDs []string) {
+	if r.sync != nil && len(runIDs) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.sync.index.AddRechecks(ctx, experimentID, runIDs); err != nil {
+			r.log.Warn("recording runs mlexp changed; the reconciliation picks them up", "experiment", experimentID, "err", err)
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e := r.entries[experimentID]
@@ -252,7 +258,6 @@ func (r *Reader) InvalidateRuns(experimentID string, runIDs []string) {
 	}
 	changed := *e
 	changed.dirty, changed.full = true, changed.full || len(runIDs) == 0
-	changed.recheck = append(slices.Clone(e.recheck), runIDs...)
 	r.entries[experimentID] = &changed
 }
 

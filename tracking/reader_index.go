@@ -3,7 +3,6 @@ package tracking
 import (
 	"context"
 	"errors"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +46,9 @@ func (r *Reader) openIndexed(ctx context.Context, experimentID string) (*mlexp.R
 	case <-time.After(r.firstLoadWait):
 		return nil, mlexp.Loading(experimentID, r.loadProgress(experimentID))
 	case <-r.loadDone(experimentID):
+		if err := r.loadErr(experimentID); err != nil { // MLflow refused or cannot be reached: say so
+			return nil, err
+		}
 		return r.openFromIndex(ctx, experimentID)
 	}
 }
@@ -67,6 +69,9 @@ func (r *Reader) fromIndex(experimentID string) (*mlexp.RunSet, error) {
 	}
 	if !st.Complete || st.Codec != indexCodec {
 		r.startLoad(experimentID)
+		if err := r.health.Down("loading the runs of experiment " + experimentID); err != nil {
+			return nil, err // the load resumes once MLflow answers
+		}
 		return nil, mlexp.Loading(experimentID, max(st.Loaded, r.loadProgress(experimentID)))
 	}
 	rows, version, err := r.sync.index.IndexedRuns(ctx, experimentID, 0)
@@ -100,6 +105,7 @@ func (r *Reader) fromIndex(experimentID string) (*mlexp.RunSet, error) {
 type load struct {
 	read atomic.Int64  // runs read so far
 	done chan struct{} // closed when the load ends, whether it finished or stopped
+	err  error         // why it stopped, once done; nil when it finished or another replica loads
 }
 
 // startLoad runs the experiment's first load in the background, unless one runs; a load that
@@ -129,6 +135,7 @@ func (r *Reader) startLoad(experimentID string) {
 		err := r.sync.Load(context.Background(), experimentID, func(read int) { l.read.Store(int64(read)) })
 		if err != nil && !errors.Is(err, ErrSyncedElsewhere) {
 			r.log.Warn("loading runs from MLflow into the index; the next request resumes it", "experiment", experimentID, "read", l.read.Load(), "err", err)
+			l.err = err
 		}
 	}()
 }
@@ -145,6 +152,22 @@ func (r *Reader) loadDone(experimentID string) <-chan struct{} {
 	return done
 }
 
+// loadErr is why this process's last load of the experiment stopped, once it has ended.
+func (r *Reader) loadErr(experimentID string) error {
+	r.mu.Lock()
+	l := r.loading[experimentID]
+	r.mu.Unlock()
+	if l == nil {
+		return nil
+	}
+	select {
+	case <-l.done:
+		return l.err
+	default:
+		return nil
+	}
+}
+
 // loadProgress is how many runs this process's load of the experiment has read.
 func (r *Reader) loadProgress(experimentID string) int {
 	r.mu.Lock()
@@ -155,10 +178,26 @@ func (r *Reader) loadProgress(experimentID string) int {
 	return 0
 }
 
-// waitForSync waits for a sync that starts after mlexp changed runs, shared with concurrent
-// requests (not with a background sync that may have started before the change).
-func (r *Reader) waitForSync(ctx context.Context, experimentID string) (*mlexp.RunSet, error) {
-	return r.shared(ctx, "changed\x00"+experimentID, func() (*mlexp.RunSet, error) { return r.syncIndexed(experimentID) })
+// afterChange serves an experiment whose runs mlexp changed: after a sync that starts after
+// the change, shared with concurrent requests (not with a background sync that may have
+// started before it). While MLflow is down, or when that sync fails, it serves the snapshot it
+// has, marked stale, and leaves the changed runs to the next sync.
+func (r *Reader) afterChange(ctx context.Context, experimentID string, cached entry) (*mlexp.RunSet, error) {
+	if r.health.Down("syncing") == nil {
+		set, err := r.shared(ctx, "changed\x00"+experimentID, func() (*mlexp.RunSet, error) { return r.syncIndexed(experimentID) })
+		if err == nil || ctx.Err() != nil {
+			return set, err
+		}
+		cached.err = err
+	}
+	r.mu.Lock()
+	if e := r.entries[experimentID]; e != nil && e.dirty {
+		failed := *e
+		failed.dirty, failed.checked, failed.err = false, r.now(), cached.err
+		r.entries[experimentID] = &failed
+	}
+	r.mu.Unlock()
+	return r.served(cached), nil
 }
 
 // syncIndexed syncs the experiment's index with MLflow (unless another replica holds its
@@ -172,7 +211,7 @@ func (r *Reader) syncIndexed(experimentID string) (*mlexp.RunSet, error) {
 	if e == nil {
 		return r.fromIndex(experimentID)
 	}
-	k := Known{Deleted: e.deleted, Recheck: e.recheck}
+	k := Known{Deleted: e.deleted}
 	for _, run := range e.set.Runs {
 		if run.Status == mlexp.RunRunning || run.Status == "SCHEDULED" {
 			k.Unfinished = append(k.Unfinished, run.ID)
@@ -232,11 +271,13 @@ func (r *Reader) applyIndex(ctx context.Context, experimentID string, old *entry
 		return nil, err
 	}
 	r.mu.Lock()
-	if cur := r.entries[experimentID]; cur != nil && len(cur.recheck) > len(old.recheck) { // mlexp changed runs meanwhile
-		next.recheck, next.dirty = slices.Clone(cur.recheck[len(old.recheck):]), true
+	cur := r.entries[experimentID]
+	if cur != nil && cur.version > next.version { // a later sync applied more already
+		r.mu.Unlock()
+		return cur.set, nil
 	}
-	if cur := r.entries[experimentID]; cur != nil && cur.full && !old.full {
-		next.full, next.dirty = true, true
+	if cur != nil && cur != old && cur.dirty { // mlexp changed runs meanwhile: another sync is due
+		next.dirty, next.full = true, cur.full && !old.full
 	}
 	r.entries[experimentID] = next
 	r.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
@@ -69,6 +70,8 @@ type Syncer struct {
 	log    *slog.Logger
 	// Corrected, when set, is told how many runs a reconciliation corrected (for /metrics).
 	Corrected func(n int)
+
+	locks sync.Map // experiment id → *sync.Mutex (lock)
 }
 
 // NewSyncer returns a syncer of the index through client; owner names this process among
@@ -81,9 +84,19 @@ func NewSyncer(client *mlflow.Client, index mlexp.RunIndex, cfg SyncConfig, owne
 // or syncs the experiment, and this one reads what it writes to the index.
 var ErrSyncedElsewhere = errors.New("another replica syncs this experiment")
 
+// lock serialises this process's loads, syncs and reconciliations of one experiment, so that
+// none writes over what another has just read.
+func (s *Syncer) lock(experimentID string) func() {
+	m, _ := s.locks.LoadOrStore(experimentID, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}
+
 // claim takes or renews the experiment's sync lease.
 func (s *Syncer) claim(ctx context.Context, experimentID string) error {
-	ok, err := s.index.ClaimSync(ctx, experimentID, s.owner, s.now().Add(s.cfg.Lease))
+	now := s.now()
+	ok, err := s.index.ClaimSync(ctx, experimentID, s.owner, now, now.Add(s.cfg.Lease))
 	if err != nil {
 		return err
 	}
@@ -100,6 +113,10 @@ func (s *Syncer) claim(ctx context.Context, experimentID string) error {
 // failed page is tried again by the next Load. It returns ErrSyncedElsewhere when another replica
 // loads the experiment.
 func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(read int)) error {
+	defer s.lock(experimentID)()
+	if err := s.claim(ctx, experimentID); err != nil {
+		return err
+	}
 	st, err := s.index.IndexState(ctx, experimentID)
 	if err != nil {
 		return err
@@ -141,16 +158,12 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 // a page share the cursor's start time, every run of that start time. done is true after
 // the last run.
 func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
-	op := ">="
-	if c.RunID == "" && c.Start > 0 { // every run of c.Start is in
-		op = ">"
-	}
-	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", op, float64(c.Start)))
+	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", ">=", float64(c.Start)))
 	if err != nil {
 		return nil, c, false, err
 	}
 	limit := s.cfg.PageSize
-	if op == ">=" && c.RunID != "" {
+	if c.RunID != "" {
 		limit++ // the cursor's own run comes first again
 	}
 	page, err := s.search(ctx, experimentID, filter, limit)
@@ -180,7 +193,7 @@ func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.Inde
 }
 
 // loadStartTime reads every run that started at c.Start after c.RunID, and moves the cursor
-// past that start time.
+// past that start time: start times are whole milliseconds, so to c.Start + 1.
 func (s *Syncer) loadStartTime(ctx context.Context, experimentID string, c mlexp.IndexCursor) ([]mlexp.IndexedRun, mlexp.IndexCursor, bool, error) {
 	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", "=", float64(c.Start)))
 	if err != nil {
@@ -204,7 +217,7 @@ func (s *Syncer) loadStartTime(ctx context.Context, experimentID string, c mlexp
 	if err != nil {
 		return nil, c, false, MLflowError(err, fmt.Sprintf("reading the runs of experiment %s that started at %d", experimentID, c.Start))
 	}
-	return rows, mlexp.IndexCursor{Start: c.Start}, false, nil
+	return rows, mlexp.IndexCursor{Start: c.Start + 1}, false, nil
 }
 
 // search reads one page of the experiment's runs matching filter, in the order of (start

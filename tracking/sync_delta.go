@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"errors"
 	"hash/fnv"
 	"slices"
 
@@ -14,46 +15,44 @@ import (
 type Known struct {
 	Unfinished []string        // runs indexed as RUNNING or SCHEDULED: they may have ended
 	Deleted    map[string]bool // runs indexed as deleted: they may have been restored
-	Recheck    []string        // runs mlexp itself changed (logged, promoted)
 }
 
 // Sync brings the experiment's index up to date with what may have changed since the last
-// sync: runs started since the newest indexed start time (less the margin), runs still
-// RUNNING or SCHEDULED and those indexed so, the runs mlexp changed, and — every
-// DeletionsEvery — deleted and restored runs. It returns ErrSyncedElsewhere when another replica
-// holds the experiment's sync lease.
+// sync: runs started since the newest indexed start time, and runs ended since the last
+// sync (each less the margin), runs still RUNNING or SCHEDULED and those indexed so, the runs
+// mlexp changed (recorded in the store by any process), and — every DeletionsEvery —
+// deleted and restored runs. When another replica holds the experiment's sync lease it reads
+// only the runs mlexp changed, so that a promotion shows on every replica, and returns
+// ErrSyncedElsewhere.
 func (s *Syncer) Sync(ctx context.Context, experimentID string, k Known) error {
+	defer s.lock(experimentID)()
+	rechecks, err := s.index.Rechecks(ctx, experimentID)
+	if err != nil {
+		return err
+	}
 	if err := s.claim(ctx, experimentID); err != nil {
+		if errors.Is(err, ErrSyncedElsewhere) && len(rechecks) > 0 {
+			if err := s.saveByID(ctx, experimentID, rechecks); err != nil {
+				return err
+			}
+		}
 		return err
 	}
 	st, err := s.index.IndexState(ctx, experimentID)
 	if err != nil {
 		return err
 	}
-	seen := map[string]mlflow.Run{}
-	add := func(runs []mlflow.Run) {
-		for _, r := range runs {
-			seen[r.Info.RunID] = r
-		}
-	}
-	since := st.NewestStart - s.cfg.Margin.Milliseconds()
-	for _, c := range []mlflow.Clause{mlflow.WhereNumber(mlflow.Attributes, "start_time", ">=", float64(since)),
-		mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusRunning)),
-		mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusScheduled))} {
-		runs, err := s.searchAll(ctx, experimentID, c, mlflow.ActiveOnly)
-		if err != nil {
-			return err
-		}
-		add(runs)
+	seen, err := s.recentRuns(ctx, experimentID, st)
+	if err != nil {
+		return err
 	}
 	var ask []string // indexed as unfinished or changed by mlexp, and not read above
-	for _, id := range append(slices.Clone(k.Unfinished), k.Recheck...) {
+	for _, id := range append(slices.Clone(k.Unfinished), rechecks...) {
 		if _, ok := seen[id]; !ok {
 			ask = append(ask, id)
 		}
 	}
-	deletions := s.now().Sub(st.DeletionsAt) >= s.cfg.DeletionsEvery
-	rows, err := s.changedRows(ctx, experimentID, seen, ask, k, deletions)
+	rows, err := s.rowsOf(ctx, experimentID, seen, ask)
 	if err != nil {
 		return err
 	}
@@ -61,16 +60,46 @@ func (s *Syncer) Sync(ctx context.Context, experimentID string, k Known) error {
 		st.NewestStart = max(st.NewestStart, r.Start)
 	}
 	st.SyncedAt = s.now()
-	if deletions {
-		st.DeletionsAt = st.SyncedAt
+	if _, err := s.index.SaveIndex(ctx, st, rows); err != nil {
+		return err
 	}
-	_, err = s.index.SaveIndex(ctx, st, rows)
-	return err
+	if err := s.index.DoneRechecks(ctx, experimentID, rechecks); err != nil {
+		return err
+	}
+	if st.SyncedAt.Sub(st.DeletionsAt) >= s.cfg.DeletionsEvery {
+		if err := s.syncDeletions(ctx, experimentID, k); err != nil { // on its own: never holds back the rest
+			s.log.Warn("looking for deleted and restored runs; the next sync tries again", "experiment", experimentID, "err", err)
+		}
+	}
+	return nil
 }
 
-// changedRows encodes the runs read, reads the runs of ask by id (those deleted become
-// tombstones), and with deletions, looks for deleted and restored runs.
-func (s *Syncer) changedRows(ctx context.Context, experimentID string, seen map[string]mlflow.Run, ask []string, k Known, deletions bool) ([]mlexp.IndexedRun, error) {
+// recentRuns reads the runs started since the newest indexed start time, the runs ended
+// since the last sync (each less the margin), and the runs RUNNING or SCHEDULED.
+func (s *Syncer) recentRuns(ctx context.Context, experimentID string, st mlexp.IndexState) (map[string]mlflow.Run, error) {
+	margin := s.cfg.Margin.Milliseconds()
+	clauses := []mlflow.Clause{mlflow.WhereNumber(mlflow.Attributes, "start_time", ">=", float64(st.NewestStart-margin)),
+		mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusRunning)),
+		mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusScheduled))}
+	if !st.SyncedAt.IsZero() { // a run logged elsewhere with an older start time ends after it
+		clauses = append(clauses, mlflow.WhereNumber(mlflow.Attributes, "end_time", ">=", float64(st.SyncedAt.UnixMilli()-margin)))
+	}
+	seen := map[string]mlflow.Run{}
+	for _, c := range clauses {
+		runs, err := s.searchAll(ctx, experimentID, c, mlflow.ActiveOnly)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range runs {
+			seen[r.Info.RunID] = r
+		}
+	}
+	return seen, nil
+}
+
+// rowsOf encodes the runs read and the runs of ask, read by id (those deleted become
+// tombstones).
+func (s *Syncer) rowsOf(ctx context.Context, experimentID string, seen map[string]mlflow.Run, ask []string) ([]mlexp.IndexedRun, error) {
 	byID, err := s.readByID(ctx, experimentID, ask)
 	if err != nil {
 		return nil, err
@@ -78,7 +107,7 @@ func (s *Syncer) changedRows(ctx context.Context, experimentID string, seen map[
 	for id, r := range byID {
 		seen[id] = r
 	}
-	var rows []mlexp.IndexedRun
+	rows := make([]mlexp.IndexedRun, 0, len(seen))
 	for _, r := range seen {
 		row, err := encodeRun(&r)
 		if err != nil {
@@ -86,17 +115,38 @@ func (s *Syncer) changedRows(ctx context.Context, experimentID string, seen map[
 		}
 		rows = append(rows, row)
 	}
-	if !deletions {
-		return rows, nil
+	return rows, nil
+}
+
+// saveByID reads the runs of ids and writes them to the index, under its current state: what
+// a replica without the lease does with the runs mlexp changed.
+func (s *Syncer) saveByID(ctx context.Context, experimentID string, ids []string) error {
+	rows, err := s.rowsOf(ctx, experimentID, map[string]mlflow.Run{}, ids)
+	if err != nil {
+		return err
 	}
+	st, err := s.index.IndexState(ctx, experimentID)
+	if err != nil {
+		return err
+	}
+	if _, err := s.index.SaveIndex(ctx, st, rows); err != nil {
+		return err
+	}
+	return s.index.DoneRechecks(ctx, experimentID, ids)
+}
+
+// syncDeletions writes a tombstone for every run deleted in MLflow that is not indexed as
+// deleted, and reads again the runs indexed as deleted that no longer are (restored).
+func (s *Syncer) syncDeletions(ctx context.Context, experimentID string, k Known) error {
 	deleted, err := s.searchAll(ctx, experimentID, mlflow.Clause{}, mlflow.DeletedOnly)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	var rows []mlexp.IndexedRun
 	gone := map[string]bool{}
 	for _, r := range deleted {
 		gone[r.Info.RunID] = true
-		if !k.Deleted[r.Info.RunID] { // a tombstone for a run never indexed is harmless
+		if !k.Deleted[r.Info.RunID] {
 			rows = append(rows, tombstone(r.Info.RunID, r.Info.StartTime))
 		}
 	}
@@ -106,18 +156,17 @@ func (s *Syncer) changedRows(ctx context.Context, experimentID string, seen map[
 			restored = append(restored, id)
 		}
 	}
-	back, err := s.readByID(ctx, experimentID, restored)
+	back, err := s.rowsOf(ctx, experimentID, map[string]mlflow.Run{}, restored)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for _, r := range back {
-		row, err := encodeRun(&r)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, row)
+	st, err := s.index.IndexState(ctx, experimentID)
+	if err != nil {
+		return err
 	}
-	return rows, nil
+	st.DeletionsAt = s.now()
+	_, err = s.index.SaveIndex(ctx, st, append(rows, back...))
+	return err
 }
 
 // readByID reads runs of the experiment by id, a hundred per search, deleted ones too (as
@@ -164,6 +213,7 @@ func (s *Syncer) searchAll(ctx context.Context, experimentID string, c mlflow.Cl
 // elsewhere (a tag set in MLflow's UI), one that was missed, one deleted. It returns how many
 // runs it corrected.
 func (s *Syncer) Reconcile(ctx context.Context, experimentID string, force bool) (int, error) {
+	defer s.lock(experimentID)()
 	st, err := s.index.IndexState(ctx, experimentID)
 	due := s.cfg.ReconcileEvery > 0 && s.now().Sub(st.ReconciledAt) >= s.cfg.ReconcileEvery
 	if err != nil || !st.Complete || !(force || due) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,8 +71,8 @@ func (s *server) handleRuns(w http.ResponseWriter, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	body, err := runsCSV(runs)
-	return download{contentType: "text/csv; charset=utf-8", filename: safeFilename(e.Ref.ExperimentName) + "-runs.csv", body: body}, err
+	return download{contentType: "text/csv; charset=utf-8", filename: safeFilename(e.Ref.ExperimentName) + "-runs.csv",
+		write: func(w io.Writer) error { return runsCSV(w, runs) }}, nil
 }
 
 // handleParallel answers parallel-coordinates data over chosen axes.

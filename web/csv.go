@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,9 +14,9 @@ import (
 
 // The CSV exports: the runs table (API, format=csv) and the heatmap (the dashboard's CSV).
 
-// runsCSV writes runs as CSV: attributes, then one column per param and per metric. Cells
+// runsCSV streams runs as CSV to w: attributes, then one column per param and per metric. Cells
 // that a spreadsheet would run as a formula are neutralised.
-func runsCSV(runs []mlexp.Run) ([]byte, error) {
+func runsCSV(w io.Writer, runs []mlexp.Run) error {
 	params, metrics := map[string]bool{}, map[string]bool{}
 	for _, r := range runs {
 		for k := range r.Params {
@@ -26,8 +27,7 @@ func runsCSV(runs []mlexp.Run) ([]byte, error) {
 		}
 	}
 	paramCols, metricCols := sortedSet(params), sortedSet(metrics)
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	cw := csv.NewWriter(w)
 	header := []string{"run_id", "run_name", "run_type", "config_id", "config_name", "status", "start_time", "end_time",
 		"duration_seconds", "cost_usd", "is_deployed", "failure_stage", "failure_reason"}
 	for _, p := range paramCols {
@@ -57,7 +57,7 @@ func runsCSV(runs []mlexp.Run) ([]byte, error) {
 		_ = cw.Write(csvSafe(row))
 	}
 	cw.Flush()
-	return buf.Bytes(), cw.Error()
+	return cw.Error()
 }
 
 // csvSafe prefixes with a quote every cell that starts like a formula (= + - @, tab, CR),

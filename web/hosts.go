@@ -12,10 +12,11 @@ import (
 // (421 Misdirected Request).
 const codeMisdirected = "misdirected_request"
 
-// LoopbackHosts are the Host headers of a server listening on a loopback address at port:
-// what a browser sends when it is pointed at it by address or as localhost.
-func LoopbackHosts(port string) []string {
-	return []string{net.JoinHostPort("127.0.0.1", port), net.JoinHostPort("localhost", port), net.JoinHostPort("::1", port)}
+// LoopbackHosts are the Host names of a server reached on this machine: 127.0.0.1, localhost
+// and [::1], on any port, so that a port-forward (ssh -L, kubectl port-forward) reaches it
+// too. A DNS-rebinding page always sends its own name, never one of these.
+func LoopbackHosts() []string {
+	return []string{"127.0.0.1", "localhost", "[::1]"}
 }
 
 // hostRule is an allowed Host: a name and a port, or any port when port is "".

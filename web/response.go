@@ -2,8 +2,10 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -44,7 +46,7 @@ type statusAnswer struct {
 type download struct {
 	contentType string
 	filename    string
-	body        []byte
+	write       func(io.Writer) error // streams the file: a runs CSV of 100,000 runs is never held whole
 }
 
 // serveAPI turns h into a handler that writes its data in the success envelope (200 OK, or
@@ -68,7 +70,9 @@ func (s *server) serveAPI(h apiFunc) http.HandlerFunc {
 			h.Set("Content-Type", v.contentType)
 			h.Set("Content-Disposition", `attachment; filename="`+v.filename+`"`)
 			h.Set("X-Content-Type-Options", "nosniff")
-			_, _ = w.Write(v.body)
+			if err := v.write(w); err != nil { // the status is sent: the client sees a cut file
+				s.logger.WarnContext(r.Context(), "writing a download", "path", r.URL.Path, "err", err)
+			}
 		default:
 			s.respondJSON(w, r, http.StatusOK, v)
 		}
@@ -85,6 +89,9 @@ func (s *server) respondJSON(w http.ResponseWriter, r *http.Request, status int,
 // answered with a generic message and no details, so that nothing internal leaks; every
 // other error is the caller's or a dependency's and is left to the access log.
 func (s *server) respondError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client gave up: nobody reads an answer, and it is no error of ours
+	}
 	status := errorStatus(mlexp.ErrorCode(err))
 	if status == http.StatusInternalServerError {
 		s.logger.ErrorContext(r.Context(), "internal error",

@@ -33,7 +33,7 @@ func parseAllowedHosts(s setting) (string, error) {
 }
 
 // hostsToServe are the Host headers that the server listening at addr answers: with no
-// auth, its own loopback names at its port, whatever else is allowed, so that no other site
+// auth, the loopback names (on any port: a port-forward changes it), whatever else is allowed, so that no other site
 // can reach it through DNS rebinding; with auth, behind a proxy that has the public name,
 // only those of --allowed-hosts (none: any Host).
 func hostsToServe(cfg serveConfig, addr net.Addr) []string {
@@ -42,8 +42,7 @@ func hostsToServe(cfg serveConfig, addr net.Addr) []string {
 		hosts = strings.Split(cfg.allowedHosts, ",")
 	}
 	if cfg.auth.Mode == web.AuthNone {
-		_, port, _ := net.SplitHostPort(addr.String())
-		hosts = append(web.LoopbackHosts(port), hosts...)
+		hosts = append(web.LoopbackHosts(), hosts...)
 	}
 	return hosts
 }

@@ -30,3 +30,10 @@ CREATE TABLE run_index_state (
     lease_owner   TEXT NOT NULL DEFAULT '',
     lease_until   BIGINT NOT NULL DEFAULT 0
 );
+-- Runs mlexp changed (logged, promoted) that the next sync of their experiment reads again,
+-- whichever process or replica syncs it.
+CREATE TABLE run_index_recheck (
+    experiment_id TEXT NOT NULL,
+    run_id        TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, run_id)
+);
