@@ -51,6 +51,8 @@ type RunIndex interface {
 	// IndexedRuns returns the runs of the experiment written by versions after since (0:
 	// every run), tombstones included, and the version they bring the reader to.
 	IndexedRuns(ctx context.Context, experimentID string, since int64) ([]IndexedRun, int64, error)
+	// EachIndexedRun is IndexedRuns without holding the runs: fn gets each in turn.
+	EachIndexedRun(ctx context.Context, experimentID string, since int64, fn func(IndexedRun) error) (int64, error)
 	// SaveIndex writes runs (upserted by id; a run that did not change keeps its version) and
 	// st at once, under a new version, which it returns.
 	SaveIndex(ctx context.Context, st IndexState, runs []IndexedRun) (int64, error)

@@ -31,37 +31,50 @@ func (s *DB) IndexState(ctx context.Context, experimentID string) (mlexp.IndexSt
 }
 
 // IndexedRuns returns the runs written after version since, tombstones included, and the
-// version they bring the reader to. The state's version is read first: a write that commits
-// while the rows are read is then either read whole or left for the next call.
+// version they bring the reader to.
 func (s *DB) IndexedRuns(ctx context.Context, experimentID string, since int64) ([]mlexp.IndexedRun, int64, error) {
+	var out []mlexp.IndexedRun
+	next, err := s.EachIndexedRun(ctx, experimentID, since, func(r mlexp.IndexedRun) error {
+		out = append(out, r)
+		return nil
+	})
+	return out, next, err
+}
+
+// EachIndexedRun calls fn with each run written after version since, tombstones included, in
+// the order of (start time, run id), without holding them all, and returns the version they
+// bring the reader to. The state's version is read first: a write that commits while the rows
+// are read is then either read whole or left for the next call.
+func (s *DB) EachIndexedRun(ctx context.Context, experimentID string, since int64, fn func(mlexp.IndexedRun) error) (int64, error) {
 	st, err := s.IndexState(ctx, experimentID)
 	if err != nil {
-		return nil, since, err
+		return since, err
 	}
 	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT run_id, start_time, status, deleted, version, body FROM run_index
 		WHERE experiment_id = ? AND version > ? ORDER BY start_time, run_id`), experimentID, since)
 	if err != nil {
-		return nil, since, storeError(err, "reading the run index")
+		return since, storeError(err, "reading the run index")
 	}
 	defer rows.Close()
-	var out []mlexp.IndexedRun
 	next := max(since, st.Version)
 	for rows.Next() {
 		var r mlexp.IndexedRun
 		var deleted int
 		var version int64
-		var body string
+		var body []byte
 		if err := rows.Scan(&r.ID, &r.Start, &r.Status, &deleted, &version, &body); err != nil {
-			return nil, since, storeError(err, "reading the run index")
+			return since, storeError(err, "reading the run index")
 		}
-		r.Deleted, r.Body = deleted != 0, []byte(body)
+		r.Deleted, r.Body = deleted != 0, body
 		next = max(next, version)
-		out = append(out, r)
+		if err := fn(r); err != nil {
+			return since, err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, since, storeError(err, "reading the run index")
+		return since, storeError(err, "reading the run index")
 	}
-	return out, next, nil
+	return next, nil
 }
 
 // SaveIndex writes runs and st in one transaction under the next version of the experiment,

@@ -74,24 +74,24 @@ func (r *Reader) fromIndex(experimentID string) (*mlexp.RunSet, error) {
 		}
 		return nil, mlexp.Loading(experimentID, max(st.Loaded, r.loadProgress(experimentID)))
 	}
-	rows, version, err := r.sync.index.IndexedRuns(ctx, experimentID, 0)
-	if err != nil {
-		return nil, err
-	}
-	e := &entry{version: version, byID: make(map[string]int, len(rows)), deleted: map[string]bool{}}
-	runs := make([]mlexp.Run, 0, len(rows))
+	e := &entry{byID: map[string]int{}, deleted: map[string]bool{}}
+	var runs []mlexp.Run
 	strs := interner{}
-	for _, row := range rows {
+	e.version, err = r.sync.index.EachIndexedRun(ctx, experimentID, 0, func(row mlexp.IndexedRun) error {
 		if row.Deleted {
 			e.deleted[row.ID] = true
-			continue
+			return nil
 		}
 		run, err := decodeRun(row, strs.intern)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		e.byID[run.ID] = len(runs)
 		runs = append(runs, run)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	e.set = mlexp.NewRunSet(experimentID, runs, st.SyncedAt)
 	r.mu.Lock()

@@ -222,15 +222,15 @@ func (s *Syncer) Reconcile(ctx context.Context, experimentID string, force bool)
 	if err := s.claim(ctx, experimentID); err != nil {
 		return 0, err
 	}
-	indexed, _, err := s.index.IndexedRuns(ctx, experimentID, 0)
-	if err != nil {
-		return 0, err
-	}
-	sums := make(map[string]uint64, len(indexed))
-	for _, r := range indexed {
+	sums := map[string]uint64{}
+	_, err = s.index.EachIndexedRun(ctx, experimentID, 0, func(r mlexp.IndexedRun) error {
 		if !r.Deleted {
 			sums[r.ID] = bodySum(r.Body)
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	var rows []mlexp.IndexedRun
 	var c mlexp.IndexCursor
