@@ -17,7 +17,9 @@ func TestLoggedModelsAndRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logged struct{ ModelID string `json:"model_id"` }
+	var logged struct {
+		ModelID string `json:"model_id"`
+	}
 	if err := json.Unmarshal(out, &logged); err != nil {
 		t.Fatal(err)
 	}
