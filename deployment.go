@@ -59,7 +59,7 @@ type Promoter interface {
 // Reasons why a run cannot be promoted, in the details of the refusal.
 const (
 	RefusedNotFinished = "not_finished" // failed, killed or still running
-	RefusedNoModelURI  = "no_model_uri" // nothing to deploy: no model/model_uri.txt artifact
+	RefusedNoModelURI  = "no_model_uri" // nothing to deploy: no logged model, MLmodel directory or model/model_uri.txt
 	RefusedOtherModel  = "other_model"  // the run is in another model's experiment
 	RefusedNoModel     = "no_model"     // the run's experiment belongs to no model
 	RefusedDeleted     = "deleted"      // the run is deleted in MLflow
@@ -69,7 +69,7 @@ const (
 type Promotable struct {
 	Run      Run
 	Deleted  bool
-	ModelURI string // the content of model/model_uri.txt; "" when the run has none
+	ModelURI string // the URI of the run's model (RunModel.URI); "" when the run has none
 	RunModel string // the model of the run's experiment (its ml_model_id tag)
 	AskedFor string // the model the run is promoted under; "" to take the run's own
 }
@@ -101,7 +101,7 @@ func CheckPromotion(p Promotable) (string, error) {
 		}
 		return "", refuse("run_id", RefusedNotFinished, "run %s is %s: only a FINISHED run can be promoted", r.ID, status)
 	case p.ModelURI == "":
-		return "", refuse("run_id", RefusedNoModelURI, "run %s has no model to deploy: it has no model/model_uri.txt artifact (log the full training with a model_uri)", r.ID)
+		return "", refuse("run_id", RefusedNoModelURI, "run %s has no model to deploy: it has no MLflow logged model, no MLmodel artifact directory and no model/model_uri.txt artifact (log the model with mlflow.<flavor>.log_model, or the full training with a model_uri)", r.ID)
 	}
 	return p.RunModel, nil
 }

@@ -296,6 +296,7 @@ type target struct {
 	model    string // ml_model_id of its experiment
 	dataset  string
 	modelURI string
+	found    *mlexp.RunModel // the run's model and where it was found; nil when it has none
 }
 
 // inspect reads what the guard rails need of a run: the run, its experiment's model, and its
@@ -321,7 +322,9 @@ func (p *Promoter) inspect(ctx context.Context, runID string) (*target, error) {
 	if t.deleted || t.run.Status != mlexp.RunFinished {
 		return t, nil // refused whatever its model URI
 	}
-	t.modelURI, err = readModelURI(ctx, p.client, m)
+	if t.found, err = FindRunModel(ctx, p.client, m); t.found != nil {
+		t.modelURI = t.found.URI
+	}
 	return t, err
 }
 
