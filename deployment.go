@@ -11,6 +11,7 @@ import (
 const (
 	ActionPromote  = "promote"  // a run was promoted (mlexp deploy, the Promote buttons)
 	ActionRollback = "rollback" // the previously deployed run was promoted again
+	ActionAdopt    = "adopt"    // the history took the version the registry alias was moved to in MLflow
 )
 
 // MaxDeploymentNote bounds the note of a promotion.
@@ -34,6 +35,13 @@ type Deployment struct {
 	PromotedBy      string    `json:"promoted_by"`
 	PromotedAt      time.Time `json:"promoted_at"`
 	Note            string    `json:"note"`
+	// The Model Registry alias the promotion moved: models:/<RegisteredModel>@<Alias> names
+	// Version after it, and named PreviousVersion before ("" when it named none). All are ""
+	// for promotions recorded before mlexp moved aliases.
+	RegisteredModel string `json:"registered_model"`
+	Alias           string `json:"alias"`
+	Version         string `json:"version"`
+	PreviousVersion string `json:"previous_version"`
 }
 
 // DeploymentStore keeps the deployment history of models and serialises promotions per
