@@ -138,3 +138,18 @@ type Promotion struct {
 	// Cleared lists the runs whose is_deployed mark MLflow no longer shows.
 	Cleared []string `json:"cleared"`
 }
+
+// AliasStatus compares the Model Registry alias a model's promotions move with the recorded
+// history: someone may move the alias in MLflow's UI. mlexp reconcile aligns the two, either
+// way.
+type AliasStatus struct {
+	RegisteredModel string `json:"registered_model"`
+	Alias           string `json:"alias"`
+	Version         string `json:"version"`          // the version the alias names in MLflow; "" when none
+	RunID           string `json:"run_id"`           // the run of that version
+	RecordedVersion string `json:"recorded_version"` // the version of the newest recorded deployment
+	RecordedRunID   string `json:"recorded_run_id"`  // the run of the newest recorded deployment
+	// InSync is true when the alias names the recorded version (or, for a deployment
+	// recorded without a version, a version of the recorded run; or nothing without history).
+	InSync bool `json:"in_sync"`
+}
