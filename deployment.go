@@ -153,3 +153,8 @@ type AliasStatus struct {
 	// recorded without a version, a version of the recorded run; or nothing without history).
 	InSync bool `json:"in_sync"`
 }
+
+// AliasReporter compares a model's registry alias with its history (tracking.Promoter).
+type AliasReporter interface {
+	AliasStatus(ctx context.Context, modelID string) (*AliasStatus, error)
+}
