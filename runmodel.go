@@ -23,6 +23,19 @@ type RunModel struct {
 	Name string `json:"name,omitempty"`
 }
 
+// ModelSourceLabel says where a model was found, for people.
+func ModelSourceLabel(source string) string {
+	switch source {
+	case ModelSourceLoggedModel:
+		return "MLflow logged model"
+	case ModelSourceMLmodelDir:
+		return "MLmodel artifact directory"
+	case ModelSourceURIFile:
+		return "model/model_uri.txt"
+	}
+	return source
+}
+
 // ModelURIs returns the model URIs of models, by run id ("" for a run read without one): what
 // SelectBest and NeedModelURIs look at.
 func ModelURIs(models map[string]*RunModel) map[string]string {

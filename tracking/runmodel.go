@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"path"
 	"slices"
@@ -88,3 +89,18 @@ func mlmodelDir(ctx context.Context, client *mlflow.Client, run *mlflow.Run) (*m
 	}
 	return nil, nil
 }
+
+// RunModel finds the model of a run (FindRunModel): nil when it has none. A run that does not
+// exist is ENOTFOUND.
+func (r *Reader) RunModel(ctx context.Context, runID string) (*mlexp.RunModel, error) {
+	run, err := r.client.GetRun(ctx, runID)
+	if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
+		return nil, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "run_id", Message: fmt.Sprintf("run %q does not exist in MLflow", runID), Err: err}
+	}
+	if err != nil {
+		return nil, MLflowError(err, "reading run "+runID)
+	}
+	return FindRunModel(ctx, r.client, run)
+}
+
+var _ mlexp.RunModelReader = (*Reader)(nil)

@@ -59,9 +59,12 @@ func deployHelp(w io.Writer, e env) {
 Promotes the MLflow run RUN_ID to be the deployed run of its model: it records who promoted
 it, from which run, when and why in mlexp's database (the history that serve shows at
 /models/MODEL/deployments/), and marks it is_deployed=true in MLflow, clearing the mark on
-every other run of the model's experiments. Only a FINISHED run with a model URI (its
-model/model_uri.txt artifact) of an experiment attached to a model can be promoted.
-Promotions of one model are serialised through the database, also across processes.
+every other run of the model's experiments, and moves the Model Registry alias
+(--registry-alias, default champion) of the model's registered model to the run's version,
+registering the run's model as a new version when needed. Only a FINISHED run with a model
+(an MLflow logged model, an MLmodel artifact directory, or a model/model_uri.txt artifact) of
+an experiment attached to a model can be promoted. Promotions of one model are serialised
+through the database, also across processes.
 
 `)
 	writeOptions(w, promotionOptions(e.getenv, true))
