@@ -18,7 +18,9 @@ import (
 // stays small.
 
 // GCSRequirements is the requirements file of the topology's virtualenv.
-func GCSRequirements(root string) string { return filepath.Join(root, "scripts", "gcs-requirements.txt") }
+func GCSRequirements(root string) string {
+	return filepath.Join(root, "scripts", "gcs-requirements.txt")
+}
 
 // GCSVenv is the topology's virtualenv: $MLEXP_GCS_VENV, or .venv-gcs in the project.
 func GCSVenv(root string) string {

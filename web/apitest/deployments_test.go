@@ -177,7 +177,7 @@ func (a *api) deployments(t *testing.T, s seed) {
 		t.Errorf("promote by form redirects to %q", loc)
 	}
 	page := a.call(t, a.url, http.MethodGet, deploymentsRoute, loc, nil, true).want(t, "the deployments page", http.StatusOK)
-	for _, want := range []string{"Promoted to", "Currently Deployed", "Roll back to", "Best Candidate", "47 regressed online", "baseline for Q4"} {
+	for _, want := range []string{"Promoted to", "Currently Deployed", "Roll back to", "Best Candidate", "47 regressed online", "baseline for Q4", "Deployers load <code>models:/"} {
 		if !strings.Contains(string(page.body), want) {
 			t.Errorf("the deployments page lacks %q", want)
 		}
