@@ -4,7 +4,7 @@ GO    ?= go
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: all build venv postgres browser test demo mlflow-start mlflow-stop bench lint clean
+.PHONY: all build venv gcs-venv postgres browser test demo mlflow-start mlflow-stop gcs-topology gcs-topology-stop bench lint clean
 
 all: build
 
@@ -16,6 +16,11 @@ build:
 venv:
 	scripts/mlflow.sh install
 
+# The pinned MLflow with its Google Cloud Storage extra and a GCS emulator, in a virtualenv of
+# their own ($$MLEXP_GCS_VENV, default .venv-gcs): the spec's topology (scripts/gcs-topology.sh).
+gcs-venv:
+	scripts/gcs-topology.sh install
+
 # PostgreSQL from Debian's packages (as root); tests start throw-away clusters with it.
 postgres:
 	scripts/postgres.sh install
@@ -25,7 +30,7 @@ browser:
 	scripts/chromium.sh install
 
 # Every test, against real MLflow servers, real SQLite and PostgreSQL, and headless Chromium. Nothing is skipped.
-test: venv postgres browser
+test: venv gcs-venv postgres browser
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
@@ -43,6 +48,14 @@ mlflow-start: venv
 mlflow-stop:
 	scripts/mlflow.sh stop --data $(DATA)/mlflow
 
+# The spec's MLflow topology, locally: a PostgreSQL backend store and a gs:// artifact root on a
+# GCS emulator (data in $(DATA)/gcs-topology). Prints MLFLOW_TRACKING_URI and STORAGE_EMULATOR_HOST.
+gcs-topology: gcs-venv postgres
+	@scripts/gcs-topology.sh start --data $(DATA)/gcs-topology
+
+gcs-topology-stop:
+	scripts/gcs-topology.sh stop --data $(DATA)/gcs-topology
+
 # mlexp against a real MLflow, side by side (bench/): writes the table of docs/benchmarks.md.
 # Takes about 40 minutes; MLEXP_BENCH_LOAD_SECONDS shortens the load test. Not part of `make test`.
 bench: venv postgres
@@ -52,5 +65,5 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-clean: mlflow-stop
+clean: mlflow-stop gcs-topology-stop
 	rm -rf bin $(DATA)

@@ -24,7 +24,7 @@ const (
 	GateMetric   = "metric"    // no finite value of the metric (missing, NaN or ±Inf)
 	GateMinValue = "min_value" // value below min_value
 	GateMaxValue = "max_value" // value above max_value
-	GateModelURI = "model_uri" // nothing to deploy: no model/model_uri.txt artifact
+	GateModelURI = "model_uri" // nothing to deploy: no logged model, MLmodel directory or model/model_uri.txt
 )
 
 // BestTieBreak is the documented rule for runs with exactly the same value.
@@ -203,6 +203,7 @@ type BestCandidate struct {
 	Value          *Number           `json:"value"` // of the query's metric
 	ValueText      string            `json:"value_text"`
 	ModelURI       string            `json:"model_uri"`
+	Model          *RunModel         `json:"model"` // the model and where it was found; nil when only its URI is known
 	DatasetID      string            `json:"dataset_id"`
 	DatasetVersion string            `json:"dataset_version"`
 	EndTime        *time.Time        `json:"end_time"`
@@ -225,10 +226,16 @@ type Margin struct {
 // order until SelectBest has two (NeedModelURIs tells which). deployed is the model's deployed
 // run, nil when there is none.
 func SelectBest(rk Ranking, modelURIs map[string]string, deployed *Run) *Best {
+	return SelectBestModel(rk, modelURIs, nil, deployed)
+}
+
+// SelectBestModel is SelectBest that also shows where each pick's model was found: models
+// holds the models read, by run id (nil for a run without one).
+func SelectBestModel(rk Ranking, modelURIs map[string]string, models map[string]*RunModel, deployed *Run) *Best {
 	q := rk.Query
 	b := &Best{Query: q, Direction: Direction(q.Metric), Considered: rk.Considered, Candidates: len(rk.Eligible),
 		Gates: slices.Clone(rk.Gates), TieBreak: BestTieBreak}
-	uriGate := GateCount{Gate: GateModelURI, Rule: "has a model/model_uri.txt artifact"}
+	uriGate := GateCount{Gate: GateModelURI, Rule: "has a model: a logged model, an MLmodel artifact directory or model/model_uri.txt"}
 	var picked []Run
 	for _, r := range rk.Eligible {
 		uri, read := modelURIs[r.ID]
@@ -253,8 +260,10 @@ func SelectBest(rk Ranking, modelURIs map[string]string, deployed *Run) *Best {
 	}
 	b.Eligible = true
 	b.Run = candidate(picked[0], q.Metric, modelURIs[picked[0].ID])
+	b.Run.Model = models[picked[0].ID]
 	if len(picked) > 1 {
 		b.RunnerUp = candidate(picked[1], q.Metric, modelURIs[picked[1].ID])
+		b.RunnerUp.Model = models[picked[1].ID]
 		b.Lead = margin(q.Metric, picked[0], picked[1])
 	}
 	if deployed != nil {

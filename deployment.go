@@ -11,6 +11,7 @@ import (
 const (
 	ActionPromote  = "promote"  // a run was promoted (mlexp deploy, the Promote buttons)
 	ActionRollback = "rollback" // the previously deployed run was promoted again
+	ActionAdopt    = "adopt"    // the history took the version the registry alias was moved to in MLflow
 )
 
 // MaxDeploymentNote bounds the note of a promotion.
@@ -34,6 +35,13 @@ type Deployment struct {
 	PromotedBy      string    `json:"promoted_by"`
 	PromotedAt      time.Time `json:"promoted_at"`
 	Note            string    `json:"note"`
+	// The Model Registry alias the promotion moved: models:/<RegisteredModel>@<Alias> names
+	// Version after it, and named PreviousVersion before ("" when it named none). All are ""
+	// for promotions recorded before mlexp moved aliases.
+	RegisteredModel string `json:"registered_model"`
+	Alias           string `json:"alias"`
+	Version         string `json:"version"`
+	PreviousVersion string `json:"previous_version"`
 }
 
 // DeploymentStore keeps the deployment history of models and serialises promotions per
@@ -59,7 +67,7 @@ type Promoter interface {
 // Reasons why a run cannot be promoted, in the details of the refusal.
 const (
 	RefusedNotFinished = "not_finished" // failed, killed or still running
-	RefusedNoModelURI  = "no_model_uri" // nothing to deploy: no model/model_uri.txt artifact
+	RefusedNoModelURI  = "no_model_uri" // nothing to deploy: no logged model, MLmodel directory or model/model_uri.txt
 	RefusedOtherModel  = "other_model"  // the run is in another model's experiment
 	RefusedNoModel     = "no_model"     // the run's experiment belongs to no model
 	RefusedDeleted     = "deleted"      // the run is deleted in MLflow
@@ -69,7 +77,7 @@ const (
 type Promotable struct {
 	Run      Run
 	Deleted  bool
-	ModelURI string // the content of model/model_uri.txt; "" when the run has none
+	ModelURI string // the URI of the run's model (RunModel.URI); "" when the run has none
 	RunModel string // the model of the run's experiment (its ml_model_id tag)
 	AskedFor string // the model the run is promoted under; "" to take the run's own
 }
@@ -101,7 +109,7 @@ func CheckPromotion(p Promotable) (string, error) {
 		}
 		return "", refuse("run_id", RefusedNotFinished, "run %s is %s: only a FINISHED run can be promoted", r.ID, status)
 	case p.ModelURI == "":
-		return "", refuse("run_id", RefusedNoModelURI, "run %s has no model to deploy: it has no model/model_uri.txt artifact (log the full training with a model_uri)", r.ID)
+		return "", refuse("run_id", RefusedNoModelURI, "run %s has no model to deploy: it has no MLflow logged model, no MLmodel artifact directory and no model/model_uri.txt artifact (log the model with mlflow.<flavor>.log_model, or the full training with a model_uri)", r.ID)
 	}
 	return p.RunModel, nil
 }
@@ -129,4 +137,24 @@ type Promotion struct {
 	Changed bool `json:"changed"`
 	// Cleared lists the runs whose is_deployed mark MLflow no longer shows.
 	Cleared []string `json:"cleared"`
+}
+
+// AliasStatus compares the Model Registry alias a model's promotions move with the recorded
+// history: someone may move the alias in MLflow's UI. mlexp reconcile aligns the two, either
+// way.
+type AliasStatus struct {
+	RegisteredModel string `json:"registered_model"`
+	Alias           string `json:"alias"`
+	Version         string `json:"version"`          // the version the alias names in MLflow; "" when none
+	RunID           string `json:"run_id"`           // the run of that version
+	RecordedVersion string `json:"recorded_version"` // the version of the newest recorded deployment
+	RecordedRunID   string `json:"recorded_run_id"`  // the run of the newest recorded deployment
+	// InSync is true when the alias names the recorded version (or, for a deployment
+	// recorded without a version, a version of the recorded run; or nothing without history).
+	InSync bool `json:"in_sync"`
+}
+
+// AliasReporter compares a model's registry alias with its history (tracking.Promoter).
+type AliasReporter interface {
+	AliasStatus(ctx context.Context, modelID string) (*AliasStatus, error)
 }

@@ -149,3 +149,9 @@ type Artifacts interface {
 	// the image does not exist.
 	TrainingCurves(ctx context.Context, runID string) ([]byte, error)
 }
+
+// RunModelReader finds a run's model the ways MLflow records it (tracking.Reader): nil when
+// the run has none.
+type RunModelReader interface {
+	RunModel(ctx context.Context, runID string) (*RunModel, error)
+}

@@ -7,14 +7,18 @@
 #   scripts/mlflow.sh stop  --data DIR         stop a server started with `start`
 #   scripts/mlflow.sh url   --data DIR         print the URL of a server started with `start`
 #
-# The MLflow version is pinned in scripts/mlflow-requirements.txt and nowhere else.
+# The MLflow version is pinned in scripts/mlflow-requirements.txt and nowhere else
+# ($MLEXP_MLFLOW_REQUIREMENTS names another file, such as scripts/gcs-requirements.txt, which
+# includes it; give the same one to every command on that virtualenv, or it is rebuilt).
+# The server's backend store and artifact root are $MLEXP_MLFLOW_BACKEND_URI and
+# $MLEXP_MLFLOW_ARTIFACTS_DESTINATION when set (scripts/gcs-topology.sh sets them).
 # The virtualenv lives in $MLEXP_VENV, default .venv in the project. It is rebuilt when the
 # pinned requirements change. The server binds 127.0.0.1 only, stores runs in SQLite under
 # DIR and serves artifacts (proxied) from DIR/artifacts.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-req="$root/scripts/mlflow-requirements.txt"
+req="${MLEXP_MLFLOW_REQUIREMENTS:-$root/scripts/mlflow-requirements.txt}"
 venv="${MLEXP_VENV:-$root/.venv}"
 python="${PYTHON:-python3}"
 
@@ -33,7 +37,7 @@ install_venv() {
       die "Python's venv module is missing: install it (Debian: sudo apt-get install python3-venv)"
     fi
   fi
-  echo "mlflow.sh: creating virtualenv $venv with $(tr '\n' ' ' <"$req")" >&2
+  echo "mlflow.sh: creating virtualenv $venv with $(grep -v '^#' "$req" | tr '\n' ' ')" >&2
   rm -rf "$venv"
   "$python" -m venv "$venv" || die "could not create a virtualenv: install python3-venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade pip
@@ -69,7 +73,7 @@ run_server() {
   export MLFLOW_SERVER_ENABLE_JOB_EXECUTION=${MLFLOW_SERVER_ENABLE_JOB_EXECUTION:-false}
   exec "$venv/bin/mlflow" server \
     --backend-store-uri "${MLEXP_MLFLOW_BACKEND_URI:-sqlite:///$data/mlflow.db}" \
-    --artifacts-destination "$data/artifacts" \
+    --artifacts-destination "${MLEXP_MLFLOW_ARTIFACTS_DESTINATION:-$data/artifacts}" \
     --serve-artifacts \
     --host 127.0.0.1 --port "$port" \
     --workers "${MLEXP_MLFLOW_WORKERS:-2}"

@@ -12,7 +12,7 @@ import (
 
 var _ mlexp.DeploymentStore = (*DB)(nil)
 
-const deploymentColumns = `id, model_id, seq, action, run_id, run_name, experiment_id, dataset_id, previous_run_id, previous_run_name, promoted_by, promoted_at, note`
+const deploymentColumns = `id, model_id, seq, action, run_id, run_name, experiment_id, dataset_id, previous_run_id, previous_run_name, promoted_by, promoted_at, note, registered_model, alias, version, previous_version`
 
 // promotionHold bounds how long a promotion holds the model's lock once it has it: apply's
 // context carries this deadline, and the transaction is rolled back when it passes. It is
@@ -89,9 +89,9 @@ func (s *DB) Promote(ctx context.Context, modelID string, apply func(ctx context
 		d.PromotedAt = time.Now()
 	}
 	d.PromotedAt = d.PromotedAt.UTC().Truncate(time.Millisecond)
-	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO deployments (`+deploymentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO deployments (`+deploymentColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		d.ID, d.ModelID, d.Seq, d.Action, d.RunID, d.RunName, d.ExperimentID, d.DatasetID, d.PreviousRunID, d.PreviousRunName,
-		d.PromotedBy, d.PromotedAt.UnixMilli(), d.Note); err != nil {
+		d.PromotedBy, d.PromotedAt.UnixMilli(), d.Note, d.RegisteredModel, d.Alias, d.Version, d.PreviousVersion); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -152,7 +152,7 @@ func scanDeployment(row rowScanner) (*mlexp.Deployment, error) {
 	var d mlexp.Deployment
 	var at int64
 	if err := row.Scan(&d.ID, &d.ModelID, &d.Seq, &d.Action, &d.RunID, &d.RunName, &d.ExperimentID, &d.DatasetID,
-		&d.PreviousRunID, &d.PreviousRunName, &d.PromotedBy, &at, &d.Note); err != nil {
+		&d.PreviousRunID, &d.PreviousRunName, &d.PromotedBy, &at, &d.Note, &d.RegisteredModel, &d.Alias, &d.Version, &d.PreviousVersion); err != nil {
 		return nil, err
 	}
 	d.PromotedAt = time.UnixMilli(at).UTC()

@@ -38,7 +38,7 @@ func testDeploymentHistory(t *testing.T, db *sqlstore.DB) {
 			t.Errorf("current before any promotion: %+v", cur)
 		}
 		return &mlexp.Deployment{Action: mlexp.ActionPromote, RunID: "run-a", RunName: "A", ExperimentID: "3", DatasetID: "d1",
-			PromotedBy: "ana", PromotedAt: at, Note: "first"}, nil
+			PromotedBy: "ana", PromotedAt: at, Note: "first", RegisteredModel: "Retail Recs", Alias: "champion", Version: "4", PreviousVersion: "3"}, nil
 	})
 	if err != nil || first.Seq != 1 || first.ID == "" || first.ModelID != "model-7" || !first.PromotedAt.Equal(at.Truncate(time.Millisecond)) {
 		t.Fatalf("first promotion: %+v, %v", first, err)
@@ -65,7 +65,8 @@ func testDeploymentHistory(t *testing.T, db *sqlstore.DB) {
 	if b := h[0]; b.RunID != "run-b" || b.Seq != 2 || b.PreviousRunID != "run-a" || b.PreviousRunName != "A" || b.PromotedBy != "bob" || b.Note != "note run-b" {
 		t.Errorf("newest first: %+v", b)
 	}
-	if a := h[1]; a.RunID != "run-a" || a.ExperimentID != "3" || a.DatasetID != "d1" || a.Note != "first" || a.PromotedBy != "ana" {
+	if a := h[1]; a.RunID != "run-a" || a.ExperimentID != "3" || a.DatasetID != "d1" || a.Note != "first" || a.PromotedBy != "ana" ||
+		a.RegisteredModel != "Retail Recs" || a.Alias != "champion" || a.Version != "4" || a.PreviousVersion != "3" {
 		t.Errorf("oldest: %+v", a)
 	}
 	if h, _ := db.Deployments(ctx, "model-7", 1); len(h) != 1 || h[0].RunID != "run-b" {

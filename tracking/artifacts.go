@@ -38,10 +38,8 @@ func (r *Reader) TrainingCurves(ctx context.Context, runID string) ([]byte, erro
 // readModelURI reads the model URI a run points to (its model/model_uri.txt artifact); ""
 // when it has none.
 func readModelURI(ctx context.Context, client *mlflow.Client, run *mlflow.Run) (string, error) {
-	if !strings.HasPrefix(run.Info.ArtifactURI, "mlflow-artifacts:") {
-		return "", &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf(
-			"the artifacts of run %s are stored at %s, which the MLflow tracking server does not serve, so its model URI cannot be read; start mlflow server with --serve-artifacts",
-			run.Info.RunID, run.Info.ArtifactURI)}
+	if err := proxied(run); err != nil {
+		return "", err
 	}
 	b, err := client.DownloadArtifact(ctx, run.Info.ArtifactURI, ModelURIArtifact)
 	if errors.Is(err, mlflow.ErrNotFound) {
@@ -51,4 +49,15 @@ func readModelURI(ctx context.Context, client *mlflow.Client, run *mlflow.Run) (
 		return "", MLflowError(err, "reading the model URI of run "+run.Info.RunID)
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// proxied says, as an EUNAVAILABLE error, when the run's artifacts are not served by the
+// tracking server, so that mlexp cannot read them.
+func proxied(run *mlflow.Run) error {
+	if strings.HasPrefix(run.Info.ArtifactURI, "mlflow-artifacts:") {
+		return nil
+	}
+	return &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf(
+		"the artifacts of run %s are stored at %s, which the MLflow tracking server does not serve, so its model cannot be read; start mlflow server with --serve-artifacts",
+		run.Info.RunID, run.Info.ArtifactURI)}
 }

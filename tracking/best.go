@@ -24,8 +24,8 @@ type Selector struct {
 func NewSelector(client *mlflow.Client) *Selector { return &Selector{client: client} }
 
 // SelectBest picks the run of runs (an experiment of the model, as read) to deploy, by q:
-// the domain ranks them (mlexp.RankForDeployment), then the model URIs of the best are read
-// from MLflow, best first, until two runs with one are found; the model's deployed run, from
+// the domain ranks them (mlexp.RankForDeployment), then the models of the best are looked for
+// in MLflow (FindRunModel), best first, until two runs with one are found; the model's deployed run, from
 // any of its experiments, is what the margin is measured against.
 func (s *Selector) SelectBest(ctx context.Context, modelID string, runs []mlexp.Run, q mlexp.BestQuery) (*mlexp.Best, error) {
 	if err := q.Normalize(); err != nil {
@@ -33,12 +33,13 @@ func (s *Selector) SelectBest(ctx context.Context, modelID string, runs []mlexp.
 	}
 	rk := mlexp.RankForDeployment(runs, q)
 	uris := map[string]string{}
+	models := map[string]*mlexp.RunModel{}
 	for len(uris) < maxModelURIReads {
 		need := mlexp.NeedModelURIs(rk, uris, 4)
 		if len(need) == 0 {
 			break
 		}
-		got := make([]string, len(need))
+		got := make([]*mlexp.RunModel, len(need))
 		errs := make([]error, len(need))
 		var wg sync.WaitGroup
 		for i, id := range need {
@@ -48,7 +49,7 @@ func (s *Selector) SelectBest(ctx context.Context, modelID string, runs []mlexp.
 					errs[i] = MLflowError(err, "reading run "+id)
 					return
 				}
-				got[i], errs[i] = readModelURI(ctx, s.client, m)
+				got[i], errs[i] = FindRunModel(ctx, s.client, m)
 			})
 		}
 		wg.Wait()
@@ -56,8 +57,9 @@ func (s *Selector) SelectBest(ctx context.Context, modelID string, runs []mlexp.
 			return nil, err
 		}
 		for i, id := range need {
-			uris[id] = got[i]
+			models[id] = got[i]
 		}
+		uris = mlexp.ModelURIs(models)
 	}
 	marked, err := markedRuns(ctx, s.client, modelID)
 	if err != nil {
@@ -68,7 +70,7 @@ func (s *Selector) SelectBest(ctx context.Context, modelID string, runs []mlexp.
 		d := ToRun(&marked[0])
 		deployed = &d
 	}
-	return mlexp.SelectBest(rk, uris, deployed), nil
+	return mlexp.SelectBestModel(rk, uris, models, deployed), nil
 }
 
 // SelectBest picks the run of runs to deploy, as Selector.SelectBest does: the promotion

@@ -41,6 +41,7 @@ type Promoter struct {
 	now         func() time.Time
 	changed     func(experimentID string)
 	runsChanged func(experimentID string, runIDs []string)
+	registry    RegistryConfig
 }
 
 // NewPromoter returns a promoter over MLflow and the store of deployment history.
@@ -135,7 +136,10 @@ func (p *Promoter) Reconcile(ctx context.Context, modelID string) (*mlexp.Deploy
 		defer cancel()
 		_, c, err := p.mark(ctx, modelID, cur.RunID, nil)
 		cleared = append(cleared, c...)
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+		return nil, p.alignAlias(ctx, cur)
 	})
 	if err != nil {
 		return nil, cleared, err
@@ -159,30 +163,26 @@ func (p *Promoter) switchTo(ctx context.Context, modelID, action, by, note strin
 		}
 		at := p.now().UTC()
 		tags := []mlflow.Tag{{Key: TagPromotedBy, Value: by}, {Key: TagPromotedAt, Value: at.Format(time.RFC3339)}}
-		same := cur != nil && cur.RunID == t.run.ID
+		same := cur != nil && cur.RunID == t.run.ID && (cur.Version == "" || t.version == "" || cur.Version == t.version)
 		if same {
 			tags = nil // the marks are repaired, the promotion stays the recorded one
 		}
 		before, cleared, err := p.mark(ctx, modelID, t.run.ID, tags)
+		var moved *aliasMove
+		if err == nil {
+			moved, err = p.moveAlias(ctx, modelID, t)
+		}
 		if err != nil {
 			p.restore(lockCtx, modelID, cur, t.run.ID, before)
+			p.restoreAlias(lockCtx, moved, cur)
 			return nil, err
 		}
 		applied, out.Cleared = true, cleared
 		if same {
 			return nil, nil
 		}
-		d := &mlexp.Deployment{Action: action, RunID: t.run.ID, RunName: t.run.Name, ExperimentID: t.run.ExperimentID, DatasetID: t.dataset,
-			PromotedBy: by, PromotedAt: at, Note: note}
-		switch {
-		case cur != nil:
-			d.PreviousRunID, d.PreviousRunName = cur.RunID, cur.RunName
-		case len(before) > 0 && before[0].Info.RunID != t.run.ID:
-			// No history yet: the run MLflow showed deployed is the one replaced.
-			d.PreviousRunID, d.PreviousRunName = before[0].Info.RunID, before[0].Info.RunName
-		}
 		out.Changed = true
-		return d, nil
+		return newDeployment(action, t, cur, before, moved, by, note, at), nil
 	})
 	if err != nil {
 		if applied {
@@ -197,6 +197,24 @@ func (p *Promoter) switchTo(ctx context.Context, modelID, action, by, note strin
 	}
 	out.Deployment = dep
 	return out, nil
+}
+
+// newDeployment is the record of a promotion to t, which replaced cur (nil without history;
+// then the run MLflow showed deployed before, if any), and moved the alias as m says.
+func newDeployment(action string, t *target, cur *mlexp.Deployment, before []mlflow.Run, m *aliasMove, by, note string, at time.Time) *mlexp.Deployment {
+	d := &mlexp.Deployment{Action: action, RunID: t.run.ID, RunName: t.run.Name, ExperimentID: t.run.ExperimentID, DatasetID: t.dataset,
+		PromotedBy: by, PromotedAt: at, Note: note, RegisteredModel: m.ref.name, Alias: m.ref.alias, Version: m.version, PreviousVersion: m.prior}
+	switch {
+	case cur != nil:
+		d.PreviousRunID, d.PreviousRunName = cur.RunID, cur.RunName
+		if cur.Version != "" && cur.RegisteredModel == m.ref.name && cur.Alias == m.ref.alias {
+			d.PreviousVersion = cur.Version
+		}
+	case len(before) > 0 && before[0].Info.RunID != t.run.ID:
+		// No history yet: the run MLflow showed deployed is the one replaced.
+		d.PreviousRunID, d.PreviousRunName = before[0].Info.RunID, before[0].Info.RunName
+	}
+	return d
 }
 
 // mark makes runID the only run of the model's experiments marked deployed: it lists the
@@ -291,11 +309,14 @@ func modelExperiments(ctx context.Context, client *mlflow.Client, modelID string
 
 // target is a run to be promoted, with what the guard rails look at.
 type target struct {
-	run      mlexp.Run
-	deleted  bool
-	model    string // ml_model_id of its experiment
-	dataset  string
-	modelURI string
+	run       mlexp.Run
+	deleted   bool
+	model     string // ml_model_id of its experiment
+	modelName string // ml_model_name of its experiment
+	dataset   string
+	version   string // the registered version to point the alias at; "" to find or register it
+	modelURI  string
+	found     *mlexp.RunModel // the run's model and where it was found; nil when it has none
 }
 
 // inspect reads what the guard rails need of a run: the run, its experiment's model, and its
@@ -314,6 +335,7 @@ func (p *Promoter) inspect(ctx context.Context, runID string) (*target, error) {
 		return nil, MLflowError(err, "reading the experiment of run "+runID)
 	}
 	t.model, _ = exp.Tag(TagModelID)
+	t.modelName, _ = exp.Tag(TagModelName)
 	t.dataset, _ = exp.Tag(TagDatasetID)
 	if t.run.DatasetID != "" {
 		t.dataset = t.run.DatasetID
@@ -321,7 +343,9 @@ func (p *Promoter) inspect(ctx context.Context, runID string) (*target, error) {
 	if t.deleted || t.run.Status != mlexp.RunFinished {
 		return t, nil // refused whatever its model URI
 	}
-	t.modelURI, err = readModelURI(ctx, p.client, m)
+	if t.found, err = FindRunModel(ctx, p.client, m); t.found != nil {
+		t.modelURI = t.found.URI
+	}
 	return t, err
 }
 

@@ -49,11 +49,14 @@ func TestConcurrentPromotionsEndWithOneDeployedRun(t *testing.T) {
 		if by := f.tag(d[0], tracking.TagPromotedBy); by != h[0].PromotedBy {
 			t.Errorf("the deployed run was promoted by %q in MLflow, by %q in the history", by, h[0].PromotedBy)
 		}
+		if v, err := f.c.GetModelVersionByAlias(ctx(t), h[0].RegisteredModel, "champion"); err != nil || v == nil || v.Version != h[0].Version || v.RunID != h[0].RunID {
+			t.Errorf("the alias names %+v (%v); the last recorded promotion is version %s of %s", v, err, h[0].Version, h[0].RunID)
+		}
 		seen := map[string]bool{}
 		for i, e := range h {
 			seen[e.RunID] = true
-			if i+1 < len(h) && e.PreviousRunID != h[i+1].RunID {
-				t.Errorf("seq %d replaced %q, but seq %d promoted %q", e.Seq, e.PreviousRunID, h[i+1].Seq, h[i+1].RunID)
+			if i+1 < len(h) && (e.PreviousRunID != h[i+1].RunID || e.PreviousVersion != h[i+1].Version) {
+				t.Errorf("seq %d replaced %q (version %q), but seq %d promoted %q (version %q)", e.Seq, e.PreviousRunID, e.PreviousVersion, h[i+1].Seq, h[i+1].RunID, h[i+1].Version)
 			}
 		}
 		if len(seen) != 10 {
@@ -111,6 +114,9 @@ func TestCancelledPromotionDoesNotUndoTheNextOne(t *testing.T) {
 		}
 		if d := f.deployed(); !slices.Equal(d, []string{h[0].RunID}) {
 			t.Errorf("MLflow shows %v deployed; the last recorded promotion is %s (x %s, a %s, b %s)", d, h[0].RunID, x, a, b)
+		}
+		if v, err := f.c.GetModelVersionByAlias(ctx(t), h[0].RegisteredModel, "champion"); err != nil || v == nil || v.Version != h[0].Version || v.RunID != b {
+			t.Errorf("the alias names %+v (%v); the last recorded promotion is version %s of b", v, err, h[0].Version)
 		}
 		if by := f.tag(b, tracking.TagPromotedBy); by != "bob" {
 			t.Errorf("b promoted by %q in MLflow", by)

@@ -109,6 +109,9 @@ type deploymentsAnswer struct {
 	ModelID     string             `json:"model_id"`
 	Current     *mlexp.Deployment  `json:"current"` // the newest, nil without history
 	Deployments []mlexp.Deployment `json:"deployments"`
+	// Registry compares the model's registry alias in MLflow with the history; nil when it
+	// could not be read.
+	Registry *mlexp.AliasStatus `json:"registry"`
 }
 
 // Bounds of the history a request may ask for.
@@ -130,9 +133,24 @@ func (s *server) handleDeployments(w http.ResponseWriter, r *http.Request) (any,
 	if err != nil {
 		return nil, err
 	}
-	ans := deploymentsAnswer{ModelID: modelID, Deployments: h}
+	ans := deploymentsAnswer{ModelID: modelID, Deployments: h, Registry: s.aliasStatus(r, modelID)}
 	if len(h) > 0 {
 		ans.Current = &h[0]
 	}
 	return ans, nil
+}
+
+// aliasStatus compares the model's registry alias with its history, best effort: the history
+// is mlexp's own and is shown also when MLflow cannot be read.
+func (s *server) aliasStatus(r *http.Request, modelID string) *mlexp.AliasStatus {
+	ar, ok := s.promoter.(mlexp.AliasReporter)
+	if !ok {
+		return nil
+	}
+	st, err := ar.AliasStatus(r.Context(), modelID)
+	if err != nil {
+		s.logger.Warn("reading the registry alias", "model_id", modelID, "error", err)
+		return nil
+	}
+	return st
 }

@@ -22,7 +22,8 @@ type deploymentsPage struct {
 	Rollback  *promoteForm // nil without a previous run
 	Rows      []deploymentRow
 	Best      *bestCard
-	BestNote  string // why there is no best candidate card, when the selection failed
+	BestNote  string             // why there is no best candidate card, when the selection failed
+	Registry  *mlexp.AliasStatus // the registry alias against the history; nil when unknown
 }
 
 type deploymentRow struct {
@@ -30,6 +31,7 @@ type deploymentRow struct {
 	Action, When, WhenTitle, By, Note      string
 	RunName, RunURL, PreviousName, PrevURL string
 	IsRollback                             bool
+	Model                                  string // models:/<name>@<alias> (version N), when recorded
 }
 
 // promoteForm is a Promote or Roll back button: a POST form to the API, answered with a
@@ -58,7 +60,7 @@ func (s *server) handleDeploymentsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageErrorIn(w, r, l, err)
 		return
 	}
-	p := deploymentsPage{Layout: l, Exp: exp, Unchanged: r.URL.Query().Get("unchanged") == "1"}
+	p := deploymentsPage{Layout: l, Exp: exp, Unchanged: r.URL.Query().Get("unchanged") == "1", Registry: s.aliasStatus(r, exp.ModelID)}
 	done := r.URL.Query().Get("done")
 	for i, d := range h {
 		row := deploymentRowOf(d)
@@ -126,6 +128,12 @@ func deploymentRowOf(d mlexp.Deployment) deploymentRow {
 	}
 	if d.PreviousRunID != "" {
 		row.PreviousName, row.PrevURL = cmp.Or(d.PreviousRunName, d.PreviousRunID), runURL(d.PreviousRunID)
+	}
+	if d.Action == mlexp.ActionAdopt {
+		row.Action = "Adopted from the registry alias"
+	}
+	if d.Version != "" {
+		row.Model = "models:/" + d.RegisteredModel + "@" + d.Alias + " (version " + d.Version + ")"
 	}
 	return row
 }

@@ -75,6 +75,11 @@ func (s *server) handleRunPage(w http.ResponseWriter, r *http.Request) {
 	}
 	add("Cost", mlexp.FormatCost(run.CostUSD))
 	add("Configuration", mlexp.ConfigSummary(run))
+	if mr, ok := s.artifacts.(mlexp.RunModelReader); ok {
+		if m, err := mr.RunModel(r.Context(), run.ID); err == nil && m != nil {
+			add("Model", m.URI+" ("+mlexp.ModelSourceLabel(m.Source)+")")
+		}
+	}
 	for _, m := range mlexp.MetricNames([]mlexp.Run{run}) {
 		v, ok := run.Metrics[m]
 		if !ok {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +43,10 @@ func storeOptions(getenv func(string) string) []option {
 			usage: "how often a sync looks for runs deleted or restored in MLflow"},
 		{name: "reconcile-every", arg: "DURATION", env: "MLEXP_RECONCILE_EVERY", def: tracking.DefaultSyncConfig.ReconcileEvery.String(),
 			usage: "how often the run index reads every run of an experiment again, for edits made elsewhere to finished runs; 0 never"},
+		{name: "registry-alias", arg: "ALIAS", env: "MLEXP_REGISTRY_ALIAS", def: tracking.DefaultAlias,
+			usage: "the Model Registry alias a promotion moves to the promoted run's version: deployers load models:/NAME@ALIAS"},
+		{name: "registered-models", arg: "MODEL=NAME,…", env: "MLEXP_REGISTERED_MODELS",
+			usage: "the registered model of each mlexp model, e.g. model-7=Retail Recs (default: the model's name)"},
 	}
 }
 
@@ -59,6 +64,7 @@ type storeConfig struct {
 	cacheTTL    time.Duration
 	readParts   int
 	sync        tracking.SyncConfig
+	registry    tracking.RegistryConfig
 }
 
 func parseStoreConfig(s map[string]setting) (storeConfig, error) {
@@ -90,6 +96,9 @@ func parseStoreConfig(s map[string]setting) (storeConfig, error) {
 	if cfg.sync, err = parseSyncConfig(s); err != nil {
 		return cfg, err
 	}
+	if cfg.registry, err = parseRegistryConfig(s); err != nil {
+		return cfg, err
+	}
 	if cfg.trackingURI.value == "" {
 		return cfg, fmt.Errorf("no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
 	}
@@ -114,6 +123,27 @@ func parseSyncConfig(s map[string]setting) (tracking.SyncConfig, error) {
 		if *d.dst, err = time.ParseDuration(v.value); err != nil || *d.dst < 0 || (*d.dst == 0 && !d.zero) {
 			return c, v.errorf("not a positive duration such as 1m")
 		}
+	}
+	return c, nil
+}
+
+// parseRegistryConfig reads which Model Registry alias promotions move.
+func parseRegistryConfig(s map[string]setting) (tracking.RegistryConfig, error) {
+	c := tracking.RegistryConfig{Alias: strings.TrimSpace(s["registry-alias"].value), Names: map[string]string{}}
+	if c.Alias == "" || strings.ContainsAny(c.Alias, "/:@") {
+		return c, s["registry-alias"].errorf("not an alias name such as champion")
+	}
+	rm := s["registered-models"]
+	for pair := range strings.SplitSeq(rm.value, ",") {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		model, name, ok := strings.Cut(pair, "=")
+		model, name = strings.TrimSpace(model), strings.TrimSpace(name)
+		if !ok || model == "" || name == "" || strings.ContainsAny(name, "/:") {
+			return c, rm.errorf("%q is not MODEL=NAME (a registered model name without / or :)", pair)
+		}
+		c.Names[model] = name
 	}
 	return c, nil
 }
@@ -165,6 +195,7 @@ func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) strin
 	b.logger.OnChange(func(string) { b.reader.ModelsChanged() })
 	b.logger.OnRunsChange(b.reader.InvalidateRuns) // what mlexp logs shows at once
 	b.promoter = tracking.NewPromoter(client, store, time.Now)
+	b.promoter.SetRegistry(cfg.registry)
 	b.promoter.OnRunsChange(b.reader.InvalidateRuns) // a promotion shows at once
 	b.delivery = tracking.NewDelivery(store, b.logger, log, tracking.DeliveryConfig{Workers: cfg.workers, Lease: cfg.lease})
 	b.ingest = tracking.NewIngest(store, b.delivery, ingestWait)

@@ -96,6 +96,9 @@ func printBest(w io.Writer, b *mlexp.Best) error {
 		fmt.Fprintf(w, "★ %s  %s %s\n", r.RunName, metric, r.ValueText)
 		fmt.Fprintf(w, "  run %s · %s · config %s\n", r.RunID, r.RunType.Label(), r.ConfigName)
 		fmt.Fprintf(w, "  model %s", r.ModelURI)
+		if r.Model != nil {
+			fmt.Fprintf(w, " (%s)", strings.ReplaceAll(r.Model.Source, "_", " "))
+		}
 		if r.DatasetVersion != "" {
 			fmt.Fprintf(w, " · dataset %s version %s", r.DatasetID, r.DatasetVersion)
 		}

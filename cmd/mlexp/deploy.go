@@ -59,9 +59,12 @@ func deployHelp(w io.Writer, e env) {
 Promotes the MLflow run RUN_ID to be the deployed run of its model: it records who promoted
 it, from which run, when and why in mlexp's database (the history that serve shows at
 /models/MODEL/deployments/), and marks it is_deployed=true in MLflow, clearing the mark on
-every other run of the model's experiments. Only a FINISHED run with a model URI (its
-model/model_uri.txt artifact) of an experiment attached to a model can be promoted.
-Promotions of one model are serialised through the database, also across processes.
+every other run of the model's experiments, and moves the Model Registry alias
+(--registry-alias, default champion) of the model's registered model to the run's version,
+registering the run's model as a new version when needed. Only a FINISHED run with a model
+(an MLflow logged model, an MLmodel artifact directory, or a model/model_uri.txt artifact) of
+an experiment attached to a model can be promoted. Promotions of one model are serialised
+through the database, also across processes.
 
 `)
 	writeOptions(w, promotionOptions(e.getenv, true))
@@ -83,6 +86,10 @@ the first started.
 // reconcileOptions are the flags of reconcile.
 func reconcileOptions(getenv func(string) string) []option {
 	return append([]option{
+		{name: "adopt", arg: "", def: "false",
+			usage: "align the other way: record the run of the version the registry alias names (moved in MLflow) as the deployed one"},
+		{name: "by", arg: "USER", env: "MLEXP_USER", def: osUser(getenv), usage: "who adopts, with --adopt (default: the OS user)"},
+		{name: "note", arg: "TEXT", usage: "why, recorded with --adopt (optional)"},
 		{name: "json", arg: "", def: "false", usage: "print what was done as JSON"},
 	}, storeOptions(getenv)...)
 }
@@ -93,8 +100,13 @@ func reconcileHelp(w io.Writer, e env) {
 Makes MLflow show the model's newest recorded deployment, the one the history says is
 deployed: it marks that run is_deployed=true and clears the mark on every other run of the
 model's experiments, also marks set by hand in MLflow or left by a process that died
-half-way through a promotion. It records nothing, and runs under the model's promotion lock
-like deploy and rollback. A model without recorded promotions is left as it is.
+half-way through a promotion, and points the Model Registry alias back at the recorded
+version. It records nothing, and runs under the model's promotion lock like deploy and
+rollback. A model without recorded promotions is left as it is.
+
+With --adopt it aligns the other way, when the alias was moved in MLflow on purpose: the run
+of the version the alias names is recorded as deployed (action adopt) and marked
+is_deployed=true, as a promotion would.
 
 `)
 	writeOptions(w, reconcileOptions(e.getenv))
@@ -179,22 +191,18 @@ func reconcile(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer b.close()
+	if s["adopt"].value == "true" {
+		p, err := b.promoter.Adopt(ctx, modelID, s["by"].value, s["note"].value)
+		if err != nil {
+			return fmt.Errorf("reconcile: %s", promotionMessage(err))
+		}
+		return printPromotion(e.stdout, p, s["json"].value == "true")
+	}
 	d, cleared, err := b.promoter.Reconcile(ctx, modelID)
 	if err != nil {
 		return fmt.Errorf("reconcile: %s", promotionMessage(err))
 	}
-	if s["json"].value == "true" {
-		return printIndented(e.stdout, map[string]any{"model_id": modelID, "current": d, "cleared": cleared})
-	}
-	if d == nil {
-		_, err := fmt.Fprintf(e.stdout, "model %s: no promotion is recorded yet; MLflow is left as it is\n", modelID)
-		return err
-	}
-	fmt.Fprintf(e.stdout, "model %s: MLflow shows run %s (%s) deployed, as recorded in deployment #%d\n", modelID, d.RunID, d.RunName, d.Seq)
-	for _, c := range cleared {
-		fmt.Fprintf(e.stdout, "run %s is no longer marked deployed\n", c)
-	}
-	return nil
+	return printReconciled(e.stdout, modelID, d, cleared, s["json"].value == "true")
 }
 
 // deployments runs `mlexp deployments MODEL_ID`.
@@ -215,13 +223,15 @@ func deployments(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("deployments: %s", promotionMessage(err))
 	}
+	st, _ := b.promoter.AliasStatus(ctx, modelID) // best effort: the history is mlexp's own
 	if s["json"].value == "true" {
 		var current *mlexp.Deployment
 		if len(h) > 0 {
 			current = &h[0]
 		}
-		return printIndented(e.stdout, map[string]any{"model_id": modelID, "current": current, "deployments": h})
+		return printIndented(e.stdout, map[string]any{"model_id": modelID, "current": current, "deployments": h, "registry": st})
 	}
+	printAliasStatus(e.stdout, modelID, st)
 	if len(h) == 0 {
 		_, err := fmt.Fprintf(e.stdout, "model %s: no promotion is recorded yet\n", modelID)
 		return err
@@ -234,6 +244,9 @@ func deployments(ctx context.Context, args []string, e env) error {
 		note := ""
 		if d.Note != "" {
 			note = " · " + strconv.Quote(d.Note)
+		}
+		if d.Version != "" {
+			note = " · version " + d.Version + note
 		}
 		fmt.Fprintf(e.stdout, "#%d  %s  %-8s  %s (%s)  from %s  by %s%s\n", d.Seq, d.PromotedAt.Format(time.RFC3339), d.Action,
 			d.RunID, d.RunName, from, d.PromotedBy, note)
@@ -250,9 +263,9 @@ func printPromotion(w io.Writer, p *mlexp.Promotion, asJSON bool) error {
 	if !p.Changed {
 		fmt.Fprintf(w, "run %s (%s) already is the deployed run of model %s; nothing new recorded\n", d.RunID, d.RunName, d.ModelID)
 	} else {
-		verb := "promoted"
-		if d.Action == mlexp.ActionRollback {
-			verb = "rolled back to"
+		verb := map[string]string{mlexp.ActionRollback: "rolled back to", mlexp.ActionAdopt: "adopted from the registry alias"}[d.Action]
+		if verb == "" {
+			verb = "promoted"
 		}
 		from := "no recorded run"
 		if d.PreviousRunID != "" {
@@ -260,6 +273,7 @@ func printPromotion(w io.Writer, p *mlexp.Promotion, asJSON bool) error {
 		}
 		fmt.Fprintf(w, "model %s: %s run %s (%s), replacing %s; recorded as deployment #%d by %s\n", d.ModelID, verb, d.RunID, d.RunName, from, d.Seq, d.PromotedBy)
 	}
+	printAlias(w, d)
 	for _, c := range p.Cleared {
 		fmt.Fprintf(w, "run %s is no longer marked deployed\n", c)
 	}

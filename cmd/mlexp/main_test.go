@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -138,13 +139,14 @@ func TestServeConfigPrecedence(t *testing.T) {
 			readParts:   defaultReadParts,
 			sync: tracking.SyncConfig{PageSize: tracking.DefaultSyncConfig.PageSize, PageTimeout: tracking.DefaultSyncConfig.PageTimeout,
 				DeletionsEvery: tracking.DefaultSyncConfig.DeletionsEvery, ReconcileEvery: tracking.DefaultSyncConfig.ReconcileEvery},
+			registry: tracking.RegistryConfig{Alias: tracking.DefaultAlias, Names: map[string]string{}},
 		},
 	}
 	if cfg.auth == nil || cfg.auth.Mode != "proxy" || cfg.auth.ProxyHeader != "X-Forwarded-User" {
 		t.Errorf("auth %+v, want proxy with the default header", cfg.auth)
 	}
 	cfg.auth = nil
-	if cfg != want {
+	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("config %+v\nwant   %+v", cfg, want)
 	}
 }

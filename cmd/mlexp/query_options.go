@@ -39,7 +39,7 @@ func queryOutputOptions() []option {
 }
 
 // queryBoolOptions are the options given as a bare flag (--json), or --json=true|false.
-var queryBoolOptions = []string{"json"}
+var queryBoolOptions = []string{"json", "adopt"}
 
 func summaryOptions() []option {
 	opts := append([]option{queryMLflowOption()}, queryExperimentOptions()...)

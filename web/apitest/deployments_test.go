@@ -119,6 +119,7 @@ func (a *api) deployments(t *testing.T, s seed) {
 	var h struct {
 		Current     *mlexp.Deployment  `json:"current"`
 		Deployments []mlexp.Deployment `json:"deployments"`
+		Registry    *mlexp.AliasStatus `json:"registry"`
 	}
 	a.query(t, historyRoute, s.model, "", http.StatusOK).decode(t, &h)
 	if h.Current != nil || len(h.Deployments) != 0 {
@@ -176,7 +177,7 @@ func (a *api) deployments(t *testing.T, s seed) {
 		t.Errorf("promote by form redirects to %q", loc)
 	}
 	page := a.call(t, a.url, http.MethodGet, deploymentsRoute, loc, nil, true).want(t, "the deployments page", http.StatusOK)
-	for _, want := range []string{"Promoted to", "Currently Deployed", "Roll back to", "Best Candidate", "47 regressed online", "baseline for Q4"} {
+	for _, want := range []string{"Promoted to", "Currently Deployed", "Roll back to", "Best Candidate", "47 regressed online", "baseline for Q4", "Deployers load <code>models:/"} {
 		if !strings.Contains(string(page.body), want) {
 			t.Errorf("the deployments page lacks %q", want)
 		}
@@ -199,6 +200,11 @@ func (a *api) deployments(t *testing.T, s seed) {
 		{better, s.training, "promote", ""}, {s.training, "", "promote", "baseline for Q4"}}
 	if len(h.Deployments) != len(want) || h.Current == nil || h.Current.ID != h.Deployments[0].ID {
 		t.Fatalf("history: %+v", h)
+	}
+	// The registry alias names the recorded version.
+	if r := h.Registry; r == nil || !r.InSync || r.Alias != "champion" || r.Version == "" || r.Version != h.Current.Version || r.RunID != s.training ||
+		h.Deployments[1].Version != h.Current.PreviousVersion {
+		t.Errorf("registry: %+v, current %+v", r, h.Current)
 	}
 	for i, w := range want {
 		got := h.Deployments[i]

@@ -67,7 +67,11 @@ func (a *api) pages(t *testing.T, s seed) {
 	page("/compare/", "/compare/?run_ids="+s.quick1+",0123456789abcdef0123456789abcdef", http.StatusNotFound)
 
 	for _, id := range []string{s.quick1, s.failed, s.training, s.foreignRun, s.emptyRun} {
-		page("/runs/{run_id}/", "/runs/"+id+"/", http.StatusOK)
+		ans := page("/runs/{run_id}/", "/runs/"+id+"/", http.StatusOK)
+		// The run's model, and where it was found.
+		if shows := bytes.Contains(ans.body, []byte("(model/model_uri.txt)")); shows != (id == s.training) {
+			t.Errorf("run page of %s shows a model from model/model_uri.txt: %v", id, shows)
+		}
 	}
 	page("/runs/{run_id}/", "/runs/0123456789abcdef0123456789abcdef/", http.StatusNotFound)
 	ans := page("/runs/{run_id}/training_curves.png", "/runs/"+s.training+"/training_curves.png", http.StatusOK)
