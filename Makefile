@@ -4,7 +4,7 @@ GO    ?= go
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: all build venv postgres browser test demo mlflow-start mlflow-stop bench lint clean
+.PHONY: all build venv mlmd postgres browser test demo mlflow-start mlflow-stop bench lint clean
 
 all: build
 
@@ -16,6 +16,11 @@ build:
 venv:
 	scripts/mlflow.sh install
 
+# The pinned ml-metadata (scripts/mlmd-requirements.txt) in a virtualenv of its own (it pins
+# protobuf < 5): tests write ML Metadata stores with it (scripts/mlmd_write.py).
+mlmd:
+	scripts/mlmd.sh install
+
 # PostgreSQL from Debian's packages (as root); tests start throw-away clusters with it.
 postgres:
 	scripts/postgres.sh install
@@ -24,8 +29,9 @@ postgres:
 browser:
 	scripts/chromium.sh install
 
-# Every test, against real MLflow servers, real SQLite and PostgreSQL, and headless Chromium. Nothing is skipped.
-test: venv postgres browser
+# Every test, against real MLflow servers, real SQLite and PostgreSQL, ML Metadata stores written
+# by the ml-metadata library, and headless Chromium. Nothing is skipped.
+test: venv mlmd postgres browser
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
