@@ -75,6 +75,7 @@ class Writer:
         ctype = store.put_context_type(pb.ContextType(name="pipeline_run"))
         self.ctype = ctype
         self.events = []  # (artifact id, execution id, event type)
+        self.written = {}  # artifact id → the artifact as written
 
     def artifact(self, type_name, name, uri, props=None, custom=None):
         a = pb.Artifact(type_id=self.atypes[type_name], name=name, uri=uri, state=pb.Artifact.LIVE)
@@ -92,13 +93,18 @@ class Writer:
         set_props(e.custom_properties, custom)
         pairs = []
         for a_id in inputs:
-            pairs.append((pb.Artifact(id=a_id), pb.Event(type=pb.Event.INPUT)))
+            # put_execution also updates the artifacts it is given: give them whole, as
+            # written, or their URI and properties would be cleared.
+            pairs.append((self.written[a_id], pb.Event(type=pb.Event.INPUT)))
         for a in outputs:
             pairs.append((a, pb.Event(type=pb.Event.OUTPUT)))
         eid, aids, _ = self.store.put_execution(e, pairs, [ctx], reuse_context_if_already_exist=True)
         for a_id in aids[:len(inputs)]:
             self.events.append((a_id, eid, "input"))
         outs = aids[len(inputs):]
+        for a, a_id in zip(outputs, outs):
+            a.id = a_id
+            self.written[a_id] = a
         for a_id in outs:
             self.events.append((a_id, eid, "output"))
         return eid, outs
@@ -179,8 +185,12 @@ def node(kind, x, type_names):
     for custom, m in ((False, x.properties), (True, x.custom_properties)):
         for k, v in m.items():
             which = v.WhichOneof("value")
-            props[k] = {"int_value": lambda: str(v.int_value), "double_value": lambda: repr(v.double_value),
-                        "string_value": lambda: v.string_value}.get(which, lambda: "")()
+            if which == "int_value":
+                props[k] = str(v.int_value)
+            elif which == "double_value":
+                props[k] = repr(v.double_value)
+            elif which == "string_value":
+                props[k] = v.string_value
     n = {"id": "%s:%d" % (kind, x.id), "type": type_names[x.type_id], "name": x.name,
          "properties": props, "create_time_ms": x.create_time_since_epoch}
     if kind == "artifact":
@@ -201,8 +211,9 @@ def main():
     out = {}
     for key, (trainer, model) in links.items():
         execs, arts, edges = lineage(w.events, trainer, model)
-        nodes = [node("execution", x, names) for x in store.get_executions_by_id(sorted(execs))]
-        nodes += [node("artifact", x, names) for x in store.get_artifacts_by_id(sorted(arts))]
+        by_id = lambda x: x.id  # noqa: E731 — the store returns them in any order
+        nodes = [node("execution", x, names) for x in sorted(store.get_executions_by_id(execs), key=by_id)]
+        nodes += [node("artifact", x, names) for x in sorted(store.get_artifacts_by_id(arts), key=by_id)]
         out[key] = {"execution_id": trainer, "model_artifact_id": model, "nodes": nodes,
                     "edges": [{"artifact": "artifact:%d" % a, "execution": "execution:%d" % e, "kind": k}
                               for a, e, k in edges]}

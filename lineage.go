@@ -1,0 +1,94 @@
+package mlexp
+
+import (
+	"context"
+	"time"
+)
+
+// DependencyMLMD is the ML Metadata store that lineage reads (Error.Dependency).
+const DependencyMLMD = "mlmd"
+
+// Tags of an MLflow run that link it to ML Metadata (design §3), the first way tried.
+const (
+	TagMLMDExecutionID     = "mlmd.execution_id"      // the id of the run's Trainer execution
+	TagMLMDModelArtifactID = "mlmd.model_artifact_id" // the id of the run's Model artifact
+)
+
+// How a run was linked to ML Metadata (Lineage.LinkedBy), in the order they are tried.
+const (
+	LinkExecutionTag  = "tag_execution_id"      // the run's mlmd.execution_id tag
+	LinkArtifactTag   = "tag_model_artifact_id" // the run's mlmd.model_artifact_id tag
+	LinkExternalID    = "execution_external_id" // an execution whose external_id is the run id
+	LinkProperty      = "execution_property"    // an execution with a custom property equal to the run id
+	LinkModelURI      = "model_uri"             // the artifact whose URI is the run's model URI
+	LinkNone          = ""                      // no link: the run has no lineage
+	LineageArtifact   = "artifact"              // LineageNode.Kind of an artifact
+	LineageExecution  = "execution"             // LineageNode.Kind of an execution
+	LineageInputEdge  = "input"                 // LineageEdge.Kind: the artifact is an input of the execution
+	LineageOutputEdge = "output"                // LineageEdge.Kind: the artifact is an output of the execution
+)
+
+// LineageRef is what an MLflow run offers to find it in ML Metadata: its id, its lineage
+// tags (0 when absent) and its model URI ("" when it has none).
+type LineageRef struct {
+	RunID           string
+	ExecutionID     int64
+	ModelArtifactID int64
+	ModelURI        string
+}
+
+// Lineage is the ML Metadata graph of a run's model: the Trainer execution that made it and
+// everything upstream of it (its inputs, their producers, their inputs… back to the
+// dataset), and downstream the executions that consume the model (evaluation, blessing,
+// push, a retraining) with their outputs. A run with no link has LinkedBy "" and no nodes.
+type Lineage struct {
+	RunID     string        `json:"run_id"`
+	LinkedBy  string        `json:"linked_by"`
+	TrainerID string        `json:"trainer_id,omitempty"` // node id of the Trainer execution
+	ModelID   string        `json:"model_id,omitempty"`   // node id of the Model artifact
+	Nodes     []LineageNode `json:"nodes"`                // executions first, then artifacts, each by id
+	Edges     []LineageEdge `json:"edges"`                // every event between two nodes
+}
+
+// LineageNode is an artifact or an execution of ML Metadata. ID is "artifact:N" or
+// "execution:N" (N is the store's id); Properties hold the properties and custom properties
+// as text (proto and struct values are left out).
+type LineageNode struct {
+	ID         string            `json:"id"`
+	Kind       string            `json:"kind"`
+	Type       string            `json:"type"`
+	Name       string            `json:"name"`
+	URI        string            `json:"uri,omitempty"`
+	State      string            `json:"state,omitempty"`
+	Properties map[string]string `json:"properties"`
+	Created    time.Time         `json:"created"`
+}
+
+// LineageEdge is one event: Artifact was an input or an output (Kind) of Execution.
+type LineageEdge struct {
+	Artifact  string `json:"artifact"`
+	Execution string `json:"execution"`
+	Kind      string `json:"kind"`
+}
+
+// Node returns the node of id, or nil.
+func (l *Lineage) Node(id string) *LineageNode {
+	for i := range l.Nodes {
+		if l.Nodes[i].ID == id {
+			return &l.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// LineageStore reads lineage from an ML Metadata store.
+type LineageStore interface {
+	// Lineage finds the run of ref in the store, first match wins (design §3), and returns
+	// its graph; a run that matches nothing has a Lineage with LinkedBy "".
+	Lineage(ctx context.Context, ref LineageRef) (*Lineage, error)
+}
+
+// LineageRefs reads what links a run to ML Metadata: its tags and its model URI.
+type LineageRefs interface {
+	LineageRef(ctx context.Context, runID string) (LineageRef, error)
+}
