@@ -28,6 +28,27 @@ const (
 	LineageOutputEdge = "output"                // LineageEdge.Kind: the artifact is an output of the execution
 )
 
+// LineageIDs are what a trainer may report of where its run is in ML Metadata: the ids of
+// its Trainer execution and of its Model artifact. They are logged as the run's
+// mlmd.execution_id and mlmd.model_artifact_id tags (docs/lineage.md).
+type LineageIDs struct {
+	ExecutionID     int64 `json:"mlmd_execution_id,omitempty"`
+	ModelArtifactID int64 `json:"mlmd_model_artifact_id,omitempty"`
+}
+
+// validate checks that the ids given are positive; nil is valid.
+func (l *LineageIDs) validate(prefix string) error {
+	switch {
+	case l == nil:
+		return nil
+	case l.ExecutionID < 0:
+		return InvalidField(prefix+".mlmd_execution_id", "must be a positive ML Metadata execution id, got %d", l.ExecutionID)
+	case l.ModelArtifactID < 0:
+		return InvalidField(prefix+".mlmd_model_artifact_id", "must be a positive ML Metadata artifact id, got %d", l.ModelArtifactID)
+	}
+	return nil
+}
+
 // LineageRef is what an MLflow run offers to find it in ML Metadata: its id, its lineage
 // tags (0 when absent) and its model URI ("" when it has none).
 type LineageRef struct {

@@ -1,6 +1,7 @@
 package mlexp_test
 
 import (
+	"errors"
 	"math"
 	"os"
 	"strings"
@@ -129,5 +130,18 @@ func TestDocumentedExamplesAreValid(t *testing.T) {
 		if err := v.Validate(); err != nil {
 			t.Errorf("%s: %v", file, err)
 		}
+	}
+}
+
+func TestLineageIDsMustBePositive(t *testing.T) {
+	r := sample.TrainingRunReport()
+	r.TrainingRun.Lineage = &mlexp.LineageIDs{ExecutionID: 3, ModelArtifactID: -1}
+	var e *mlexp.Error
+	if err := r.Validate(); !errors.As(err, &e) || e.Field != "training_run.lineage.mlmd_model_artifact_id" {
+		t.Errorf("Validate = %v, want an error naming training_run.lineage.mlmd_model_artifact_id", err)
+	}
+	r.TrainingRun.Lineage.ModelArtifactID = 0
+	if err := r.Validate(); err != nil {
+		t.Errorf("ids 3 and absent: %v", err)
 	}
 }

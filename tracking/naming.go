@@ -86,6 +86,16 @@ func trainingRunRecord(r mlexp.TrainingRunReport) record {
 	rec.Metrics = append(rec.Metrics, finalMetrics(t.Metrics, t.CostUSD, t.FinishedAt, lastEpoch(t), true)...)
 	rec.ModelURI = t.ModelURI
 	rec.History = t.History
+	if l := t.Lineage; l != nil {
+		for _, tag := range []struct {
+			key string
+			id  int64
+		}{{mlexp.TagMLMDExecutionID, l.ExecutionID}, {mlexp.TagMLMDModelArtifactID, l.ModelArtifactID}} {
+			if tag.id > 0 {
+				rec.Tags = append(rec.Tags, mlflow.Tag{Key: tag.key, Value: strconv.FormatInt(tag.id, 10)})
+			}
+		}
+	}
 	return rec.finish()
 }
 
