@@ -143,3 +143,10 @@ func redact(dsn string) string {
 	}
 	return dsn
 }
+
+// Off is the lineage of a store that cannot be read (Open failed): every answer is Err, so
+// that lineage says why it is off and everything else works.
+type Off struct{ Err error }
+
+// Lineage answers o.Err.
+func (o Off) Lineage(context.Context, mlexp.LineageRef) (*mlexp.Lineage, error) { return nil, o.Err }

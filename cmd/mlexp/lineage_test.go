@@ -1,0 +1,120 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/mlmdtest"
+	"github.com/mlexp-dev/mlexp/internal/sample"
+	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/tracking"
+)
+
+// lineageRuns are MLflow runs with an ML Metadata store that links them: ext by its run id
+// (an execution's external_id), tagged by its mlmd.execution_id tag (logged through the
+// report's lineage ids), uri by its model URI; none has no link.
+type lineageRuns struct {
+	store                   string
+	written                 map[string]mlmdtest.Written
+	ext, tagged, uri, plain string
+}
+
+func seedLineage(t *testing.T) lineageRuns {
+	t.Helper()
+	client, err := mlflow.NewClient(mlflowServer.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := tracking.NewLogger(client, nil)
+	model := fmt.Sprintf("lineage-model-%d", time.Now().UnixNano())
+	id := 0
+	logRun := func(uri string, lineage *mlexp.LineageIDs) string {
+		r := sample.TrainingRunReport()
+		r.Model = mlexp.Model{ID: model, Name: "Lineage Model"}
+		id++
+		r.TrainingRun.ID, r.TrainingRun.ModelURI, r.TrainingRun.Lineage = id, uri, lineage
+		run, err := logger.LogTrainingRun(t.Context(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	var l lineageRuns
+	l.ext = logRun("gs://lineage/"+model+"/ext", nil)
+	l.uri = logRun("gs://lineage/"+model+"/uri", nil)
+	l.plain = logRun("gs://lineage/"+model+"/plain", nil)
+	l.store, l.written = mlmdtest.WriteSQLite(t, mlmdtest.Spec{Trainings: []mlmdtest.Training{
+		{Key: "ext", RunID: l.ext, Link: "external_id", Span: 3, Blessed: true, Pushed: true},
+		{Key: "uri", RunID: l.uri, Link: "uri", ModelURI: "gs://lineage/" + model + "/uri"},
+		{Key: "tagged", Link: "none", Base: "ext"},
+	}})
+	l.tagged = logRun("", &mlexp.LineageIDs{ExecutionID: l.written["tagged"].ExecutionID})
+	return l
+}
+
+// TestLineageCommandAndAPI: `mlexp lineage RUN --json` and the API answer the graph the
+// ml-metadata library wrote, found each way; a run with no link says so; without a store,
+// or with a store of another schema version, lineage says why it is off and the rest works.
+func TestLineageCommandAndAPI(t *testing.T) {
+	l := seedLineage(t)
+	for _, c := range []struct{ run, key, by string }{
+		{l.ext, "ext", mlexp.LinkExternalID},
+		{l.uri, "uri", mlexp.LinkModelURI},
+		{l.tagged, "tagged", mlexp.LinkExecutionTag},
+	} {
+		var got mlexp.Lineage
+		if err := json.Unmarshal([]byte(mustQuery(t, "lineage", c.run, "--json", "--mlmd-db", l.store)), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.LinkedBy != c.by || len(got.Nodes) != len(l.written[c.key].Nodes) || len(got.Edges) != len(l.written[c.key].Edges) {
+			t.Errorf("lineage of %s: linked by %q with %d nodes, %d edges; want %q, %d, %d", c.key, got.LinkedBy, len(got.Nodes), len(got.Edges),
+				c.by, len(l.written[c.key].Nodes), len(l.written[c.key].Edges))
+		}
+	}
+	text := mustQuery(t, "lineage", l.ext, "--mlmd-db", l.store, "--color", "never")
+	for _, want := range []string{"found by an execution whose external_id is the run id", "Trainer  trainer-ext", "[this run's model]", "span=3", "PushedModel  pushed-ext"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lineage text lacks %q:\n%s", want, text)
+		}
+	}
+	if text := mustQuery(t, "lineage", l.plain, "--mlmd-db", l.store); !strings.Contains(text, "has no lineage in ML Metadata") {
+		t.Errorf("a run with no link:\n%s", text)
+	}
+	if _, stderr, err := runQuery(t, "lineage", l.ext); err == nil || !strings.Contains(err.Error()+stderr, "--mlmd-db") {
+		t.Errorf("lineage without a store: %v\n%s", err, stderr)
+	}
+	checkLineageAPI(t, l)
+}
+
+func checkLineageAPI(t *testing.T, l lineageRuns) {
+	srv := MustStartServe(t, map[string]string{"MLFLOW_TRACKING_URI": mlflowServer.URL, "MLEXP_MLMD_DB": l.store})
+	status, body := MustGet(t, srv.URL+"/api/experiments/runs/"+l.ext+"/lineage/")
+	if status != 200 || !strings.Contains(body, `"linked_by":"execution_external_id"`) {
+		t.Errorf("GET lineage: %d %s", status, body)
+	}
+	// A store of another schema version: lineage is off, with the reason, and nothing else is.
+	db, err := sql.Open("sqlite", l.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE MLMDEnv SET schema_version = 9`); err != nil {
+		t.Fatal(err)
+	}
+	old := MustStartServe(t, map[string]string{"MLFLOW_TRACKING_URI": mlflowServer.URL, "MLEXP_MLMD_DB": l.store})
+	status, body = MustGet(t, old.URL+"/api/experiments/runs/"+l.ext+"/lineage")
+	if status != 503 || !strings.Contains(body, "schema version 9") {
+		t.Errorf("GET lineage with a store of schema 9: %d %s", status, body)
+	}
+	if status, body := MustGet(t, old.URL+"/runs/"+l.ext+"/"); status != 200 {
+		t.Errorf("the run page with lineage off: %d %s", status, body)
+	}
+	if !strings.Contains(old.logs.String(), "lineage is off") {
+		t.Errorf("serve did not log why lineage is off:\n%s", old.logs)
+	}
+}
