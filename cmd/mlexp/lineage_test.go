@@ -97,6 +97,13 @@ func checkLineageAPI(t *testing.T, l lineageRuns) {
 	if status != 200 || !strings.Contains(body, `"linked_by":"execution_external_id"`) {
 		t.Errorf("GET lineage: %d %s", status, body)
 	}
+	// The run page draws the graph, or says there is none.
+	if status, body := MustGet(t, srv.URL+"/runs/"+l.ext+"/"); status != 200 || !strings.Contains(body, `class="mlexp-lineage"`) || !strings.Contains(body, "trainer-ext") {
+		t.Errorf("the run page has no lineage graph: %d\n%s", status, body)
+	}
+	if _, body := MustGet(t, srv.URL+"/runs/"+l.plain+"/"); !strings.Contains(body, "This run has no lineage in ML Metadata") {
+		t.Errorf("the page of a run with no link does not say so:\n%s", body)
+	}
 	// A store of another schema version: lineage is off, with the reason, and nothing else is.
 	db, err := sql.Open("sqlite", l.store)
 	if err != nil {
@@ -111,7 +118,7 @@ func checkLineageAPI(t *testing.T, l lineageRuns) {
 	if status != 503 || !strings.Contains(body, "schema version 9") {
 		t.Errorf("GET lineage with a store of schema 9: %d %s", status, body)
 	}
-	if status, body := MustGet(t, old.URL+"/runs/"+l.ext+"/"); status != 200 {
+	if status, body := MustGet(t, old.URL+"/runs/"+l.ext+"/"); status != 200 || !strings.Contains(body, "Lineage is not available") || !strings.Contains(body, "schema version 9") {
 		t.Errorf("the run page with lineage off: %d %s", status, body)
 	}
 	if !strings.Contains(old.logs.String(), "lineage is off") {
