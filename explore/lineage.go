@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/mlexp-dev/mlexp"
 )
 
@@ -27,4 +29,38 @@ func (s *Service) Lineage(ctx context.Context, runID string) (*mlexp.Lineage, er
 func (s *Service) LineageConfigured() bool {
 	_, off := s.lineage.(missingLineage)
 	return !off
+}
+
+// checkLineage adds to c whether its runs were trained alike, from their lineage (read 8
+// runs at a time), when a store is configured. When a run's lineage cannot be read, c gets
+// a note saying so instead of a check.
+func (s *Service) checkLineage(ctx context.Context, c *mlexp.Comparison, runs []mlexp.Run) {
+	if !s.LineageConfigured() {
+		return
+	}
+	inputs := make([]*mlexp.TrainingInputs, len(runs))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, r := range runs {
+		g.Go(func() error {
+			l, err := s.Lineage(gctx, r.ID)
+			if err == nil && l.LinkedBy != mlexp.LinkNone {
+				in := l.TrainingInputs()
+				inputs[i] = &in
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		c.Notes = append(c.Notes, "Whether the runs were trained on the same data is unknown: their lineage could not be read ("+mlexp.ErrorMessage(err)+").")
+		return
+	}
+	order, byID := make([]string, len(runs)), map[string]mlexp.TrainingInputs{}
+	for i, r := range runs {
+		order[i] = r.ID
+		if inputs[i] != nil {
+			byID[r.ID] = *inputs[i]
+		}
+	}
+	c.Lineage = mlexp.CheckLikeForLike(order, byID)
 }

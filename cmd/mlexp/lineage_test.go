@@ -88,7 +88,31 @@ func TestLineageCommandAndAPI(t *testing.T) {
 	if _, stderr, err := runQuery(t, "lineage", l.ext); err == nil || !strings.Contains(err.Error()+stderr, "--mlmd-db") {
 		t.Errorf("lineage without a store: %v\n%s", err, stderr)
 	}
+	checkLineageCompare(t, l)
 	checkLineageAPI(t, l)
+}
+
+// checkLineageCompare: runs trained on different spans are not compared like for like; a
+// run with no lineage does not count as different.
+func checkLineageCompare(t *testing.T, l lineageRuns) {
+	var c mlexp.Comparison
+	if err := json.Unmarshal([]byte(mustQuery(t, "compare", l.ext, l.tagged, "--json", "--mlmd-db", l.store)), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Lineage == nil || c.Lineage.LikeForLike || len(c.Lineage.Differences) != 1 || c.Lineage.Differences[0].What != "data span" ||
+		c.Lineage.Differences[0].Values[l.ext] != "3" || c.Lineage.Differences[0].Values[l.tagged] != "1" {
+		t.Errorf("compare of spans 3 and 1: lineage %+v", c.Lineage)
+	}
+	text := mustQuery(t, "compare", l.ext, l.tagged, "--mlmd-db", l.store, "--color", "never", "--width", "200")
+	if !strings.Contains(text, "Not a like-for-like comparison: the runs were trained on different data span (3 vs 1).") {
+		t.Errorf("compare text lacks the lineage warning:\n%s", text)
+	}
+	if err := json.Unmarshal([]byte(mustQuery(t, "compare", l.ext, l.plain, "--json", "--mlmd-db", l.store)), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Lineage == nil || !c.Lineage.LikeForLike || len(c.Lineage.Unlinked) != 1 || c.Lineage.Unlinked[0] != l.plain {
+		t.Errorf("compare with a run with no lineage: %+v", c.Lineage)
+	}
 }
 
 func checkLineageAPI(t *testing.T, l lineageRuns) {
@@ -103,6 +127,9 @@ func checkLineageAPI(t *testing.T, l lineageRuns) {
 	}
 	if _, body := MustGet(t, srv.URL+"/runs/"+l.plain+"/"); !strings.Contains(body, "This run has no lineage in ML Metadata") {
 		t.Errorf("the page of a run with no link does not say so:\n%s", body)
+	}
+	if _, body := MustGet(t, srv.URL+"/compare/?run_ids="+l.ext+","+l.tagged); !strings.Contains(body, "Not a like-for-like comparison") {
+		t.Errorf("the comparison page lacks the lineage warning:\n%s", body)
 	}
 	// A store of another schema version: lineage is off, with the reason, and nothing else is.
 	db, err := sql.Open("sqlite", l.store)

@@ -29,4 +29,14 @@ func (a *api) lineage(t *testing.T, s seed) {
 	a.call(t, url, http.MethodGet, route, at(s.quick1)[:len(at(s.quick1))-1], nil, true).want(t, "no link", http.StatusOK)
 	a.call(t, url, http.MethodGet, route, at("0123456789abcdef0123456789abcdef"), nil, true).want(t, "unknown run", http.StatusNotFound)
 	a.call(t, a.url, http.MethodGet, route, at(s.training), nil, true).want(t, "no store", http.StatusServiceUnavailable)
+
+	// A comparison carries the like-for-like check (here: one linked run, one not).
+	const compare = "/api/experiments/compare/"
+	body := []byte(`{"run_ids":["` + s.training + `","` + s.quick1 + `"]}`)
+	ans := a.call(t, url, http.MethodPost, compare, compare, body, true).want(t, "compare with lineage", http.StatusOK)
+	var c mlexp.Comparison
+	ans.decode(t, &c)
+	if c.Lineage == nil || !c.Lineage.LikeForLike || len(c.Lineage.Unlinked) != 1 {
+		t.Errorf("lineage check of a comparison: %+v", c.Lineage)
+	}
 }
