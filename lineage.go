@@ -113,3 +113,28 @@ type LineageStore interface {
 type LineageRefs interface {
 	LineageRef(ctx context.Context, runID string) (LineageRef, error)
 }
+
+// ModelRecords are what ML Metadata records downstream of a run's model: its blessings
+// (ModelBlessing artifacts) and its pushes (PushedModel artifacts).
+type ModelRecords struct {
+	RunID     string        `json:"run_id"`
+	LinkedBy  string        `json:"linked_by"`
+	Blessed   bool          `json:"blessed"` // a blessing says blessed=1 (or true)
+	Blessings []LineageNode `json:"blessings"`
+	Pushes    []LineageNode `json:"pushes"`
+}
+
+// ModelRecords picks the blessings and pushes out of the lineage's downstream artifacts.
+func (l *Lineage) ModelRecords() *ModelRecords {
+	r := &ModelRecords{RunID: l.RunID, LinkedBy: l.LinkedBy, Blessings: []LineageNode{}, Pushes: []LineageNode{}}
+	for _, n := range l.Nodes {
+		switch n.Type {
+		case "ModelBlessing":
+			r.Blessings = append(r.Blessings, n)
+			r.Blessed = r.Blessed || n.Properties["blessed"] == "1" || n.Properties["blessed"] == "true"
+		case "PushedModel":
+			r.Pushes = append(r.Pushes, n)
+		}
+	}
+	return r
+}

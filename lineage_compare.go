@@ -116,7 +116,7 @@ func CheckLikeForLike(order []string, inputs map[string]TrainingInputs) *Lineage
 // message, then one line per difference naming each run's value, or nil when they were (or
 // lineage was not checked).
 func (c *Comparison) LineageWarning() []string {
-	if c.Lineage == nil || c.Lineage.LikeForLike {
+	if c == nil || c.Lineage == nil || c.Lineage.LikeForLike {
 		return nil
 	}
 	lines := []string{c.Lineage.Message}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/explore"
 	"github.com/mlexp-dev/mlexp/mlmd"
 	"github.com/mlexp-dev/mlexp/terminal"
 )
@@ -70,4 +72,44 @@ custom property is the run id, else the artifact whose URI is its model URI
 `)
 	writeOptions(w, lineageOptions())
 	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+// blessingOption reads --require-blessing.
+func blessingOption(v setting) ([]explore.BestOption, error) {
+	switch v.value {
+	case "false", "":
+		return nil, nil
+	case "true":
+		return []explore.BestOption{explore.RequireBlessing()}, nil
+	}
+	return nil, v.errorf("not true or false")
+}
+
+// printBestLineage writes what ML Metadata records of the picked and the deployed run:
+// blessed or not, and where and when each was pushed.
+func printBestLineage(w io.Writer, bl *explore.BestLineage) error {
+	if bl == nil {
+		return nil
+	}
+	for _, r := range []struct {
+		who string
+		rec *mlexp.ModelRecords
+	}{{"picked run", bl.Run}, {"deployed run", bl.Deployed}} {
+		switch {
+		case r.rec == nil:
+			continue
+		case r.rec.LinkedBy == mlexp.LinkNone:
+			fmt.Fprintf(w, "ML Metadata, %s: no lineage\n", r.who)
+			continue
+		}
+		blessed := "not blessed"
+		if r.rec.Blessed {
+			blessed = "blessed"
+		}
+		fmt.Fprintf(w, "ML Metadata, %s: %s, %d push(es)\n", r.who, blessed, len(r.rec.Pushes))
+		for _, p := range r.rec.Pushes {
+			fmt.Fprintf(w, "  pushed %s  %s  %s\n", p.URI, strings.Join(p.KeyProperties(3), " "), p.Created.UTC().Format("2006-01-02 15:04"))
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ import (
 // (an execution's external_id), tagged by its mlmd.execution_id tag (logged through the
 // report's lineage ids), uri by its model URI; none has no link.
 type lineageRuns struct {
-	store                   string
+	model, store            string
 	written                 map[string]mlmdtest.Written
 	ext, tagged, uri, plain string
 }
@@ -44,7 +45,7 @@ func seedLineage(t *testing.T) lineageRuns {
 		}
 		return run
 	}
-	var l lineageRuns
+	l := lineageRuns{model: model}
 	l.ext = logRun("gs://lineage/"+model+"/ext", nil)
 	l.uri = logRun("gs://lineage/"+model+"/uri", nil)
 	l.plain = logRun("gs://lineage/"+model+"/plain", nil)
@@ -89,7 +90,37 @@ func TestLineageCommandAndAPI(t *testing.T) {
 		t.Errorf("lineage without a store: %v\n%s", err, stderr)
 	}
 	checkLineageCompare(t, l)
+	checkBlessingGate(t, l)
 	checkLineageAPI(t, l)
+}
+
+// checkBlessingGate: with --require-blessing only the blessed run (ext) may be picked, and
+// the answer carries its blessing and push; without a store the gate is refused.
+func checkBlessingGate(t *testing.T, l lineageRuns) {
+	var ans struct {
+		Eligible bool `json:"eligible"`
+		Run      struct {
+			RunID string `json:"run_id"`
+		} `json:"run"`
+		MLMD struct {
+			RequireBlessing bool                `json:"require_blessing"`
+			Run             *mlexp.ModelRecords `json:"run"`
+		} `json:"mlmd"`
+	}
+	out := mustQuery(t, "best", l.model, "--require-blessing", "true", "--mlmd-db", l.store, "--json")
+	if err := json.Unmarshal([]byte(out), &ans); err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Eligible || ans.Run.RunID != l.ext || !ans.MLMD.RequireBlessing || ans.MLMD.Run == nil || !ans.MLMD.Run.Blessed || len(ans.MLMD.Run.Pushes) != 1 {
+		t.Errorf("best with the blessing gate: %s", out)
+	}
+	text := mustQuery(t, "best", l.model, "--require-blessing", "true", "--mlmd-db", l.store)
+	if !strings.Contains(text, "ML Metadata, picked run: blessed, 1 push(es)") || !strings.Contains(text, "pushed gs://serving/ext") {
+		t.Errorf("best text lacks the ML Metadata records:\n%s", text)
+	}
+	if _, _, err := runQuery(t, "best", l.model, "--require-blessing", "true"); err == nil || !strings.Contains(err.Error(), "--mlmd-db") {
+		t.Errorf("the blessing gate without a store: %v", err)
+	}
 }
 
 // checkLineageCompare: runs trained on different spans are not compared like for like; a
@@ -130,6 +161,16 @@ func checkLineageAPI(t *testing.T, l lineageRuns) {
 	}
 	if _, body := MustGet(t, srv.URL+"/compare/?run_ids="+l.ext+","+l.tagged); !strings.Contains(body, "Not a like-for-like comparison") {
 		t.Errorf("the comparison page lacks the lineage warning:\n%s", body)
+	}
+	// The deployments page shows the deployed run's blessing and push.
+	resp, err := http.Post(srv.URL+"/api/experiments/runs/"+l.ext+"/deploy/", "application/json", strings.NewReader(`{}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("deploy: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if _, body := MustGet(t, srv.URL+"/models/"+l.model+"/deployments/"); !strings.Contains(body, "ML Metadata: ✓ blessed") ||
+		!strings.Contains(body, "pushed to <code>gs://serving/ext</code>") {
+		t.Errorf("the deployments page lacks the deployed run's ML Metadata records:\n%s", body)
 	}
 	// A store of another schema version: lineage is off, with the reason, and nothing else is.
 	db, err := sql.Open("sqlite", l.store)

@@ -30,6 +30,14 @@ func (a *api) lineage(t *testing.T, s seed) {
 	a.call(t, url, http.MethodGet, route, at("0123456789abcdef0123456789abcdef"), nil, true).want(t, "unknown run", http.StatusNotFound)
 	a.call(t, a.url, http.MethodGet, route, at(s.training), nil, true).want(t, "no store", http.StatusServiceUnavailable)
 
+	// The best run's answer carries the ML Metadata records; the blessing gate needs a store.
+	const best = "/api/models/{model_id}/experiments/best/"
+	bestAt := "/api/models/" + s.model + "/experiments/best/?require_blessing="
+	a.call(t, url, http.MethodGet, best, bestAt+"true", nil, true).want(t, "best, blessed", http.StatusOK)
+	a.call(t, url, http.MethodGet, best, bestAt+"false", nil, true).want(t, "best", http.StatusOK)
+	a.call(t, url, http.MethodGet, best, bestAt+"maybe", nil, false).want(t, "best, bad gate", http.StatusBadRequest, "require_blessing")
+	a.call(t, a.url, http.MethodGet, best, bestAt+"true", nil, true).want(t, "best, no store", http.StatusServiceUnavailable)
+
 	// A comparison carries the like-for-like check (here: one linked run, one not).
 	const compare = "/api/experiments/compare/"
 	body := []byte(`{"run_ids":["` + s.training + `","` + s.quick1 + `"]}`)
