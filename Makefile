@@ -36,12 +36,15 @@ test: venv mlmd postgres browser
 	$(GO) test -count=1 -timeout 30m ./...
 
 # Start a local MLflow (data in $(DATA)/mlflow), then `mlexp serve` on $(ADDR) until Ctrl-C.
-demo: build mlflow-start
+# The demo's full trainings also get a TFX pipeline in an ML Metadata store ($(DATA)/mlmd.db),
+# written by the ml-metadata library, for the lineage views.
+demo: build mlflow-start mlmd
 	@url=$$(scripts/mlflow.sh url --data $(DATA)/mlflow); \
 	 echo "MLflow UI:  $$url"; \
 	 echo "mlexp:      http://$(ADDR)/  (Ctrl-C stops mlexp; 'make mlflow-stop' stops MLflow)"; \
-	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp demo; \
-	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp serve --addr $(ADDR)
+	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp demo --mlmd-spec $(DATA)/mlmd-pipeline.json --mlmd-db $(DATA)/mlmd.db; \
+	 rm -f $(DATA)/mlmd.db; scripts/mlmd.sh python scripts/mlmd_write.py <$(DATA)/mlmd-pipeline.json >/dev/null; \
+	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) MLEXP_MLMD_DB=$(DATA)/mlmd.db bin/mlexp serve --addr $(ADDR)
 
 mlflow-start: venv
 	@scripts/mlflow.sh start --data $(DATA)/mlflow >/dev/null

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/mlexp-dev/mlexp"
+	demodata "github.com/mlexp-dev/mlexp/demo"
 	"github.com/mlexp-dev/mlexp/explore"
 	"github.com/mlexp-dev/mlexp/mlmd"
 	"github.com/mlexp-dev/mlexp/terminal"
@@ -110,6 +114,25 @@ func printBestLineage(w io.Writer, bl *explore.BestLineage) error {
 		for _, p := range r.rec.Pushes {
 			fmt.Fprintf(w, "  pushed %s  %s  %s\n", p.URI, strings.Join(p.KeyProperties(3), " "), p.Created.UTC().Format("2006-01-02 15:04"))
 		}
+	}
+	return nil
+}
+
+// writeDemoPipeline writes the demo's ML Metadata pipeline to --mlmd-spec, if asked.
+func writeDemoPipeline(cfg demoConfig) error {
+	if cfg.mlmdSpec == "" {
+		return nil
+	}
+	path, err := filepath.Abs(cfg.mlmdDB)
+	if err != nil {
+		return fmt.Errorf("demo: --mlmd-db: %w", err)
+	}
+	b, err := json.MarshalIndent(demodata.Pipeline(cfg.seed, path), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(cfg.mlmdSpec, b, 0o644); err != nil {
+		return fmt.Errorf("demo: --mlmd-spec: %w", err)
 	}
 	return nil
 }

@@ -81,11 +81,18 @@ func WritePostgres(tb testing.TB, dsn string, spec Spec) map[string]Written {
 
 func write(tb testing.TB, store map[string]any, spec Spec) map[string]Written {
 	tb.Helper()
-	root, err := mlflowtest.ProjectRoot()
+	in, err := json.Marshal(map[string]any{"store": store, "trainings": spec.Trainings, "filler": spec.Filler})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	in, err := json.Marshal(map[string]any{"store": store, "trainings": spec.Trainings, "filler": spec.Filler})
+	return Run(tb, in)
+}
+
+// Run runs scripts/mlmd_write.py on the spec in (JSON, with its store) and returns what it
+// wrote, by training key.
+func Run(tb testing.TB, in []byte) map[string]Written {
+	tb.Helper()
+	root, err := mlflowtest.ProjectRoot()
 	if err != nil {
 		tb.Fatal(err)
 	}
