@@ -18,6 +18,12 @@ func (s *Service) Lineage(ctx context.Context, runID string) (*mlexp.Lineage, er
 	if runID == "" {
 		return nil, mlexp.InvalidField("run_id", "is required")
 	}
+	// A store that is off says why before MLflow is asked anything.
+	if off, ok := s.lineage.(interface{ Unavailable() error }); ok {
+		if err := off.Unavailable(); err != nil {
+			return nil, err
+		}
+	}
 	ref, err := s.refs.LineageRef(ctx, runID)
 	if err != nil {
 		return nil, err

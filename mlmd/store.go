@@ -150,3 +150,6 @@ type Off struct{ Err error }
 
 // Lineage answers o.Err.
 func (o Off) Lineage(context.Context, mlexp.LineageRef) (*mlexp.Lineage, error) { return nil, o.Err }
+
+// Unavailable is why lineage is off, so that a caller can answer it without reading MLflow.
+func (o Off) Unavailable() error { return o.Err }
