@@ -20,9 +20,9 @@ func (s *Service) BestIn(ctx context.Context, e *Experiment, q mlexp.BestQuery, 
 	if err := q.Normalize(); err != nil {
 		return nil, err
 	}
-	var o bestOptions
-	for _, f := range opts {
-		f(&o)
+	o, err := s.bestOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	b, bl, err := s.selectBest(ctx, e.Ref.ModelID, e.Set.Runs, q, o)
 	if err != nil {
@@ -34,6 +34,9 @@ func (s *Service) BestIn(ctx context.Context, e *Experiment, q mlexp.BestQuery, 
 // Best reads the experiment of t and picks its run to deploy.
 func (s *Service) Best(ctx context.Context, t Target, q mlexp.BestQuery, opts ...BestOption) (*BestAnswer, error) {
 	if err := q.Normalize(); err != nil { // a bad query is refused before MLflow is read
+		return nil, err
+	}
+	if _, err := s.bestOptions(opts); err != nil {
 		return nil, err
 	}
 	e, err := s.Open(ctx, t)

@@ -24,6 +24,18 @@ type bestOptions struct{ requireBlessing bool }
 // next, at most 10 times.
 func RequireBlessing() BestOption { return func(o *bestOptions) { o.requireBlessing = true } }
 
+// bestOptions applies opts; the blessing gate needs an ML Metadata store.
+func (s *Service) bestOptions(opts []BestOption) (bestOptions, error) {
+	var o bestOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.requireBlessing && !s.LineageConfigured() {
+		return o, lineageNotConfigured()
+	}
+	return o, nil
+}
+
 // BestLineage is what ML Metadata records of the picked run and the deployed run.
 type BestLineage struct {
 	RequireBlessing bool                `json:"require_blessing"`
@@ -33,9 +45,6 @@ type BestLineage struct {
 
 // selectBest picks the run to deploy, through the blessing gate when asked.
 func (s *Service) selectBest(ctx context.Context, modelID string, runs []mlexp.Run, q mlexp.BestQuery, o bestOptions) (*mlexp.Best, *BestLineage, error) {
-	if o.requireBlessing && !s.LineageConfigured() {
-		return nil, nil, lineageNotConfigured()
-	}
 	var unblessed []string
 	for {
 		b, err := s.best.SelectBest(ctx, modelID, runs, q)
