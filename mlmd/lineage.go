@@ -18,8 +18,11 @@ const maxNodes = 2000
 func (s *Store) Lineage(ctx context.Context, ref mlexp.LineageRef) (*mlexp.Lineage, error) {
 	out := &mlexp.Lineage{RunID: ref.RunID, Nodes: []mlexp.LineageNode{}, Edges: []mlexp.LineageEdge{}}
 	a, err := s.link(ctx, ref)
-	if err != nil || a.by == mlexp.LinkNone {
-		return out, err
+	if err != nil {
+		return nil, err
+	}
+	if a.by == mlexp.LinkNone {
+		return out, nil
 	}
 	out.LinkedBy = a.by
 	execs, arts := map[int64]bool{}, map[int64]bool{}

@@ -83,7 +83,7 @@ func (s *Store) checkSchema(ctx context.Context) error {
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	rows, err := s.db.QueryContext(ctx, s.rebind(q), args...)
 	if err != nil {
-		return nil, mlexp.Unavailable(mlexp.DependencyMLMD, err, "reading the ML Metadata store %s: %v", s.name, err)
+		return nil, s.readErr(err)
 	}
 	return rows, nil
 }
@@ -116,14 +116,11 @@ func (s *Store) ids(ctx context.Context, q string, args ...any) ([]int64, error)
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, mlexp.Unavailable(mlexp.DependencyMLMD, err, "reading the ML Metadata store %s: %v", s.name, err)
+			return nil, s.readErr(err)
 		}
 		out = append(out, id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, mlexp.Unavailable(mlexp.DependencyMLMD, err, "reading the ML Metadata store %s: %v", s.name, err)
-	}
-	return out, nil
+	return out, s.readErr(rows.Err())
 }
 
 // in returns "(?,?,…)" for n values and the values as arguments.
