@@ -28,6 +28,23 @@ const (
 	LineageOutputEdge = "output"                // LineageEdge.Kind: the artifact is an output of the execution
 )
 
+// LinkLabel says in words how a run was found in ML Metadata (Lineage.LinkedBy).
+func LinkLabel(by string) string {
+	switch by {
+	case LinkExecutionTag:
+		return "its mlmd.execution_id tag"
+	case LinkArtifactTag:
+		return "its mlmd.model_artifact_id tag"
+	case LinkExternalID:
+		return "an execution whose external_id is the run id"
+	case LinkProperty:
+		return "an execution's custom property holding the run id"
+	case LinkModelURI:
+		return "the artifact whose URI is the run's model URI"
+	}
+	return "nothing: no link"
+}
+
 // LineageIDs are what a trainer may report of where its run is in ML Metadata: the ids of
 // its Trainer execution and of its Model artifact. They are logged as the run's
 // mlmd.execution_id and mlmd.model_artifact_id tags (docs/lineage.md).

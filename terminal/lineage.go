@@ -8,15 +8,6 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// linkLabels say how a run was found in ML Metadata.
-var linkLabels = map[string]string{
-	mlexp.LinkExecutionTag: "its mlmd.execution_id tag",
-	mlexp.LinkArtifactTag:  "its mlmd.model_artifact_id tag",
-	mlexp.LinkExternalID:   "an execution whose external_id is the run id",
-	mlexp.LinkProperty:     "an execution's custom property holding the run id",
-	mlexp.LinkModelURI:     "the artifact whose URI is the run's model URI",
-}
-
 // Lineage writes the ML Metadata lineage of a run's model, stage by stage from the dataset
 // to the pushed model: each execution, then the artifacts it output, with their type, name,
 // URI, key properties and time.
@@ -26,7 +17,7 @@ func Lineage(w io.Writer, l *mlexp.Lineage, o Options) error {
 		t.line("Run " + l.RunID + " has no lineage in ML Metadata: no execution or artifact matches its mlmd.* tags, its run id or its model URI (see docs/lineage.md).")
 		return t.flush()
 	}
-	t.line(fmt.Sprintf("Run %s, found by %s: %s", l.RunID, linkLabels[l.LinkedBy], termCount(len(l.Nodes), "node")))
+	t.line(fmt.Sprintf("Run %s, found by %s: %s", l.RunID, mlexp.LinkLabel(l.LinkedBy), termCount(len(l.Nodes), "node")))
 	for i, column := range l.LineageStages() {
 		for _, s := range column {
 			t.line()

@@ -53,7 +53,7 @@ func (s *server) lineageSection(ctx context.Context, runID string) *runLineage {
 			execs++
 		}
 	}
-	out.SVG, out.Linked = inlineSVG(svg), l.LinkedBy
+	out.SVG, out.Linked = inlineSVG(svg), mlexp.LinkLabel(l.LinkedBy)
 	out.Summary = fmt.Sprintf("%d executions, %d artifacts", execs, len(l.Nodes)-execs)
 	return out
 }
