@@ -22,6 +22,7 @@ type PipelineRun struct {
 	Vocabulary    string `json:"vocabulary"`
 	Blessed       bool   `json:"blessed"`
 	Pushed        bool   `json:"pushed"`
+	PushedVersion string `json:"pushed_version,omitempty"`
 }
 
 // PipelineSpec is what scripts/mlmd_write.py writes into the store.
@@ -53,6 +54,7 @@ func Pipeline(seed uint64, path string) PipelineSpec {
 			Key: r.FeatureConfig.ID + "-full-training-" + strconv.Itoa(r.TrainingRun.ID), Link: "uri", ModelURI: r.TrainingRun.ModelURI,
 			DatasetURI: "gs://demo-bucket/data/" + Dataset(seed).ID, Span: span, Version: 1, SchemaVersion: 3,
 			Vocabulary: "vocab-span-" + strconv.Itoa(span), Blessed: true, Pushed: i == set.Deployed,
+			PushedVersion: strconv.Itoa(r.TrainingRun.ID),
 		})
 	}
 	return spec

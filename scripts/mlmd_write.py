@@ -13,7 +13,7 @@ The spec (JSON on stdin):
                     "model_uri": "gs://…", "dataset_uri": "gs://…",
                     "span": 3, "version": 1, "schema_version": 2, "vocabulary": "vocab-2024-05",
                     "base": "<key of the training whose model this one warm-starts from>",
-                    "blessed": true, "pushed": true}, …],
+                    "blessed": true, "pushed": true, "pushed_version": "3"}, …],
      "filler": 0}
 
 Each training is a pipeline run: ExampleGen (from the dataset) → Examples; SchemaGen →
