@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,7 +22,9 @@ import (
 func TestDemoLineage(t *testing.T) {
 	dir := t.TempDir()
 	spec, db := filepath.Join(dir, "mlmd-pipeline.json"), filepath.Join(dir, "mlmd.db")
-	if out, err := runDemo(t, dir, "--mlflow-tracking-uri", mlflowServer.URL, "--wait", "90s", "--mlmd-spec", spec, "--mlmd-db", db); err != nil {
+	// A seed of its own: its own experiment, which TestDemoIsIdempotent does not count.
+	const seed = 7
+	if out, err := runDemo(t, dir, "--mlflow-tracking-uri", mlflowServer.URL, "--wait", "90s", "--seed", strconv.Itoa(seed), "--mlmd-spec", spec, "--mlmd-db", db); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
 	in, err := os.ReadFile(spec)
@@ -29,7 +32,7 @@ func TestDemoLineage(t *testing.T) {
 		t.Fatal(err)
 	}
 	mlmdtest.Run(t, in)
-	full := demoFullTrainings(t)
+	full := demoFullTrainings(t, seed)
 	for _, r := range full {
 		var l mlexp.Lineage
 		if err := json.Unmarshal([]byte(mustQuery(t, "lineage", r.Info.RunID, "--json", "--mlmd-db", db)), &l); err != nil {
@@ -47,13 +50,13 @@ func TestDemoLineage(t *testing.T) {
 	}
 }
 
-// demoFullTrainings returns the demo's full trainings, oldest first.
-func demoFullTrainings(t *testing.T) []mlflow.Run {
+// demoFullTrainings returns the full trainings of the demo of seed, oldest first.
+func demoFullTrainings(t *testing.T, seed uint64) []mlflow.Run {
 	c, err := mlflow.NewClient(mlflowServer.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp, err := c.GetExperimentByName(t.Context(), demodata.ExperimentName(demodata.DefaultSeed))
+	exp, err := c.GetExperimentByName(t.Context(), demodata.ExperimentName(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +64,7 @@ func demoFullTrainings(t *testing.T) []mlflow.Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != len(demodata.Reports(demodata.DefaultSeed).TrainingRuns) {
+	if len(runs) != len(demodata.Reports(seed).TrainingRuns) {
 		t.Fatalf("%d full trainings in the demo", len(runs))
 	}
 	return runs
