@@ -86,6 +86,9 @@ type Lineage struct {
 	ModelID   string        `json:"model_id,omitempty"`   // node id of the Model artifact
 	Nodes     []LineageNode `json:"nodes"`                // executions first, then artifacts, each by id
 	Edges     []LineageEdge `json:"edges"`                // every event between two nodes
+	// Truncated says that the walk upstream stopped at the store's bound on nodes, so that
+	// the graph lacks the oldest ancestors.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // LineageNode is an artifact or an execution of ML Metadata. ID is "artifact:N" or

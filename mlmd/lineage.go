@@ -8,9 +8,10 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// maxNodes bounds the graph of one run, so that a store with a cycle of warm starts or an
-// enormous fan-in cannot make one answer unbounded.
-const maxNodes = 2000
+// MaxNodes bounds the graph of one run, so that an enormous fan-in upstream cannot make one
+// answer unbounded: the walk upstream stops at the level that reaches it, and the answer
+// says that it was cut (Lineage.Truncated).
+const MaxNodes = 2000
 
 // Lineage implements mlexp.LineageStore: the Trainer and its outputs, everything upstream of
 // the Trainer (its inputs, their producers, their inputs…), the executions that consume the
@@ -32,7 +33,7 @@ func (s *Store) Lineage(ctx context.Context, ref mlexp.LineageRef) (*mlexp.Linea
 	}
 	if a.trainer > 0 {
 		out.TrainerID = nodeID(mlexp.LineageExecution, a.trainer)
-		if err := s.upstream(ctx, a.trainer, execs, arts); err != nil {
+		if out.Truncated, err = s.upstream(ctx, a.trainer, execs, arts); err != nil {
 			return nil, err
 		}
 	}
@@ -49,29 +50,33 @@ func (s *Store) Lineage(ctx context.Context, ref mlexp.LineageRef) (*mlexp.Linea
 	return out, err
 }
 
-// upstream adds the trainer, its outputs, and every execution and artifact upstream of it.
-func (s *Store) upstream(ctx context.Context, trainer int64, execs, arts map[int64]bool) error {
+// upstream adds the trainer, its outputs, and every execution and artifact upstream of it,
+// level by level until s.maxNodes is reached; it says whether it stopped there.
+func (s *Store) upstream(ctx context.Context, trainer int64, execs, arts map[int64]bool) (truncated bool, err error) {
 	execs[trainer] = true
 	outs, err := s.ids(ctx, `SELECT artifact_id FROM Event WHERE execution_id = ? AND type IN `+outputEvents, trainer)
 	if err != nil {
-		return err
+		return false, err
 	}
 	add(arts, outs)
-	for frontier := []int64{trainer}; len(frontier) > 0 && len(execs)+len(arts) < maxNodes; {
+	for frontier := []int64{trainer}; len(frontier) > 0; {
+		if len(execs)+len(arts) >= s.maxNodes {
+			return true, nil
+		}
 		list, args := in(frontier)
 		inputs, err := s.ids(ctx, `SELECT DISTINCT artifact_id FROM Event WHERE execution_id IN `+list+` AND type IN `+inputEvents, args...)
 		if err != nil || len(inputs) == 0 {
-			return err
+			return false, err
 		}
 		add(arts, inputs)
 		list, args = in(inputs)
 		producers, err := s.ids(ctx, `SELECT DISTINCT execution_id FROM Event WHERE artifact_id IN `+list+` AND type IN `+outputEvents, args...)
 		if err != nil {
-			return err
+			return false, err
 		}
 		frontier = add(execs, producers)
 	}
-	return nil
+	return false, nil
 }
 
 // downstream adds the executions that consume the model, and their outputs.

@@ -101,3 +101,23 @@ func sameGraph(t *testing.T, l *mlexp.Lineage, w mlmdtest.Written) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestLineageSaysWhenItIsCut: a graph larger than the bound stops upstream and says so;
+// one within it does not.
+func TestLineageSaysWhenItIsCut(t *testing.T) {
+	path, written := mlmdtest.WriteSQLite(t, mlmdtest.Spec{Trainings: []mlmdtest.Training{{Key: "a", RunID: "run-a", Link: "external_id"}}})
+	store, err := mlmd.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	full, err := store.Lineage(context.Background(), mlexp.LineageRef{RunID: "run-a"})
+	if err != nil || full.Truncated || len(full.Nodes) != len(written["a"].Nodes) {
+		t.Fatalf("within the bound: truncated %v, %d nodes, %v", full.Truncated, len(full.Nodes), err)
+	}
+	mlmd.SetMaxNodes(store, 4)
+	cut, err := store.Lineage(context.Background(), mlexp.LineageRef{RunID: "run-a"})
+	if err != nil || !cut.Truncated || len(cut.Nodes) >= len(full.Nodes) {
+		t.Errorf("over the bound: truncated %v, %d nodes of %d, %v", cut.Truncated, len(cut.Nodes), len(full.Nodes), err)
+	}
+}

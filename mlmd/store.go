@@ -26,16 +26,17 @@ const SchemaVersion = 10
 
 // Store is an ML Metadata store opened read-only.
 type Store struct {
-	db   *sql.DB
-	pg   bool
-	name string // the store, for messages (a file path, or a URL without its password)
+	db       *sql.DB
+	pg       bool
+	name     string // the store, for messages (a file path, or a URL without its password)
+	maxNodes int    // MaxNodes; tests lower it
 }
 
 // Open opens the store at dsn (a SQLite file path, or a postgres:// URL) and checks its
 // schema version. A store of another version is refused with an EUNAVAILABLE error that
 // says which version it has, so that lineage turns off and nothing else does.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	s := &Store{name: dsn}
+	s := &Store{name: dsn, maxNodes: MaxNodes}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		s.pg, s.name = true, redact(dsn)

@@ -18,6 +18,9 @@ func Lineage(w io.Writer, l *mlexp.Lineage, o Options) error {
 		return t.flush()
 	}
 	t.line(fmt.Sprintf("Run %s, found by %s: %s", l.RunID, mlexp.LinkLabel(l.LinkedBy), termCount(len(l.Nodes), "node")))
+	if l.Truncated {
+		t.line(o.paint("⚠", termWarn) + " cut: the graph reached its bound on nodes, and lacks the oldest ancestors")
+	}
 	for i, column := range l.LineageStages() {
 		for _, s := range column {
 			t.line()

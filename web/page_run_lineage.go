@@ -55,5 +55,8 @@ func (s *server) lineageSection(ctx context.Context, runID string) *runLineage {
 	}
 	out.SVG, out.Linked = inlineSVG(svg), mlexp.LinkLabel(l.LinkedBy)
 	out.Summary = fmt.Sprintf("%d executions, %d artifacts", execs, len(l.Nodes)-execs)
+	if l.Truncated {
+		out.Summary += " (cut at the bound on nodes: the oldest ancestors are left out)"
+	}
 	return out
 }
