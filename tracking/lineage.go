@@ -8,8 +8,8 @@ import (
 )
 
 // LineageRef implements mlexp.LineageRefs: a run's lineage tags (mlmd.execution_id,
-// mlmd.model_artifact_id; a tag that is not a positive integer counts as absent) and, when
-// it has neither, its model URI. A run that does not exist is ENOTFOUND.
+// mlmd.model_artifact_id; a tag that is not a positive integer counts as absent) and its
+// model URI. A run that does not exist is ENOTFOUND.
 func (r *Reader) LineageRef(ctx context.Context, runID string) (mlexp.LineageRef, error) {
 	run, err := r.getRun(ctx, runID)
 	if err != nil {
@@ -25,8 +25,11 @@ func (r *Reader) LineageRef(ctx context.Context, runID string) (mlexp.LineageRef
 		return id
 	}
 	ref.ExecutionID, ref.ModelArtifactID = tagID(mlexp.TagMLMDExecutionID), tagID(mlexp.TagMLMDModelArtifactID)
-	if ref.ExecutionID == 0 && ref.ModelArtifactID == 0 {
-		ref.ModelURI, err = readModelURI(ctx, r.client, run)
+	// The model URI is the last way to link, and still needed when a tag names an id the
+	// store lacks; a run with tags does without it when it cannot be read.
+	ref.ModelURI, err = readModelURI(ctx, r.client, run)
+	if err != nil && (ref.ExecutionID > 0 || ref.ModelArtifactID > 0) {
+		err = nil
 	}
 	return ref, err
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // TestLineageRefReadsTheTagsTheLoggerWrote: the lineage ids of a report are logged as the
-// run's mlmd.* tags and read back; a run without them offers its model URI instead.
+// run's mlmd.* tags and read back, with the model URI.
 func TestLineageRefReadsTheTagsTheLoggerWrote(t *testing.T) {
 	r := sample.TrainingRunReport()
 	isolate(t, &r.Model, &r.Dataset)
@@ -22,6 +22,7 @@ func TestLineageRefReadsTheTagsTheLoggerWrote(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.TrainingRun.ID++
+	r.TrainingRun.ModelURI = "gs://retail-recs/models/47"
 	r.TrainingRun.Lineage = &mlexp.LineageIDs{ExecutionID: 12, ModelArtifactID: 40}
 	tagged, err := l.LogTrainingRun(ctx(t), r)
 	if err != nil {
@@ -32,7 +33,7 @@ func TestLineageRefReadsTheTagsTheLoggerWrote(t *testing.T) {
 		run  string
 		want mlexp.LineageRef
 	}{
-		{tagged, mlexp.LineageRef{RunID: tagged, ExecutionID: 12, ModelArtifactID: 40}},
+		{tagged, mlexp.LineageRef{RunID: tagged, ExecutionID: 12, ModelArtifactID: 40, ModelURI: "gs://retail-recs/models/47"}},
 		{plain, mlexp.LineageRef{RunID: plain, ModelURI: "gs://retail-recs/models/46"}},
 	} {
 		got, err := reader.LineageRef(ctx(t), c.run)
