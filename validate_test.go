@@ -145,3 +145,16 @@ func TestLineageIDsMustBePositive(t *testing.T) {
 		t.Errorf("ids 3 and absent: %v", err)
 	}
 }
+
+// TestLineageIDsDecode: the lineage ids of a report decode strictly, as `mlexp log` and the
+// ingest API read them.
+func TestLineageIDsDecode(t *testing.T) {
+	var r mlexp.TrainingRunReport
+	if err := mlexp.UnmarshalStrict([]byte(`{"training_run":{"lineage":{"mlmd_execution_id":812,"mlmd_model_artifact_id":4051}}}`), &r); err != nil ||
+		r.TrainingRun.Lineage == nil || *r.TrainingRun.Lineage != (mlexp.LineageIDs{ExecutionID: 812, ModelArtifactID: 4051}) {
+		t.Errorf("decoded %+v, %v", r.TrainingRun.Lineage, err)
+	}
+	if err := mlexp.UnmarshalStrict([]byte(`{"training_run":{"lineage":{"execution_id":812}}}`), &r); err == nil {
+		t.Error("an unknown lineage field was accepted")
+	}
+}
