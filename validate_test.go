@@ -144,6 +144,11 @@ func TestLineageIDsMustBePositive(t *testing.T) {
 	if err := r.Validate(); err != nil {
 		t.Errorf("ids 3 and absent: %v", err)
 	}
+	q := sample.QuickTestReport()
+	q.QuickTest.Lineage = &mlexp.LineageIDs{ExecutionID: -2}
+	if err := q.Validate(); !errors.As(err, &e) || e.Field != "quick_test.lineage.mlmd_execution_id" {
+		t.Errorf("quick test: Validate = %v, want an error naming quick_test.lineage.mlmd_execution_id", err)
+	}
 }
 
 // TestLineageIDsDecode: the lineage ids of a report decode strictly, as `mlexp log` and the

@@ -11,8 +11,8 @@ import (
 	"github.com/mlexp-dev/mlexp/tracking"
 )
 
-// TestLineageRefReadsTheTagsTheLoggerWrote: the lineage ids of a report are logged as the
-// run's mlmd.* tags and read back, with the model URI.
+// TestLineageRefReadsTheTagsTheLoggerWrote: the lineage ids of a report (full training or
+// quick test) are logged as the run's mlmd.* tags and read back, with the model URI.
 func TestLineageRefReadsTheTagsTheLoggerWrote(t *testing.T) {
 	r := sample.TrainingRunReport()
 	isolate(t, &r.Model, &r.Dataset)
@@ -28,6 +28,13 @@ func TestLineageRefReadsTheTagsTheLoggerWrote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	q := sample.QuickTestReport()
+	q.Model, q.Dataset = r.Model, r.Dataset
+	q.QuickTest.Lineage = &mlexp.LineageIDs{ModelArtifactID: 9}
+	quick, err := l.LogQuickTest(ctx(t), q)
+	if err != nil {
+		t.Fatal(err)
+	}
 	reader := tracking.NewReader(client(t, srv.URL), time.Minute, time.Now, slog.New(slog.DiscardHandler))
 	for _, c := range []struct {
 		run  string
@@ -35,6 +42,7 @@ func TestLineageRefReadsTheTagsTheLoggerWrote(t *testing.T) {
 	}{
 		{tagged, mlexp.LineageRef{RunID: tagged, ExecutionID: 12, ModelArtifactID: 40, ModelURI: "gs://retail-recs/models/47"}},
 		{plain, mlexp.LineageRef{RunID: plain, ModelURI: "gs://retail-recs/models/46"}},
+		{quick, mlexp.LineageRef{RunID: quick, ModelArtifactID: 9}},
 	} {
 		got, err := reader.LineageRef(ctx(t), c.run)
 		if err != nil || got != c.want {
