@@ -4,7 +4,7 @@ GO    ?= go
 DATA  ?= .data
 ADDR  ?= 127.0.0.1:8080
 
-.PHONY: all build venv gcs-venv postgres browser test demo mlflow-start mlflow-stop gcs-topology gcs-topology-stop bench lint clean
+.PHONY: all build venv gcs-venv mlmd postgres browser test demo mlflow-start mlflow-stop gcs-topology gcs-topology-stop bench lint clean
 
 all: build
 
@@ -21,6 +21,11 @@ venv:
 gcs-venv:
 	scripts/gcs-topology.sh install
 
+# The pinned ml-metadata (scripts/mlmd-requirements.txt) in a virtualenv of its own (it pins
+# protobuf < 5): tests write ML Metadata stores with it (scripts/mlmd_write.py).
+mlmd:
+	scripts/mlmd.sh install
+
 # PostgreSQL from Debian's packages (as root); tests start throw-away clusters with it.
 postgres:
 	scripts/postgres.sh install
@@ -29,18 +34,22 @@ postgres:
 browser:
 	scripts/chromium.sh install
 
-# Every test, against real MLflow servers, real SQLite and PostgreSQL, and headless Chromium. Nothing is skipped.
-test: venv gcs-venv postgres browser
+# Every test, against real MLflow servers, real SQLite and PostgreSQL, ML Metadata stores written
+# by the ml-metadata library, a GCS emulator, and headless Chromium. Nothing is skipped.
+test: venv gcs-venv mlmd postgres browser
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
 # Start a local MLflow (data in $(DATA)/mlflow), then `mlexp serve` on $(ADDR) until Ctrl-C.
-demo: build mlflow-start
+# The demo's full trainings also get a TFX pipeline in an ML Metadata store ($(DATA)/mlmd.db),
+# written by the ml-metadata library, for the lineage views.
+demo: build mlflow-start mlmd
 	@url=$$(scripts/mlflow.sh url --data $(DATA)/mlflow); \
 	 echo "MLflow UI:  $$url"; \
 	 echo "mlexp:      http://$(ADDR)/  (Ctrl-C stops mlexp; 'make mlflow-stop' stops MLflow)"; \
-	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp demo; \
-	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp serve --addr $(ADDR)
+	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) bin/mlexp demo --mlmd-spec $(DATA)/mlmd-pipeline.json --mlmd-db $(DATA)/mlmd.db; \
+	 rm -f $(DATA)/mlmd.db; scripts/mlmd.sh python scripts/mlmd_write.py <$(DATA)/mlmd-pipeline.json >/dev/null; \
+	 MLFLOW_TRACKING_URI=$$url MLEXP_DATA_DIR=$(DATA) MLEXP_MLMD_DB=$(DATA)/mlmd.db bin/mlexp serve --addr $(ADDR)
 
 mlflow-start: venv
 	@scripts/mlflow.sh start --data $(DATA)/mlflow >/dev/null

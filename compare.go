@@ -56,6 +56,9 @@ type Comparison struct {
 	ConfigDiff     []DiffGroup    `json:"config_diff"`
 	DiffSummary    []DiffSummary  `json:"diff_summary"`
 	Recommendation Recommendation `json:"recommendation"`
+	// Lineage says whether the runs were trained on the same data, schema and vocabulary, as
+	// ML Metadata records it; nil when no store is configured or it could not be read.
+	Lineage *LineageCheck `json:"lineage,omitempty"`
 }
 
 // ComparedRun is what a comparison shows of each run in its header.

@@ -3,13 +3,14 @@ package mlexp
 // QuickTest is the result of a cheap test of a feature configuration: a sample of the data
 // for a few epochs.
 type QuickTest struct {
-	ID                int      `json:"id"` // the "#3" of "config-042 Quick Test #3"
-	DataSamplePercent float64  `json:"data_sample_percent"`
-	Epochs            int      `json:"epochs"`
-	Status            Status   `json:"status"`
-	CostUSD           *float64 `json:"cost_usd,omitempty"`
-	Metrics           Metrics  `json:"metrics"`
-	Failure           *Failure `json:"failure,omitempty"`
+	ID                int         `json:"id"` // the "#3" of "config-042 Quick Test #3"
+	DataSamplePercent float64     `json:"data_sample_percent"`
+	Epochs            int         `json:"epochs"`
+	Status            Status      `json:"status"`
+	CostUSD           *float64    `json:"cost_usd,omitempty"`
+	Metrics           Metrics     `json:"metrics"`
+	Failure           *Failure    `json:"failure,omitempty"`
+	Lineage           *LineageIDs `json:"lineage,omitempty"` // where the run is in ML Metadata
 	Timing
 }
 
@@ -28,6 +29,9 @@ func (q QuickTest) Validate(prefix string) error {
 		return err
 	}
 	if err := q.Metrics.validate(prefix+".metrics", q.Status == StatusCompleted); err != nil {
+		return err
+	}
+	if err := q.Lineage.validate(prefix + ".lineage"); err != nil {
 		return err
 	}
 	return q.Timing.validate(prefix)

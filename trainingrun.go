@@ -21,6 +21,7 @@ type TrainingRun struct {
 	Metrics   Metrics        `json:"metrics"` // final metrics
 	History   []EpochMetrics `json:"history,omitempty"`
 	ModelURI  string         `json:"model_uri,omitempty"` // e.g. gs://bucket/models/46
+	Lineage   *LineageIDs    `json:"lineage,omitempty"`   // where the run is in ML Metadata
 	Failure   *Failure       `json:"failure,omitempty"`
 	Timing
 }
@@ -64,6 +65,9 @@ func (t TrainingRun) Validate(prefix string) error {
 		if err != nil || u.Scheme == "" || len(t.ModelURI) > 2000 {
 			return InvalidField(prefix+".model_uri", "must be a URI with a scheme, such as gs://bucket/path")
 		}
+	}
+	if err := t.Lineage.validate(prefix + ".lineage"); err != nil {
+		return err
 	}
 	return t.Timing.validate(prefix)
 }

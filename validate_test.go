@@ -1,6 +1,7 @@
 package mlexp_test
 
 import (
+	"errors"
 	"math"
 	"os"
 	"strings"
@@ -129,5 +130,36 @@ func TestDocumentedExamplesAreValid(t *testing.T) {
 		if err := v.Validate(); err != nil {
 			t.Errorf("%s: %v", file, err)
 		}
+	}
+}
+
+func TestLineageIDsMustBePositive(t *testing.T) {
+	r := sample.TrainingRunReport()
+	r.TrainingRun.Lineage = &mlexp.LineageIDs{ExecutionID: 3, ModelArtifactID: -1}
+	var e *mlexp.Error
+	if err := r.Validate(); !errors.As(err, &e) || e.Field != "training_run.lineage.mlmd_model_artifact_id" {
+		t.Errorf("Validate = %v, want an error naming training_run.lineage.mlmd_model_artifact_id", err)
+	}
+	r.TrainingRun.Lineage.ModelArtifactID = 0
+	if err := r.Validate(); err != nil {
+		t.Errorf("ids 3 and absent: %v", err)
+	}
+	q := sample.QuickTestReport()
+	q.QuickTest.Lineage = &mlexp.LineageIDs{ExecutionID: -2}
+	if err := q.Validate(); !errors.As(err, &e) || e.Field != "quick_test.lineage.mlmd_execution_id" {
+		t.Errorf("quick test: Validate = %v, want an error naming quick_test.lineage.mlmd_execution_id", err)
+	}
+}
+
+// TestLineageIDsDecode: the lineage ids of a report decode strictly, as `mlexp log` and the
+// ingest API read them.
+func TestLineageIDsDecode(t *testing.T) {
+	var r mlexp.TrainingRunReport
+	if err := mlexp.UnmarshalStrict([]byte(`{"training_run":{"lineage":{"mlmd_execution_id":812,"mlmd_model_artifact_id":4051}}}`), &r); err != nil ||
+		r.TrainingRun.Lineage == nil || *r.TrainingRun.Lineage != (mlexp.LineageIDs{ExecutionID: 812, ModelArtifactID: 4051}) {
+		t.Errorf("decoded %+v, %v", r.TrainingRun.Lineage, err)
+	}
+	if err := mlexp.UnmarshalStrict([]byte(`{"training_run":{"lineage":{"execution_id":812}}}`), &r); err == nil {
+		t.Error("an unknown lineage field was accepted")
 	}
 }

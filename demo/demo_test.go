@@ -254,3 +254,31 @@ func TestReportsRecallModel(t *testing.T) {
 		prev = r
 	}
 }
+
+// TestPipeline: one pipeline run per full training, linked by its model URI; the oldest
+// read the older span, only the deployed run is pushed.
+func TestPipeline(t *testing.T) {
+	set := Reports(DefaultSeed)
+	p := Pipeline(DefaultSeed, "/data/mlmd.db")
+	if p.Store["sqlite"] != "/data/mlmd.db" || len(p.Trainings) != len(set.TrainingRuns) {
+		t.Fatalf("pipeline %+v", p)
+	}
+	older, pushed := 0, 0
+	for i, r := range p.Trainings {
+		if r.Link != "uri" || r.ModelURI != set.TrainingRuns[i].TrainingRun.ModelURI || !r.Blessed {
+			t.Errorf("pipeline run %d: %+v", i, r)
+		}
+		if r.Span == OlderSpan {
+			older++
+		}
+		if r.Pushed {
+			pushed++
+			if i != set.Deployed {
+				t.Errorf("run %d is pushed, but %d is deployed", i, set.Deployed)
+			}
+		}
+	}
+	if older != 1 || pushed != 1 {
+		t.Errorf("%d runs on the older span and %d pushed, want 1 and 1", older, pushed)
+	}
+}

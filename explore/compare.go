@@ -38,7 +38,12 @@ func (s *Service) Compare(ctx context.Context, req CompareRequest) (*mlexp.Compa
 
 // CompareRuns compares runs already read, with the noise judgement of their experiment.
 func (s *Service) CompareRuns(ctx context.Context, runs []mlexp.Run, baselineID, metric string) (*mlexp.Comparison, error) {
-	return mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: baselineID, Metric: metric, Noise: s.noiseJudge(ctx, runs)})
+	c, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: baselineID, Metric: metric, Noise: s.noiseJudge(ctx, runs)})
+	if err != nil {
+		return nil, err
+	}
+	s.checkLineage(ctx, c, runs)
+	return c, nil
 }
 
 // noiseJudge judges run-to-run noise from the repeated quick tests of the experiment of the

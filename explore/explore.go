@@ -25,6 +25,8 @@ type Deps struct {
 	Runs        mlexp.RunSource    // the runs and experiments in MLflow
 	Best        mlexp.BestSelector // selection of the run to deploy
 	Attacher    mlexp.Attacher     // tags an experiment as a model's
+	Lineage     mlexp.LineageStore // the ML Metadata store, when one is configured
+	LineageRefs mlexp.LineageRefs  // what links a run to ML Metadata (its tags, its model URI)
 	MLflowUIURL string             // base of links into MLflow's UI
 	Now         func() time.Time   // "2 hours ago" counts from it; nil is time.Now
 }
@@ -34,13 +36,15 @@ type Service struct {
 	runs     mlexp.RunSource
 	best     mlexp.BestSelector
 	attacher mlexp.Attacher
+	lineage  mlexp.LineageStore
+	refs     mlexp.LineageRefs
 	mlflowUI string
 	now      func() time.Time
 }
 
 // New returns a Service over deps.
 func New(deps Deps) *Service {
-	s := &Service{runs: deps.Runs, best: deps.Best, attacher: deps.Attacher,
+	s := &Service{runs: deps.Runs, best: deps.Best, attacher: deps.Attacher, lineage: deps.Lineage, refs: deps.LineageRefs,
 		mlflowUI: strings.TrimRight(deps.MLflowUIURL, "/"), now: deps.Now}
 	if s.runs == nil {
 		s.runs = missingRuns{}
@@ -50,6 +54,9 @@ func New(deps Deps) *Service {
 	}
 	if s.attacher == nil {
 		s.attacher = missingAttacher{}
+	}
+	if s.lineage == nil || s.refs == nil {
+		s.lineage, s.refs = missingLineage{}, missingLineage{}
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -56,6 +56,7 @@ func TestMissingDependenciesAreNotConfigured(t *testing.T) {
 		"open":    second(s.Open(ctx, Target{ModelID: "m"})),
 		"compare": second(s.Compare(ctx, CompareRequest{RunIDs: []string{"a", "b"}})),
 		"attach":  second(s.Attach(ctx, "m", AttachRequest{Experiment: "1"})),
+		"lineage": second(s.Lineage(ctx, "r")),
 	} {
 		if mlexp.UnavailableDependency(err) != mlexp.DependencyNone {
 			t.Errorf("%s without its dependency: %v", name, err)

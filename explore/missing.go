@@ -42,3 +42,18 @@ type missingAttacher struct{}
 func (missingAttacher) Attach(context.Context, string, mlexp.Model, mlexp.Dataset) (mlexp.DatasetInfo, error) {
 	return mlexp.DatasetInfo{}, mlexp.NotConfigured("attaching experiments")
 }
+
+type missingLineage struct{}
+
+// lineageNotConfigured says what turns lineage on.
+func lineageNotConfigured() error {
+	return mlexp.NotConfigured("lineage (an ML Metadata store: start mlexp with --mlmd-db or MLEXP_MLMD_DB)")
+}
+
+func (missingLineage) Lineage(context.Context, mlexp.LineageRef) (*mlexp.Lineage, error) {
+	return nil, lineageNotConfigured()
+}
+
+func (missingLineage) LineageRef(context.Context, string) (mlexp.LineageRef, error) {
+	return mlexp.LineageRef{}, lineageNotConfigured()
+}

@@ -53,18 +53,7 @@ func Comparison(w io.Writer, c *mlexp.Comparison, o Options) error {
 	t.section(o, "METRICS COMPARISON")
 	termMetricsTable(t, c, base, o)
 	t.line()
-	for _, n := range c.Notes {
-		for i, l := range termWrap("Note: "+n, o.width()-2) {
-			if i == 0 {
-				t.line(o.paint("⚠", termWarn), " ", l)
-			} else {
-				t.line("  ", l)
-			}
-		}
-	}
-	if len(c.Notes) > 0 {
-		t.line()
-	}
+	termNotes(t, c, o)
 
 	t.section(o, "CONFIGURATION DIFF")
 	termConfigDiff(t, c, base, titles, o)
@@ -374,4 +363,33 @@ func termWidest(lines []string) int {
 		w = max(w, StringWidth(l))
 	}
 	return w
+}
+
+// termNotes writes the comparison's notes, then the lineage warning when its runs were not
+// trained alike, each with a ⚠.
+func termNotes(t *termWriter, c *mlexp.Comparison, o Options) {
+	for _, n := range c.Notes {
+		for i, l := range termWrap("Note: "+n, o.width()-2) {
+			if i == 0 {
+				t.line(o.paint("⚠", termWarn), " ", l)
+			} else {
+				t.line("  ", l)
+			}
+		}
+	}
+	for i, w := range c.LineageWarning() {
+		for j, l := range termWrap(w, o.width()-4) {
+			switch {
+			case i == 0 && j == 0:
+				t.line(o.paint("⚠", termWarn), " ", o.paint(l, termBold))
+			case i == 0 || j > 0:
+				t.line("    ", l)
+			default:
+				t.line("  • ", l)
+			}
+		}
+	}
+	if len(c.Notes) > 0 || c.LineageWarning() != nil {
+		t.line()
+	}
 }

@@ -13,12 +13,9 @@ import (
 // TrainingCurves returns the training_curves.png artifact of a run, as logged with a full
 // training. A run that does not exist, or has no such image, is ENOTFOUND.
 func (r *Reader) TrainingCurves(ctx context.Context, runID string) ([]byte, error) {
-	run, err := r.client.GetRun(ctx, runID)
-	if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
-		return nil, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "run_id", Message: fmt.Sprintf("run %q does not exist in MLflow", runID), Err: err}
-	}
+	run, err := r.getRun(ctx, runID)
 	if err != nil {
-		return nil, MLflowError(err, "reading run "+runID)
+		return nil, err
 	}
 	if !strings.HasPrefix(run.Info.ArtifactURI, "mlflow-artifacts:") {
 		return nil, &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf(
@@ -60,4 +57,16 @@ func proxied(run *mlflow.Run) error {
 	return &mlexp.Error{Code: mlexp.EUNAVAILABLE, Message: fmt.Sprintf(
 		"the artifacts of run %s are stored at %s, which the MLflow tracking server does not serve, so its model cannot be read; start mlflow server with --serve-artifacts",
 		run.Info.RunID, run.Info.ArtifactURI)}
+}
+
+// getRun reads one run from MLflow; a run that does not exist is ENOTFOUND.
+func (r *Reader) getRun(ctx context.Context, runID string) (*mlflow.Run, error) {
+	run, err := r.client.GetRun(ctx, runID)
+	if errors.Is(err, mlflow.ErrNotFound) || errors.Is(err, mlflow.ErrInvalidParameter) {
+		return nil, &mlexp.Error{Code: mlexp.ENOTFOUND, Field: "run_id", Message: fmt.Sprintf("run %q does not exist in MLflow", runID), Err: err}
+	}
+	if err != nil {
+		return nil, MLflowError(err, "reading run "+runID)
+	}
+	return run, nil
 }

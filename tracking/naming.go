@@ -60,6 +60,7 @@ func quickTestRecord(r mlexp.QuickTestReport) record {
 		mlflow.Param{Key: "epochs", Value: strconv.Itoa(q.Epochs)},
 	)
 	rec.Metrics = finalMetrics(q.Metrics, q.CostUSD, q.FinishedAt, q.Epochs, false)
+	rec.Tags = append(rec.Tags, lineageTags(q.Lineage)...)
 	return rec.finish()
 }
 
@@ -86,7 +87,25 @@ func trainingRunRecord(r mlexp.TrainingRunReport) record {
 	rec.Metrics = append(rec.Metrics, finalMetrics(t.Metrics, t.CostUSD, t.FinishedAt, lastEpoch(t), true)...)
 	rec.ModelURI = t.ModelURI
 	rec.History = t.History
+	rec.Tags = append(rec.Tags, lineageTags(t.Lineage)...)
 	return rec.finish()
+}
+
+// lineageTags are the mlmd.* tags of the lineage ids a trainer reported (docs/lineage.md).
+func lineageTags(l *mlexp.LineageIDs) []mlflow.Tag {
+	if l == nil {
+		return nil
+	}
+	var tags []mlflow.Tag
+	for _, tag := range []struct {
+		key string
+		id  int64
+	}{{mlexp.TagMLMDExecutionID, l.ExecutionID}, {mlexp.TagMLMDModelArtifactID, l.ModelArtifactID}} {
+		if tag.id > 0 {
+			tags = append(tags, mlflow.Tag{Key: tag.key, Value: strconv.FormatInt(tag.id, 10)})
+		}
+	}
+	return tags
 }
 
 func lastEpoch(t mlexp.TrainingRun) int {

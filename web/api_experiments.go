@@ -129,7 +129,15 @@ func (s *server) handleBest(w http.ResponseWriter, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	return s.explore.Best(r.Context(), targetOf(r), bq)
+	var opts []explore.BestOption
+	switch v := r.URL.Query().Get("require_blessing"); v {
+	case "", "false":
+	case "true":
+		opts = append(opts, explore.RequireBlessing())
+	default:
+		return nil, mlexp.InvalidField("require_blessing", "%q is not true or false", v)
+	}
+	return s.explore.Best(r.Context(), targetOf(r), bq, opts...)
 }
 
 // intParam parses an optional whole-number query parameter within [lo, hi]; "" is 0.

@@ -24,6 +24,7 @@ type deploymentsPage struct {
 	Best      *bestCard
 	BestNote  string             // why there is no best candidate card, when the selection failed
 	Registry  *mlexp.AliasStatus // the registry alias against the history; nil when unknown
+	MLMD      *deployedRecords   // what ML Metadata records of the deployed run; nil without a store
 }
 
 type deploymentRow struct {
@@ -75,6 +76,9 @@ func (s *server) handleDeploymentsPage(w http.ResponseWriter, r *http.Request) {
 		if d.ID == done {
 			p.Done = &row
 		}
+	}
+	if len(h) > 0 {
+		p.MLMD = s.deployedRecordsOf(r, h[0].RunID)
 	}
 	if err := p.bestCandidate(s.explore.BestIn(r.Context(), e, mlexp.BestQuery{})); err != nil {
 		p.BestNote = s.bestNote(r, err)

@@ -24,6 +24,7 @@ type runPage struct {
 	MLflowURL string
 	CurvesURL string // full trainings only
 	RunsURL   string
+	Lineage   *runLineage // nil when the server has no ML Metadata store
 }
 
 type pageKV struct{ Key, Value string }
@@ -107,6 +108,7 @@ func (s *server) handleRunPage(w http.ResponseWriter, r *http.Request) {
 	if run.Type == mlexp.FullTrainingRun {
 		p.CurvesURL = runURL(run.ID) + "training_curves.png"
 	}
+	p.Lineage = s.lineageSection(r.Context(), run.ID)
 	s.render(w, r, http.StatusOK, viewRun, p)
 }
 

@@ -24,6 +24,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	api(mux, "GET /api/models/{model_id}/experiments/insights", s.serveAPI(s.handleInsights))
 	api(mux, "POST /api/experiments/compare", s.serveAPI(s.handleCompare))
 	api(mux, "GET /api/experiments/mlflow-url", s.serveAPI(s.handleMLflowURL))
+	api(mux, "GET /api/experiments/runs/{run_id}/lineage", s.serveAPI(s.handleLineage))
 
 	// Ingest (API paths take an optional trailing slash).
 	api(mux, "POST /api/experiments/quick-tests", s.serveAPI(requires(s.ingest, s.handleQuickTest)))

@@ -44,6 +44,8 @@ type Deps struct {
 	Attacher     mlexp.Attacher        // attaching an experiment to a model
 	MLflowUIURL  string                // base of links into MLflow's UI
 	Artifacts    mlexp.Artifacts       // training_curves.png
+	Lineage      mlexp.LineageStore    // the ML Metadata store; nil: lineage is off
+	LineageRefs  mlexp.LineageRefs     // what links a run to ML Metadata
 	TrainingURL  string                // where full-training requests are forwarded; "": they answer 503
 	Comparisons  mlexp.ComparisonStore // saved comparisons
 	Auth         *Auth                 // nil: NoAuth, every request is the local user
@@ -123,7 +125,7 @@ func newServer(deps Deps) *server {
 		s.now = time.Now
 	}
 	s.explore = explore.New(explore.Deps{Runs: deps.Runs, Best: deps.Best, Attacher: deps.Attacher,
-		MLflowUIURL: deps.MLflowUIURL, Now: s.now})
+		Lineage: deps.Lineage, LineageRefs: deps.LineageRefs, MLflowUIURL: deps.MLflowUIURL, Now: s.now})
 	if s.checkTimeout <= 0 {
 		s.checkTimeout = DefaultCheckTimeout
 	}

@@ -20,6 +20,8 @@ func bestOptions() []option {
 		{name: "min-value", arg: "X", usage: "gate: only runs whose metric is at least X"},
 		{name: "max-value", arg: "X", usage: "gate: only runs whose metric is at most X (for loss)"},
 		{name: "require-finished", arg: "BOOL", def: "true", usage: "gate: only FINISHED runs; false admits RUNNING ones too (failed and killed runs never are)"},
+		{name: "require-blessing", arg: "BOOL", def: "false", usage: "gate: only a run whose model ML Metadata records as blessed (needs --mlmd-db)"},
+		mlmdOption(),
 	}, queryOutputOptions()...)
 }
 
@@ -72,7 +74,11 @@ func queryBest(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return fmt.Errorf("%s", strings.Replace(q.fail(err).Error(), "--dataset:", "--dataset-id:", 1))
 		}
-		ans, err := q.svc.BestIn(ctx, x, bq)
+		opts, err := blessingOption(q.s["require-blessing"])
+		if err != nil {
+			return err
+		}
+		ans, err := q.svc.BestIn(ctx, x, bq, opts...)
 		if err != nil {
 			return q.fail(err)
 		}
@@ -82,7 +88,10 @@ func queryBest(ctx context.Context, args []string, e env) error {
 		if err := q.title("Best Run to Deploy", ans.Experiment); err != nil {
 			return err
 		}
-		return printBest(q.e.stdout, ans.Best)
+		if err := printBest(q.e.stdout, ans.Best); err != nil {
+			return err
+		}
+		return printBestLineage(q.e.stdout, ans.MLMD)
 	})
 }
 

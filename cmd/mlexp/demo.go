@@ -24,6 +24,9 @@ func demoOptions(getenv func(string) string) []option {
 			usage: "seed of the demo's values: the same seed gives the same results; each seed is its own experiment"},
 		{name: "wait", arg: "DURATION", def: "2m",
 			usage: "how long to wait for MLflow to take every result (e.g. 30s, 5m)"},
+		{name: "mlmd-spec", arg: "FILE",
+			usage: "also write to FILE the demo's TFX pipeline for ML Metadata, for the store at --mlmd-db, as scripts/mlmd_write.py reads it (make demo does)"},
+		mlmdOption(),
 	}, storeOptions(getenv)...)
 }
 
@@ -48,9 +51,11 @@ results stay queued in the database; `+"`mlexp serve`"+` delivers them once MLfl
 
 // demoConfig is the resolved configuration of `mlexp demo`.
 type demoConfig struct {
-	seed  uint64
-	wait  time.Duration
-	store storeConfig
+	seed     uint64
+	wait     time.Duration
+	store    storeConfig
+	mlmdSpec string // where to write the demo's ML Metadata pipeline; "" nowhere
+	mlmdDB   string // the store it is for
 }
 
 func parseDemoConfig(args []string, e env) (demoConfig, error) {
@@ -70,6 +75,10 @@ func parseDemoConfig(args []string, e env) (demoConfig, error) {
 	}
 	if cfg.store, err = parseStoreConfig(s); err != nil {
 		return cfg, fmt.Errorf("demo: %w", err)
+	}
+	cfg.mlmdSpec, cfg.mlmdDB = s["mlmd-spec"].value, s["mlmd-db"].value
+	if cfg.mlmdSpec != "" && cfg.mlmdDB == "" {
+		return cfg, fmt.Errorf("demo: --mlmd-spec needs --mlmd-db (MLEXP_MLMD_DB), the store the pipeline is for")
 	}
 	return cfg, nil
 }
@@ -93,6 +102,9 @@ func demo(ctx context.Context, args []string, e env) error {
 
 	set := demodata.Reports(cfg.seed)
 	name := demodata.ExperimentName(cfg.seed)
+	if err := writeDemoPipeline(cfg); err != nil {
+		return err
+	}
 
 	// Asking MLflow first tells "MLflow is down" from any other failure, and which results
 	// were there before.

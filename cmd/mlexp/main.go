@@ -63,6 +63,7 @@ func commands() []command {
 		{name: "runs", summary: "list the runs of a model, filtered, sorted and paged, with their ids", run: queryRuns, help: runsHelp},
 		{name: "insights", summary: "decide with confidence: quick-test fidelity, the best config within noise, parameter effects", run: queryInsights, help: insightsHelp},
 		{name: "compare", summary: "compare 2 to 50 runs: metrics, configuration diff and a recommendation", run: queryCompare, help: compareHelp},
+		{name: "lineage", summary: "show the ML Metadata lineage of a run's model: its data, schema, transform, evaluation and push", run: queryLineage, help: lineageHelp},
 		{name: "models", summary: "list the models and datasets that have experiments in MLflow", run: queryModels, help: modelsHelp},
 		{name: "attach", summary: "tag an existing MLflow experiment as a model's experiment on a dataset", run: queryAttach, help: attachHelp},
 		{name: "demo", summary: "seed MLflow with a demo experiment (idempotent)", run: demo, help: demoHelp},

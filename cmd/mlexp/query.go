@@ -39,6 +39,7 @@ type queryEnv struct {
 	json     bool
 	term     terminal.Options
 	e        env
+	close    func() // closes the ML Metadata store
 }
 
 // startQuery parses the flags of a query command (positional arguments may come before,
@@ -94,8 +95,11 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 		readOpts = append(readOpts, tracking.ReadWithProgress(q.progress.update))
 	}
 	reader := tracking.NewReader(q.client, time.Minute, time.Now, log, readOpts...)
+	var lineage mlexp.LineageStore
+	lineage, q.close = openLineage(context.Background(), s["mlmd-db"].value, log)
 	q.svc = explore.New(explore.Deps{Runs: reader, Best: tracking.NewSelector(q.client),
-		Attacher: tracking.NewLogger(q.client, chart.TrainingCurves), MLflowUIURL: q.uri, Now: time.Now})
+		Attacher: tracking.NewLogger(q.client, chart.TrainingCurves), Lineage: lineage, LineageRefs: reader,
+		MLflowUIURL: q.uri, Now: time.Now})
 	return q, nil
 }
 
@@ -234,5 +238,6 @@ func runQueryCommand(name string, args []string, opts []option, help func(io.Wri
 	if err != nil {
 		return err
 	}
+	defer q.close()
 	return body(q)
 }

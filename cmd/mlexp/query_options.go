@@ -82,6 +82,7 @@ func compareOptions() []option {
 		queryMLflowOption(),
 		{name: "baseline", arg: "RUN_ID", usage: "the run the others are measured against; default: the deployed run if compared, else the first"},
 		{name: "metric", arg: "NAME", def: mlexp.DefaultCompareMetric, usage: "the metric the recommendation weighs"},
+		mlmdOption(),
 	}, queryOutputOptions()...)
 }
 

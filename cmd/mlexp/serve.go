@@ -44,6 +44,8 @@ func serve(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	b.syncer.Corrected = metrics.ObserveReconciled
+	lineage, closeLineage := openLineage(ctx, cfg.mlmdDB, logger)
+	defer closeLineage()
 	b.startDelivery(ctx)
 	defer b.close() // after the HTTP server has stopped: deliveries in flight finish
 	// Listening first: the hosts served depend on the port, which may have been 0.
@@ -66,6 +68,8 @@ func serve(ctx context.Context, args []string, e env) error {
 		Runs:          b.reader,
 		MLflowUIURL:   cfg.mlflowUI,
 		Artifacts:     b.reader,
+		Lineage:       lineage,
+		LineageRefs:   b.reader,
 		TrainingURL:   cfg.trainingURL,
 		Comparisons:   b.store,
 		Auth:          cfg.auth,

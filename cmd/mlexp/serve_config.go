@@ -23,6 +23,7 @@ type serveConfig struct {
 	ingestWait      time.Duration
 	mlflowUI        string
 	trainingURL     string // where full-training requests go; "" turns them off
+	mlmdDB          string // the ML Metadata store lineage reads; "" turns lineage off
 	auth            *web.Auth
 	allowedHosts    string // validated, comma-separated; see hostsToServe
 	sessionSecret   string // "": the database's
@@ -46,6 +47,7 @@ func serveOptions(getenv func(string) string) []option {
 			usage: "base URL of MLflow's UI for links, when users reach it at another address (default: the tracking URI)"},
 		{name: "training-url", arg: "URL", env: "MLEXP_TRAINING_URL",
 			usage: "URL of the training service that full-training requests are POSTed to as JSON (default: none; the Run Full Training button is disabled)"},
+		mlmdOption(),
 		{name: "auth", arg: "MODE", env: "MLEXP_AUTH", def: web.AuthNone,
 			usage: "who may use mlexp: none (only on a loopback address), token (bearer tokens from --auth-tokens-file) or proxy (identity from --auth-proxy-header)"},
 		{name: "auth-tokens-file", arg: "PATH", env: "MLEXP_AUTH_TOKENS_FILE",
@@ -131,6 +133,7 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
 	cfg.mlflowUI = cmp.Or(s["mlflow-ui-url"].value, cfg.store.trackingURI.value)
+	cfg.mlmdDB = s["mlmd-db"].value
 	if tu := s["training-url"]; tu.value != "" {
 		if u, err := url.Parse(tu.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return cfg, tu.errorf("not the http:// or https:// URL of a training service")

@@ -39,6 +39,7 @@ type api struct {
 	// The same API with auth: token (users ana and bob) and proxy (X-Forwarded-User).
 	token, proxy string
 	mlf          *mlflow.Client
+	deps         web.Deps // of url, for servers configured otherwise
 
 	mu   sync.Mutex
 	seen map[apitest.Route]map[int]bool // statuses answered, by documented route
@@ -90,7 +91,7 @@ func newAPI(t *testing.T) *api {
 	checks := []web.Check{{Name: "mlflow", Check: client.Ping}, {Name: "database", Check: store.Ping}}
 	deps := web.Deps{Logger: log, Checks: checks, Ingest: tracking.NewIngest(store, delivery, time.Minute),
 		Promoter: promoter, Best: promoter, Runs: reader, Attacher: logger, MLflowUIURL: srv.URL, Artifacts: reader, TrainingURL: trainingService(t), Comparisons: store}
-	a := &api{doc: doc, mlf: client, seen: map[apitest.Route]map[int]bool{}}
+	a := &api{doc: doc, mlf: client, deps: deps, seen: map[apitest.Route]map[int]bool{}}
 	a.url = serve(t, deps)
 
 	tokens, err := web.TokenAuth(strings.NewReader("# apitest users\nana " + anaToken + "\nbob " + bobToken + "\n"))
@@ -258,6 +259,7 @@ func TestAPIMatchesOpenAPI(t *testing.T) {
 	t.Run("insights", func(t *testing.T) { a.insights(t, s) })
 	t.Run("compare", func(t *testing.T) { a.compare(t, s) })
 	t.Run("mlflow-url", func(t *testing.T) { a.mlflowURL(t, s) })
+	t.Run("lineage", func(t *testing.T) { a.lineage(t, s) })
 	t.Run("ingest status", func(t *testing.T) { a.ingestStatus(t, s) })
 	t.Run("deploy", func(t *testing.T) { a.deploy(t, s) })
 	t.Run("full training", func(t *testing.T) { a.fullTraining(t, s) })

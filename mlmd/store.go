@@ -1,0 +1,153 @@
+// Package mlmd reads an ML Metadata store (the ml-metadata library's SQL schema, version 10)
+// on SQLite or PostgreSQL, read-only: it finds the run of an MLflow run in it and returns the
+// lineage of the run's model. There is no Go client of MLMD, so it reads the store's
+// documented tables (Type, Artifact, ArtifactProperty, Execution, ExecutionProperty, Event,
+// MLMDEnv) with SELECTs only.
+package mlmd
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
+	_ "modernc.org/sqlite"             // the pure-Go SQLite driver, registered as "sqlite"
+
+	"github.com/mlexp-dev/mlexp"
+)
+
+// SchemaVersion is the MLMDEnv.schema_version this package reads: the schema of
+// ml-metadata 1.14 to 1.17.
+const SchemaVersion = 10
+
+// Store is an ML Metadata store opened read-only.
+type Store struct {
+	db       *sql.DB
+	pg       bool
+	name     string // the store, for messages (a file path, or a URL without its password)
+	maxNodes int    // MaxNodes; tests lower it
+}
+
+// Open opens the store at dsn (a SQLite file path, or a postgres:// URL) and checks its
+// schema version. A store of another version is refused with an EUNAVAILABLE error that
+// says which version it has, so that lineage turns off and nothing else does.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	s := &Store{name: dsn, maxNodes: MaxNodes}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.pg, s.name = true, redact(dsn)
+		s.db, err = sql.Open("pgx", dsn)
+	} else {
+		if _, statErr := os.Stat(dsn); statErr != nil {
+			return nil, mlexp.Unavailable(mlexp.DependencyMLMD, statErr, "the ML Metadata store %s cannot be read: %v; check --mlmd-db (MLEXP_MLMD_DB)", dsn, statErr)
+		}
+		s.db, err = sql.Open("sqlite", "file:"+dsn+"?mode=ro&_pragma=busy_timeout(5000)")
+	}
+	if err != nil {
+		return nil, mlexp.Unavailable(mlexp.DependencyMLMD, err, "opening the ML Metadata store %s: %v", s.name, err)
+	}
+	s.db.SetMaxOpenConns(4)
+	if err := s.checkSchema(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the store.
+func (s *Store) Close() error { return s.db.Close() }
+
+func (s *Store) checkSchema(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT schema_version FROM MLMDEnv`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return mlexp.Unavailable(mlexp.DependencyMLMD, err, "%s is not an ML Metadata store: its MLMDEnv table is empty; lineage is off", s.name)
+	}
+	if err != nil {
+		return mlexp.Unavailable(mlexp.DependencyMLMD, err, "%s cannot be read as an ML Metadata store (no MLMDEnv table?): %v; lineage is off", s.name, err)
+	}
+	if v != SchemaVersion {
+		return mlexp.Unavailable(mlexp.DependencyMLMD, nil,
+			"the ML Metadata store %s has schema version %d, and mlexp reads version %d (ml-metadata 1.14 to 1.17); lineage is off until the store is migrated to version %d or mlexp reads version %d",
+			s.name, v, SchemaVersion, SchemaVersion, v)
+	}
+	return nil
+}
+
+// query runs a SELECT written with ? placeholders (rewritten to $N for PostgreSQL).
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(q), args...)
+	if err != nil {
+		return nil, s.readErr(err)
+	}
+	return rows, nil
+}
+
+func (s *Store) rebind(q string) string {
+	if !s.pg {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// ids reads one column of int64 ids.
+func (s *Store) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, s.readErr(err)
+		}
+		out = append(out, id)
+	}
+	return out, s.readErr(rows.Err())
+}
+
+// in returns "(?,?,…)" for n values and the values as arguments.
+func in(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
+}
+
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if j := strings.LastIndex(dsn, "@"); j > i {
+			return dsn[:i+3] + "…" + dsn[j:]
+		}
+	}
+	return dsn
+}
+
+// Off is the lineage of a store that cannot be read (Open failed): every answer is Err, so
+// that lineage says why it is off and everything else works.
+type Off struct{ Err error }
+
+// Lineage answers o.Err.
+func (o Off) Lineage(context.Context, mlexp.LineageRef) (*mlexp.Lineage, error) { return nil, o.Err }
+
+// Unavailable is why lineage is off, so that a caller can answer it without reading MLflow.
+func (o Off) Unavailable() error { return o.Err }
