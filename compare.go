@@ -63,17 +63,20 @@ type Comparison struct {
 
 // ComparedRun is what a comparison shows of each run in its header.
 type ComparedRun struct {
-	ID         string    `json:"run_id"`
-	Name       string    `json:"run_name"`
-	ConfigID   string    `json:"config_id"`
-	ConfigName string    `json:"config_name"`
-	RunType    RunType   `json:"run_type"`
-	TypeLabel  string    `json:"run_type_label"` // "Quick Test", "Full Training"
-	Status     string    `json:"status"`
-	Deployed   bool      `json:"is_deployed"`
-	Baseline   bool      `json:"is_baseline"`
-	Start      time.Time `json:"start_time,omitzero"`
-	Failure    *Failure  `json:"failure,omitempty"`
+	ID         string  `json:"run_id"`
+	Name       string  `json:"run_name"`
+	ConfigID   string  `json:"config_id"`
+	ConfigName string  `json:"config_name"`
+	RunType    RunType `json:"run_type"`
+	TypeLabel  string  `json:"run_type_label"` // "Quick Test", "Full Training"
+	Status     string  `json:"status"`
+	Deployed   bool    `json:"is_deployed"`
+	// Model is the run's model and where it was found (full trainings; quick tests make
+	// none); absent when the comparison was made without reading models or the run has none.
+	Model    *RunModel `json:"model,omitempty"`
+	Baseline bool      `json:"is_baseline"`
+	Start    time.Time `json:"start_time,omitzero"`
+	Failure  *Failure  `json:"failure,omitempty"`
 }
 
 // MetricRow is one row of the metrics table. Values and Diffs are nil (JSON null) where a

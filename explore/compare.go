@@ -2,6 +2,7 @@ package explore
 
 import (
 	"context"
+	"sync"
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/insight"
@@ -43,7 +44,31 @@ func (s *Service) CompareRuns(ctx context.Context, runs []mlexp.Run, baselineID,
 		return nil, err
 	}
 	s.checkLineage(ctx, c, runs)
+	s.attachModels(ctx, c, runs)
 	return c, nil
+}
+
+// attachModels finds the model of each compared full training, and where MLflow records it,
+// eight runs at a time; a run whose model cannot be read is shown without one.
+func (s *Service) attachModels(ctx context.Context, c *mlexp.Comparison, runs []mlexp.Run) {
+	if s.models == nil {
+		return
+	}
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i := range c.Runs {
+		if runs[i].Type != mlexp.FullTrainingRun {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if m, err := s.models.RunModel(ctx, c.Runs[i].ID); err == nil {
+				c.Runs[i].Model = m
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // noiseJudge judges run-to-run noise from the repeated quick tests of the experiment of the

@@ -22,13 +22,14 @@ import (
 // Deps are what a Service reads through. A nil field makes the use cases that need it
 // answer an EUNAVAILABLE error (mlexp.NotConfigured) instead of failing any other way.
 type Deps struct {
-	Runs        mlexp.RunSource    // the runs and experiments in MLflow
-	Best        mlexp.BestSelector // selection of the run to deploy
-	Attacher    mlexp.Attacher     // tags an experiment as a model's
-	Lineage     mlexp.LineageStore // the ML Metadata store, when one is configured
-	LineageRefs mlexp.LineageRefs  // what links a run to ML Metadata (its tags, its model URI)
-	MLflowUIURL string             // base of links into MLflow's UI
-	Now         func() time.Time   // "2 hours ago" counts from it; nil is time.Now
+	Runs        mlexp.RunSource      // the runs and experiments in MLflow
+	Best        mlexp.BestSelector   // selection of the run to deploy
+	Attacher    mlexp.Attacher       // tags an experiment as a model's
+	Lineage     mlexp.LineageStore   // the ML Metadata store, when one is configured
+	LineageRefs mlexp.LineageRefs    // what links a run to ML Metadata (its tags, its model URI)
+	RunModels   mlexp.RunModelReader // the models of compared full trainings; nil: comparisons leave them out
+	MLflowUIURL string               // base of links into MLflow's UI
+	Now         func() time.Time     // "2 hours ago" counts from it; nil is time.Now
 }
 
 // Service answers the queries of mlexp.
@@ -37,6 +38,7 @@ type Service struct {
 	best     mlexp.BestSelector
 	attacher mlexp.Attacher
 	lineage  mlexp.LineageStore
+	models   mlexp.RunModelReader
 	refs     mlexp.LineageRefs
 	mlflowUI string
 	now      func() time.Time
@@ -44,7 +46,7 @@ type Service struct {
 
 // New returns a Service over deps.
 func New(deps Deps) *Service {
-	s := &Service{runs: deps.Runs, best: deps.Best, attacher: deps.Attacher, lineage: deps.Lineage, refs: deps.LineageRefs,
+	s := &Service{runs: deps.Runs, best: deps.Best, attacher: deps.Attacher, lineage: deps.Lineage, refs: deps.LineageRefs, models: deps.RunModels,
 		mlflowUI: strings.TrimRight(deps.MLflowUIURL, "/"), now: deps.Now}
 	if s.runs == nil {
 		s.runs = missingRuns{}

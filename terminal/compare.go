@@ -41,6 +41,13 @@ func Comparison(w io.Writer, c *mlexp.Comparison, o Options) error {
 	for _, l := range termWrap("Selected: "+strings.Join(selected, " vs "), o.width()) {
 		t.line(l)
 	}
+	for i, r := range c.Runs { // what each full training would deploy
+		if m := r.Model; m != nil {
+			for _, l := range termWrap("Model of "+titles[i]+": "+m.URI+" ("+mlexp.ModelSourceLabel(m.Source)+")", o.width()) {
+				t.line(l)
+			}
+		}
+	}
 	baseWhy := map[string]string{mlexp.BaselineChosen: "chosen", mlexp.BaselineDeployed: "the deployed run", mlexp.BaselineFirst: "the first run"}[c.BaselineReason]
 	if baseWhy != "" {
 		baseWhy = ", " + baseWhy

@@ -39,6 +39,7 @@ type compareHeader struct {
 	Baseline, Deployed, Failed   bool
 	BaselineURL                  string // makes this run the baseline
 	DiffSummary                  string
+	Model, ModelSource           string       // the full training's model and where MLflow records it
 	Promote                      *promoteForm // nil: not promotable from here
 }
 
@@ -138,6 +139,9 @@ func newComparePage(l pageLayout, q url.Values, comparison *mlexp.Comparison, ru
 		p.Runs = append(p.Runs, compareHeader{Name: cr.Name, URL: runURL(cr.ID), Config: cmp.Or(cr.ConfigName, cr.ConfigID), TypeLabel: cr.TypeLabel,
 			Baseline: cr.Baseline, Deployed: cr.Deployed, Failed: runs[i].Failed(), BaselineURL: withQuery("/compare/", override(q, "baseline", cr.ID)),
 			DiffSummary: comparison.DiffSummary[i].Text})
+		if m := cr.Model; m != nil {
+			p.Runs[len(p.Runs)-1].Model, p.Runs[len(p.Runs)-1].ModelSource = m.URI, mlexp.ModelSourceLabel(m.Source)
+		}
 	}
 	for _, row := range append(append([]mlexp.MetricRow{}, comparison.Metrics...), comparison.Duration, comparison.Cost) {
 		cr := compareRow{Label: row.Label}

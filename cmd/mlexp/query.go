@@ -98,7 +98,7 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 	var lineage mlexp.LineageStore
 	lineage, q.close = openLineage(context.Background(), s["mlmd-db"].value, log)
 	q.svc = explore.New(explore.Deps{Runs: reader, Best: tracking.NewSelector(q.client),
-		Attacher: tracking.NewLogger(q.client, chart.TrainingCurves), Lineage: lineage, LineageRefs: reader,
+		Attacher: tracking.NewLogger(q.client, chart.TrainingCurves), Lineage: lineage, LineageRefs: reader, RunModels: reader,
 		MLflowUIURL: q.uri, Now: time.Now})
 	return q, nil
 }
