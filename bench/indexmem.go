@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"time"
@@ -129,6 +130,12 @@ func memLoad(ctx context.Context, reader *tracking.Reader, n int, res *indexMemR
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	res.HeapLoadedMB = float64(ms.HeapInuse) / 1e6
+	if dir := os.Getenv("MLEXP_BENCH_PROFILE"); dir != "" { // what the index-backed reader holds
+		if f, err := os.Create(filepath.Join(dir, "index-heap.pprof")); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	return nil
 }
 
