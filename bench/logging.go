@@ -16,8 +16,14 @@ import (
 // logParallel logs quick tests from..to of model m with workers goroutines; the first one
 // alone, so that the experiment is made once.
 func logParallel(ctx context.Context, l *tracking.Logger, m mlexp.Model, from, to, workers int) error {
+	return logParallelFn(ctx, l, from, to, workers, func(i int) mlexp.QuickTestReport { return quickTest(m, i) })
+}
+
+// logParallelFn logs the quick tests report(from)..report(to-1) with workers goroutines; the
+// first one alone, so that the experiment is made once.
+func logParallelFn(ctx context.Context, l *tracking.Logger, from, to, workers int, report func(i int) mlexp.QuickTestReport) error {
 	if from < to {
-		if _, err := l.LogQuickTest(ctx, quickTest(m, from)); err != nil {
+		if _, err := l.LogQuickTest(ctx, report(from)); err != nil {
 			return err
 		}
 		from++
@@ -36,7 +42,7 @@ func logParallel(ctx context.Context, l *tracking.Logger, m mlexp.Model, from, t
 				if i >= to {
 					return
 				}
-				if _, err := l.LogQuickTest(ctx, quickTest(m, i)); err != nil {
+				if _, err := l.LogQuickTest(ctx, report(i)); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err

@@ -8,6 +8,11 @@
 // part; the comparison is of rates) is how many quick tests the Python one-call-per-value
 // logger logs; MLEXP_MLFLOW_WORKERS the MLflow server's workers.
 //
+// With -index (the default) it also measures the run index of issue 14 at each -n: first
+// loads in pages of each -sync-page-sizes, a restart served from the index, new runs of the
+// Python client seen by a polled reader, the runs steady-state syncs have MLflow return, and
+// (in a child process, -mem-runs synthetic runs) the memory of an index-backed reader.
+//
 // It starts its own MLflow server (SQLite backend, served artifacts) in a temporary
 // directory, and stops and removes it when it ends, also on Ctrl-C.
 package main
@@ -29,6 +34,7 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/internal/mlflowtest"
+	"github.com/mlexp-dev/mlexp/internal/pgtest"
 	"github.com/mlexp-dev/mlexp/mlflow"
 )
 
@@ -44,10 +50,24 @@ func main() {
 		hmCheck  = flag.Int("heatmap-check", 0, "only time the parts of a heatmap request over this many synthetic runs, and exit")
 		parts    = flag.Int("read-parts", 2, "concurrent searches of mlexp's reader, as `mlexp serve --mlflow-read-parts`")
 		pgNs     = flag.String("pg-n", "10000", "comma-separated run counts of the cold loads against a PostgreSQL-backed MLflow; empty: none")
+		index    = flag.Bool("index", true, "measure the run index (issue 14) at each -n: first load, restart, new-run visibility, steady-state syncs, memory")
+		sizes    = flag.String("sync-page-sizes", "500,2000,10000", "comma-separated page sizes of the index's first loads (the default of mlexp serve is always measured)")
+		ttl      = flag.Duration("index-ttl", 2*time.Second, "cache TTL of the reader polled for new runs")
+		visRuns  = flag.Int("visibility-runs", 5, "runs logged by the Python client while the index-backed reader is polled")
+		adds     = flag.String("steady-adds", "10,100", "comma-separated numbers of new runs before each counted steady-state sync")
+		cpuProf  = flag.String("cpuprofile", "", "write CPU profiles of the restarts served from the index to FILE.restart-N (and FILE.restart-mem)")
+		memIdx   = flag.Int("mem-index-child", 0, "internal: measure the index-backed reader's memory with this many runs in this process and print JSON")
 	)
 	flag.Parse()
 	if *hmCheck > 0 {
 		if err := heatmapCheck(*hmCheck); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *memIdx > 0 {
+		if err := indexMemoryChild(*memIdx, *cpuProf); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
@@ -61,7 +81,8 @@ func main() {
 		return
 	}
 	cfg := config{logRuns: *logRuns, repeats: *repeats, apiRequests: *apiReqs, memRuns: *memRuns, out: *out, readParts: *parts,
-		loadSeconds: envInt("MLEXP_BENCH_LOAD_SECONDS", 30), pyLogRuns: envInt("MLEXP_BENCH_PY_LOG_RUNS", 200)}
+		loadSeconds: envInt("MLEXP_BENCH_LOAD_SECONDS", 30), pyLogRuns: envInt("MLEXP_BENCH_PY_LOG_RUNS", 200),
+		index: *index, indexTTL: *ttl, visibilityRuns: *visRuns, cpuProfile: *cpuProf}
 	var err error
 	if cfg.ns, err = counts(*ns); err != nil || len(cfg.ns) == 0 {
 		fmt.Fprintf(os.Stderr, "bench: -n %q: want comma-separated positive counts\n", *ns)
@@ -69,6 +90,14 @@ func main() {
 	}
 	if cfg.pgNs, err = counts(*pgNs); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: -pg-n %q: want comma-separated positive counts, or nothing\n", *pgNs)
+		os.Exit(2)
+	}
+	if cfg.pageSizes, err = counts(*sizes); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -sync-page-sizes %q: want comma-separated positive counts\n", *sizes)
+		os.Exit(2)
+	}
+	if cfg.steadyAdds, err = counts(*adds); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: -steady-adds %q: want comma-separated positive counts\n", *adds)
 		os.Exit(2)
 	}
 	if cfg.readParts < 1 {
@@ -87,6 +116,13 @@ type config struct {
 	loadSeconds, pyLogRuns, logRuns int
 	readParts                       int
 	out                             string
+
+	// The run index.
+	index                 bool
+	pageSizes, steadyAdds []int
+	indexTTL              time.Duration
+	visibilityRuns        int
+	cpuProfile            string
 }
 
 // counts parses a comma-separated list of positive counts, sorted; "" is none.
@@ -117,7 +153,8 @@ func envInt(key string, def int) int {
 type bench struct {
 	cfg     config
 	srv     *mlflowtest.Server
-	backend string // of srv: SQLite or PostgreSQL
+	backend string         // of srv: SQLite or PostgreSQL
+	pg      *pgtest.Server // of srv's backend store when PostgreSQL: the index is kept there too
 	root    string
 	res     results
 	started time.Time
@@ -162,24 +199,8 @@ func run(cfg config) error {
 	b := &bench{cfg: cfg, srv: srv, backend: "SQLite", root: root, started: time.Now()}
 	b.res.machine = describeMachine(srv)
 	b.res.ns = cfg.ns
-	for _, n := range cfg.ns {
-		if err := b.coldLoad(n); err != nil {
-			return fmt.Errorf("cold load of %d runs: %w", n, err)
-		}
-	}
-	if err := b.heatmapAPI(cfg.ns[len(cfg.ns)-1]); err != nil {
-		return fmt.Errorf("heatmap API: %w", err)
-	}
-	if err := b.logging(cfg.logRuns); err != nil {
-		return fmt.Errorf("logging: %w", err)
-	}
-	if err := b.memory(); err != nil {
-		return fmt.Errorf("memory: %w", err)
-	}
-	if len(cfg.pgNs) > 0 {
-		if err := b.onPostgreSQL(cfg.pgNs); err != nil {
-			return fmt.Errorf("PostgreSQL-backed MLflow: %w", err)
-		}
+	if err := b.measure(); err != nil {
+		return err
 	}
 	b.res.duration = time.Since(b.started)
 	table := b.res.markdown()
@@ -193,6 +214,43 @@ func run(cfg config) error {
 			return err
 		}
 		logf("wrote %s", path)
+	}
+	return nil
+}
+
+// measure runs every measurement, in order: the cold loads first, while each experiment
+// holds only the runs they logged.
+func (b *bench) measure() error {
+	for _, n := range b.cfg.ns {
+		if err := b.coldLoad(n); err != nil {
+			return fmt.Errorf("cold load of %d runs: %w", n, err)
+		}
+	}
+	if err := b.heatmapAPI(b.cfg.ns[len(b.cfg.ns)-1]); err != nil {
+		return fmt.Errorf("heatmap API: %w", err)
+	}
+	if b.cfg.index {
+		for _, n := range b.cfg.ns {
+			if err := b.indexBench(n); err != nil {
+				return fmt.Errorf("run index of %d runs: %w", n, err)
+			}
+		}
+	}
+	if err := b.logging(b.cfg.logRuns); err != nil {
+		return fmt.Errorf("logging: %w", err)
+	}
+	if err := b.memory(); err != nil {
+		return fmt.Errorf("memory: %w", err)
+	}
+	if b.cfg.index {
+		if err := b.indexMemory(); err != nil {
+			return fmt.Errorf("memory with the run index: %w", err)
+		}
+	}
+	if len(b.cfg.pgNs) > 0 {
+		if err := b.onPostgreSQL(b.cfg.pgNs); err != nil {
+			return fmt.Errorf("PostgreSQL-backed MLflow: %w", err)
+		}
 	}
 	return nil
 }

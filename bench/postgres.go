@@ -10,7 +10,9 @@ import (
 
 // onPostgreSQL repeats the cold loads against MLflow the way production runs it: a
 // PostgreSQL backend store (a throw-away cluster of pgtest) and served artifacts. The
-// SQLite-backed server is stopped first, so that the two never share the machine.
+// SQLite-backed server is stopped first, so that the two never share the machine. With
+// -index, the run index is measured there too, kept in another database of the same
+// PostgreSQL.
 func (b *bench) onPostgreSQL(ns []int) error {
 	_ = b.srv.Stop()
 	pg, err := pgtest.Start()
@@ -40,11 +42,19 @@ func (b *bench) onPostgreSQL(ns []int) error {
 	}
 	defer func() { _ = srv.Stop() }() // before the database is dropped
 	sqlite := b.srv
-	b.srv, b.backend = srv, "PostgreSQL"
-	defer func() { b.srv, b.backend = sqlite, "SQLite" }()
+	b.srv, b.backend, b.pg = srv, "PostgreSQL", pg
+	defer func() { b.srv, b.backend, b.pg = sqlite, "SQLite", nil }()
 	for _, n := range ns {
 		if err := b.coldLoad(n); err != nil {
 			return fmt.Errorf("cold load of %d runs: %w", n, err)
+		}
+	}
+	for _, n := range ns {
+		if !b.cfg.index {
+			break
+		}
+		if err := b.indexBench(n); err != nil { // the index in the same PostgreSQL, as replicas share it
+			return fmt.Errorf("run index of %d runs: %w", n, err)
 		}
 	}
 	return nil

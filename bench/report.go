@@ -70,6 +70,8 @@ type results struct {
 	api      apiResult
 	log      logResult
 	mem      memResult
+	index    []indexResult
+	indexMem *indexMemResult
 	duration time.Duration
 }
 
@@ -194,8 +196,9 @@ func (r *results) markdown() string {
 	total := mm.CheckMedianS + mm.BuildMedianS
 	w("| heatmap in-process: `HeatmapQuery.Check` + `BuildHeatmap`, median of 10 | %s | < 50 ms: %s |\n", ms(seconds(total)), verdict(total < 0.05))
 	w("| of which `HeatmapQuery.Check` (checks the metric and axes against the runs) | %s | |\n", ms(seconds(mm.CheckMedianS)))
-	w("| of which `BuildHeatmap` | %s | |\n", ms(seconds(mm.BuildMedianS)))
-	return b.String()
+	w("| of which `BuildHeatmap` | %s | |\n\n", ms(seconds(mm.BuildMedianS)))
+	b.WriteString(r.indexMarkdown())
+	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
 const (
