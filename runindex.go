@@ -62,6 +62,8 @@ type RunIndex interface {
 	// an unexpired one; false when another does. Replicas sharing the store sync each
 	// experiment one at a time.
 	ClaimSync(ctx context.Context, experimentID, owner string, now, until time.Time) (bool, error)
+	// ReleaseSyncs gives up every lease owner holds (a replica that stops).
+	ReleaseSyncs(ctx context.Context, owner string) error
 	// AddRechecks records runs that mlexp changed (logged, promoted), for the next sync of
 	// their experiment to read again, in whichever process or replica syncs it; Rechecks lists
 	// them and DoneRechecks forgets the ones a sync has read.

@@ -80,3 +80,25 @@ func TestLinks(t *testing.T) {
 		t.Errorf("an unknown run: %v", err)
 	}
 }
+
+// TestHeatmapOncePerSnapshot checks that a heatmap is built once per snapshot and query, so
+// that a warm request does not go over every run again.
+func TestHeatmapOncePerSnapshot(t *testing.T) {
+	s, _ := fakeService()
+	e, err := s.Open(context.Background(), Target{ModelID: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.Heatmap(&mlexp.HeatmapQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := e.Heatmap(&mlexp.HeatmapQuery{Metric: "recall_at_100", XAxis: "embedding_dims"}) // the same, defaults spelled out
+	other, _ := e.Heatmap(&mlexp.HeatmapQuery{Agg: mlexp.AggMean})
+	if again.Heatmap != first.Heatmap {
+		t.Error("the same snapshot and query built the heatmap twice")
+	}
+	if other.Heatmap == first.Heatmap || other.Agg != mlexp.AggMean {
+		t.Error("another query got the first query's heatmap")
+	}
+}

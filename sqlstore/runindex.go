@@ -158,6 +158,13 @@ func (s *DB) ClaimSync(ctx context.Context, experimentID, owner string, now, unt
 	return n == 1, storeError(tx.Commit(), "claiming the sync of experiment "+experimentID)
 }
 
+// ReleaseSyncs gives up every sync lease owner holds, so that a replica that stops does not
+// keep the next one (a restart is a new owner) from syncing for a lease's length.
+func (s *DB) ReleaseSyncs(ctx context.Context, owner string) error {
+	_, err := s.db.ExecContext(ctx, s.rebind(`UPDATE run_index_state SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?`), owner)
+	return storeError(err, "releasing the sync leases")
+}
+
 // AddRechecks records runs that mlexp changed, for the next sync of the experiment to read
 // again, in whichever process or replica syncs it.
 func (s *DB) AddRechecks(ctx context.Context, experimentID string, runIDs []string) error {

@@ -88,6 +88,16 @@ func testSyncLease(t *testing.T, db *sqlstore.DB) {
 	if ok, err := db.ClaimSync(ctx, "8", "replica-b", time.Now(), soon); !ok || err != nil {
 		t.Errorf("another experiment's lease: %v, %v", ok, err)
 	}
+	// A replica that stops gives up its leases: the one after it (a restart) syncs at once.
+	if err := db.ReleaseSyncs(ctx, "replica-a"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := db.ClaimSync(ctx, "7", "replica-c", time.Now(), soon); !ok || err != nil {
+		t.Errorf("a released lease: %v, %v; want taken", ok, err)
+	}
+	if ok, err := db.ClaimSync(ctx, "8", "replica-c", time.Now(), soon); ok || err != nil {
+		t.Errorf("another replica's lease was released too: %v, %v", ok, err)
+	}
 	if ok, err := db.ClaimSync(ctx, "9", "replica-a", time.Now(), time.Now().Add(-time.Second)); !ok || err != nil {
 		t.Fatal(ok, err)
 	}

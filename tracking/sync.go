@@ -84,6 +84,10 @@ func NewSyncer(client *mlflow.Client, index mlexp.RunIndex, cfg SyncConfig, owne
 // or syncs the experiment, and this one reads what it writes to the index.
 var ErrSyncedElsewhere = errors.New("another replica syncs this experiment")
 
+// Release gives up the sync leases of this replica, so that the one that follows it (a
+// restart) syncs at once instead of after a lease's length.
+func (s *Syncer) Release(ctx context.Context) error { return s.index.ReleaseSyncs(ctx, s.owner) }
+
 // lock serialises this process's loads, syncs and reconciliations of one experiment, so that
 // none writes over what another has just read.
 func (s *Syncer) lock(experimentID string) func() {

@@ -211,9 +211,13 @@ func (b *backend) startDelivery(ctx context.Context) {
 	b.stop = func() { cancel(); wg.Wait() }
 }
 
-// close stops the delivery (letting deliveries in flight finish) and closes the store.
+// close stops the delivery (letting deliveries in flight finish), gives up the run index's
+// sync leases, and closes the store.
 func (b *backend) close() error {
 	b.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = b.syncer.Release(ctx) // at worst the next replica waits a lease's length
 	return b.store.Close()
 }
 
