@@ -12,6 +12,9 @@ type HeatmapAnswer struct {
 	Experiment mlexp.ExperimentRef `json:"experiment"`
 }
 
+// ExperimentRef says which experiment the answer is about.
+func (a *HeatmapAnswer) ExperimentRef() mlexp.ExperimentRef { return a.Experiment }
+
 // Heatmap checks q against the runs (filling in its defaults) and builds the heatmap, once
 // per snapshot and query (mlexp.RunSet.Derive): a warm request costs no pass over the runs,
 // whatever their number. Callers must not modify the heatmap.

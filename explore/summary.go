@@ -12,6 +12,9 @@ type SummaryAnswer struct {
 	Experiment mlexp.ExperimentRef `json:"experiment"`
 }
 
+// ExperimentRef says which experiment the answer is about.
+func (a *SummaryAnswer) ExperimentRef() mlexp.ExperimentRef { return a.Experiment }
+
 // Summary summarises the experiment on metric ("" for the default) with its recent runs
 // (0 for the default number).
 func (e *Experiment) Summary(metric string, recent int) (*SummaryAnswer, error) {

@@ -10,9 +10,10 @@ import (
 	"database/sql"
 	"errors"
 	"os"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mlexp-dev/mlexp/internal/sqlbind"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
 	_ "modernc.org/sqlite"             // the pure-Go SQLite driver, registered as "sqlite"
@@ -93,17 +94,7 @@ func (s *Store) rebind(q string) string {
 	if !s.pg {
 		return q
 	}
-	var b strings.Builder
-	n := 0
-	for _, c := range q {
-		if c == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
+	return sqlbind.Postgres(q)
 }
 
 // ids reads one column of int64 ids.

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlexp-dev/mlexp/internal/sqlbind"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
 	_ "modernc.org/sqlite"             // the pure-Go SQLite driver, registered as "sqlite"
 
@@ -161,17 +163,7 @@ func (s *DB) rebind(q string) string {
 	if s.dialect != "postgres" {
 		return q
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return sqlbind.Postgres(q)
 }
 
 // SchemaVersion is the number of the newest migration applied.

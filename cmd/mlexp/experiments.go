@@ -27,16 +27,7 @@ func querySummary(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		ans, err := x.Summary(q.s["metric"].value, recent)
-		if err != nil {
-			return q.fail(err)
-		}
-		if q.json {
-			return q.printJSON(ans)
-		}
-		if err := q.title("Experiments", ans.Experiment); err != nil {
-			return err
-		}
-		return terminal.Summary(q.e.stdout, ans.Summary, q.term)
+		return q.show(ans, err, "Experiments", func() error { return terminal.Summary(q.e.stdout, ans.Summary, q.term) })
 	})
 }
 
@@ -52,17 +43,26 @@ func queryHeatmap(ctx context.Context, args []string, e env) error {
 		}
 		ans, err := x.Heatmap(&mlexp.HeatmapQuery{Metric: q.s["metric"].value, XAxis: q.s["x-axis"].value, YAxis: q.s["y-axis"].value,
 			RunType: q.s["run-type"].value, Agg: q.s["agg"].value})
-		if err != nil {
-			return q.fail(err)
-		}
-		if q.json {
-			return q.printJSON(ans)
-		}
-		if err := q.title("Experiments", ans.Experiment); err != nil {
-			return err
-		}
-		return terminal.Heatmap(q.e.stdout, ans.Heatmap, q.term)
+		return q.show(ans, err, "Experiments", func() error { return terminal.Heatmap(q.e.stdout, ans.Heatmap, q.term) })
 	})
+}
+
+// experimentAnswer is an answer about one experiment, which says which one it is.
+type experimentAnswer interface{ ExperimentRef() mlexp.ExperimentRef }
+
+// show prints an answer of the use cases: its error for the user, the API's JSON with
+// --json, else the screen's title and draw.
+func (q *queryEnv) show(ans experimentAnswer, err error, title string, draw func() error) error {
+	if err != nil {
+		return q.fail(err)
+	}
+	if q.json {
+		return q.printJSON(ans)
+	}
+	if err := q.title(title, ans.ExperimentRef()); err != nil {
+		return err
+	}
+	return draw()
 }
 
 // queryRuns runs `mlexp runs`.
