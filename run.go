@@ -76,7 +76,7 @@ type Run struct {
 	Failure        *Failure          `json:"failure,omitempty"`
 	DatasetID      string            `json:"dataset_id,omitempty"`
 	DatasetVersion string            `json:"dataset_version,omitempty"`
-	Params         map[string]string `json:"params"`
+	Params         Params            `json:"params"`
 	Metrics        MetricValues      `json:"metrics"`
 
 	keys builtinKeys // set by Prepare
@@ -114,23 +114,6 @@ func (r Run) Metric(metric string) (float64, bool) {
 
 // Failed reports whether the run failed or was killed.
 func (r Run) Failed() bool { return r.Status == RunFailed || r.Status == RunKilled }
-
-// MetricValues are metric values by MLflow key. In JSON, NaN and ±Infinity (which JSON
-// cannot hold) are written as null.
-type MetricValues map[string]float64
-
-// MarshalJSON implements json.Marshaler.
-func (m MetricValues) MarshalJSON() ([]byte, error) {
-	out := make(map[string]*float64, len(m))
-	for k, v := range m {
-		if !IsFinite(v) {
-			out[k] = nil
-			continue
-		}
-		out[k] = &v
-	}
-	return json.Marshal(out)
-}
 
 // Number is a float64 that JSON writes as null when it is NaN or infinite.
 type Number float64
