@@ -52,32 +52,33 @@ func StatusLabel(status string) string {
 
 // MLflow run statuses as they appear on a Run.
 const (
-	RunFinished = "FINISHED"
-	RunFailed   = "FAILED"
-	RunRunning  = "RUNNING"
-	RunKilled   = "KILLED"
+	RunFinished  = "FINISHED"
+	RunFailed    = "FAILED"
+	RunRunning   = "RUNNING"
+	RunScheduled = "SCHEDULED"
+	RunKilled    = "KILLED"
 )
 
 // Run is one MLflow run of a model's experiment, read into the domain: what every query
 // works on. Metrics hold the latest value of each metric (loss falls back to final_loss);
 // a value may be NaN.
 type Run struct {
-	ID             string            `json:"run_id"`
-	Name           string            `json:"run_name"`
-	ExperimentID   string            `json:"experiment_id"`
-	Type           RunType           `json:"run_type"`
-	ConfigID       string            `json:"config_id"`
-	ConfigName     string            `json:"config_name"`
-	Status         string            `json:"status"`
-	Start          time.Time         `json:"start_time"`
-	End            time.Time         `json:"end_time"` // zero while running
-	CostUSD        *float64          `json:"cost_usd"`
-	Deployed       bool              `json:"is_deployed"`
-	Failure        *Failure          `json:"failure,omitempty"`
-	DatasetID      string            `json:"dataset_id,omitempty"`
-	DatasetVersion string            `json:"dataset_version,omitempty"`
-	Params         Params            `json:"params"`
-	Metrics        MetricValues      `json:"metrics"`
+	ID             string       `json:"run_id"`
+	Name           string       `json:"run_name"`
+	ExperimentID   string       `json:"experiment_id"`
+	Type           RunType      `json:"run_type"`
+	ConfigID       string       `json:"config_id"`
+	ConfigName     string       `json:"config_name"`
+	Status         string       `json:"status"`
+	Start          time.Time    `json:"start_time"`
+	End            time.Time    `json:"end_time"` // zero while running
+	CostUSD        *float64     `json:"cost_usd"`
+	Deployed       bool         `json:"is_deployed"`
+	Failure        *Failure     `json:"failure,omitempty"`
+	DatasetID      string       `json:"dataset_id,omitempty"`
+	DatasetVersion string       `json:"dataset_version,omitempty"`
+	Params         Params       `json:"params"`
+	Metrics        MetricValues `json:"metrics"`
 
 	keys builtinKeys // set by Prepare
 }
@@ -111,6 +112,9 @@ func (r Run) Metric(metric string) (float64, bool) {
 	v, ok := r.Metrics[metric]
 	return v, ok && !math.IsNaN(v)
 }
+
+// Settled reports whether the run has ended: it is neither RUNNING nor SCHEDULED.
+func (r Run) Settled() bool { return r.Status != RunRunning && r.Status != RunScheduled }
 
 // Failed reports whether the run failed or was killed.
 func (r Run) Failed() bool { return r.Status == RunFailed || r.Status == RunKilled }

@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,9 +18,10 @@ import (
 
 // indexFake serves MLflow's runs/search over n synthetic runs plus the ones added since,
 // made page by page, and answers the filters the run index's syncer sends: start_time
-// compared with a number, status equal to a value, and run_id IN a list. Runs are listed by
-// start time, oldest first: run i of syntheticRun started i minutes before the anchor; the
-// j-th added run starts j+1 minutes after it. Every run is FINISHED and active.
+// or end_time compared with a number, status equal to a value, run_id IN a list, and any of
+// these AND run_id NOT IN a list. Runs are listed by start time, oldest first: run i of
+// syntheticRun started i minutes before the anchor; the j-th added run starts j+1 minutes
+// after it. Every run is FINISHED, active, and ended 7 minutes after its start.
 type indexFake struct {
 	*httptest.Server
 	n        int
@@ -70,6 +73,37 @@ func (f *indexFake) positionOf(id string) int {
 
 // matching lists the positions of the runs that filter keeps, in order.
 func (f *indexFake) matching(filter string) ([]int, error) {
+	filter, notIn, _ := strings.Cut(filter, " AND attributes.run_id NOT IN (")
+	ps, err := f.matchingClause(filter)
+	if err != nil || notIn == "" {
+		return ps, err
+	}
+	out := make([]int, 0, len(ps))
+	excluded := map[int]bool{}
+	for p := range f.positionsOf(notIn) {
+		excluded[p] = true
+	}
+	for _, p := range ps {
+		if !excluded[p] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// positionsOf yields the positions of the runs of an id list: 'a', 'b', …).
+func (f *indexFake) positionsOf(list string) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for _, q := range strings.Split(strings.TrimSuffix(list, ")"), ", ") {
+			if p := f.positionOf(strings.Trim(q, `'"`)); p >= 0 && !yield(p) {
+				return
+			}
+		}
+	}
+}
+
+// matchingClause lists the positions of the runs that one clause keeps, in order.
+func (f *indexFake) matchingClause(filter string) ([]int, error) {
 	total := f.total()
 	all := func() []int {
 		ps := make([]int, total)
@@ -87,15 +121,15 @@ func (f *indexFake) matching(filter string) ([]int, error) {
 		}
 		return nil, nil
 	case strings.HasPrefix(filter, "attributes.run_id IN ("):
-		var ps []int
-		list := strings.TrimSuffix(strings.TrimPrefix(filter, "attributes.run_id IN ("), ")")
-		for _, q := range strings.Split(list, ", ") {
-			if p := f.positionOf(strings.Trim(q, `'"`)); p >= 0 {
-				ps = append(ps, p)
-			}
-		}
+		ps := slices.Collect(f.positionsOf(strings.TrimPrefix(filter, "attributes.run_id IN (")))
 		sort.Ints(ps)
 		return ps, nil
+	case strings.HasPrefix(filter, "attributes.end_time >= "): // ended at v: started 7 minutes before
+		v, err := strconv.ParseFloat(strings.TrimPrefix(filter, "attributes.end_time >= "), 64)
+		if err != nil {
+			return nil, fmt.Errorf("the fake does not know the filter %q", filter)
+		}
+		filter = fmt.Sprintf("attributes.start_time >= %d", int64(v)-(7*time.Minute).Milliseconds())
 	}
 	var op string
 	var v float64

@@ -217,8 +217,12 @@ func (b *bench) steadyState(ctx context.Context, store *sqlstore.DB, expID strin
 		next += k
 		counter.runs.Store(0)
 		counter.requests.Store(0)
+		known, err := syncer.KnownFromIndex(ctx, expID) // what a reader holding the experiment knows
+		if err != nil {
+			return err
+		}
 		t := time.Now()
-		if err := syncer.Sync(ctx, expID, tracking.Known{}); err != nil {
+		if err := syncer.Sync(ctx, expID, known); err != nil {
 			return err
 		}
 		s := steadySync{added: k, d: time.Since(t), returned: counter.runs.Load(), requests: counter.requests.Load()}

@@ -79,9 +79,14 @@ func WhereNumber(e Entity, key, op string, value float64) Clause {
 }
 
 // RunIDIn keeps the runs whose id is one of ids (attributes.run_id IN (…)); at least one id.
-func RunIDIn(ids []string) Clause {
+func RunIDIn(ids []string) Clause { return runIDList("IN", ids) }
+
+// RunIDNotIn matches the runs whose id is none of ids.
+func RunIDNotIn(ids []string) Clause { return runIDList("NOT IN", ids) }
+
+func runIDList(op string, ids []string) Clause {
 	if len(ids) == 0 {
-		return Clause{err: &ValidationError{"filter", "run_id IN needs at least one id"}}
+		return Clause{err: &ValidationError{"filter", "run_id " + op + " needs at least one id"}}
 	}
 	quoted := make([]string, len(ids))
 	for i, id := range ids {
@@ -91,7 +96,7 @@ func RunIDIn(ids []string) Clause {
 		}
 		quoted[i] = q
 	}
-	return Clause{text: "attributes.run_id IN (" + strings.Join(quoted, ", ") + ")"}
+	return Clause{text: "attributes.run_id " + op + " (" + strings.Join(quoted, ", ") + ")"}
 }
 
 // And joins clauses into one filter string; the first invalid clause is the error.

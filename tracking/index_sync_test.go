@@ -139,26 +139,67 @@ func TestIndexSyncSeesWhatChanged(t *testing.T) {
 }
 
 // TestIndexSteadyStateReadsLittle checks that a sync in steady state asks MLflow for the new
-// and unfinished runs only: the runs it returns do not grow with the experiment.
+// and unfinished runs only, with the default margin: all 41 runs started within it (a burst),
+// yet MLflow returns the running run and the new ones, not the burst again.
 func TestIndexSteadyStateReadsLittle(t *testing.T) {
 	onEachStore(t, func(t *testing.T, dsn string) {
 		x := newIndexedExperiment(t, dsn, 40)
-		x.run(x.t0.Add(-time.Hour), mlflow.StatusRunning, 0.2) // an old run, still running
-		cfg := tracking.SyncConfig{PageSize: 50, Margin: 500 * time.Millisecond, DeletionsEvery: time.Hour}
+		x.run(x.t0.Add(-time.Minute), mlflow.StatusRunning, 0.2) // still running
+		cfg := tracking.SyncConfig{PageSize: 50, DeletionsEvery: time.Hour}
 		if err := tracking.NewSyncer(x.c, x.store, cfg, "replica-a", time.Now, slog.New(slog.DiscardHandler)).Load(ctx(t), x.id, nil); err != nil {
 			t.Fatal(err)
 		}
 		counter := &runCounter{}
 		c := client(t, srv.URL, mlflow.WithHTTPClient(&http.Client{Transport: counter}))
-		s := tracking.NewSyncer(c, x.store, cfg, "replica-a", time.Now, slog.New(slog.DiscardHandler))
-		if err := s.Sync(ctx(t), x.id, tracking.Known{}); err != nil {
-			t.Fatal(err)
-		}
-		// The newest run (the only one within the margin of itself) and the running one.
-		if n := counter.n.Load(); n > 2 {
-			t.Errorf("a steady-state sync of 41 runs had MLflow return %d runs, want the newest and the running one", n)
+		clock := &testClock{t: time.Now().Truncate(time.Second)} // whole seconds, as the index keeps times
+		s := tracking.NewSyncer(c, x.store, cfg, "replica-a", clock.now, slog.New(slog.DiscardHandler))
+		reader := tracking.NewReader(c, time.Minute, clock.now, slog.New(slog.DiscardHandler), tracking.WithIndex(s))
+		awaitRefresh(t, reader, x.id, clock.now()) // the sync after a load from the index
+		for i, want := range []int{0, 3} {
+			for j := range want {
+				x.run(x.t0.Add(time.Duration(40+j)*time.Second), mlflow.StatusFinished, 0.5)
+			}
+			counter.n.Store(0)
+			clock.add(2 * time.Minute)
+			set := awaitRefresh(t, reader, x.id, clock.now())
+			if got := counter.n.Load(); got != int64(want+1) {
+				t.Errorf("refresh %d: MLflow returned %d runs, want the %d new and the running one", i+1, got, want)
+			}
+			if len(set.Runs) != 41+want {
+				t.Errorf("refresh %d: %d runs served, want %d", i+1, len(set.Runs), 41+want)
+			}
 		}
 	})
+}
+
+// awaitRefresh asks reader for the experiment's runs until it serves a snapshot synced at
+// or after at.
+func awaitRefresh(t *testing.T, reader *tracking.Reader, experimentID string, at time.Time) *mlexp.RunSet {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		set, err := reader.Runs(ctx(t), experimentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !set.FetchedAt.Before(at) {
+			return set
+		}
+	}
+	t.Fatalf("the reader did not refresh experiment %s within 30 s", experimentID)
+	return nil
+}
+
+// testClock is a clock a test moves on.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
 }
 
 // TestIndexReplicasShareOneLoad starts the first load of one experiment on two replicas

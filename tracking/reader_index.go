@@ -211,13 +211,7 @@ func (r *Reader) syncIndexed(experimentID string) (*mlexp.RunSet, error) {
 	if e == nil {
 		return r.fromIndex(experimentID)
 	}
-	k := Known{Deleted: e.deleted}
-	for _, run := range e.set.Runs {
-		if run.Status == mlexp.RunRunning || run.Status == "SCHEDULED" {
-			k.Unfinished = append(k.Unfinished, run.ID)
-		}
-	}
-	err := r.sync.Sync(ctx, experimentID, k)
+	err := r.sync.Sync(ctx, experimentID, Known{Runs: e.set.Runs, Deleted: e.deleted})
 	if err == nil && e.full {
 		_, err = r.sync.Reconcile(ctx, experimentID, true)
 	}

@@ -13,8 +13,36 @@ import (
 // Known is what the reader knows of an experiment's index, so that a sync asks MLflow only
 // about the runs that may have changed.
 type Known struct {
-	Unfinished []string        // runs indexed as RUNNING or SCHEDULED: they may have ended
-	Deleted    map[string]bool // runs indexed as deleted: they may have been restored
+	Runs    []mlexp.Run     // the runs the reader holds: those unfinished may have ended
+	Deleted map[string]bool // runs indexed as deleted: they may have been restored
+}
+
+// unfinished are the ids of the known runs still RUNNING or SCHEDULED.
+func (k Known) unfinished() []string {
+	var ids []string
+	for i := range k.Runs {
+		if !k.Runs[i].Settled() {
+			ids = append(ids, k.Runs[i].ID)
+		}
+	}
+	return ids
+}
+
+// maxExcluded caps the ids a search leaves out by name: past it, the rest are read again.
+const maxExcluded = 1000
+
+// since are the ids of the known runs that started at or after start (ms), or ended at or
+// after end (ms): those a search for recent runs leaves out. It has the finished ones, and
+// the unfinished ones are searched by status, or by id once they have ended.
+func (k Known) since(start, end int64) []string {
+	var ids []string
+	for i := range k.Runs {
+		r := &k.Runs[i]
+		if (r.Start.UnixMilli() >= start || (!r.End.IsZero() && r.End.UnixMilli() >= end)) && len(ids) < maxExcluded {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
 }
 
 // Sync brings the experiment's index up to date with what may have changed since the last
@@ -42,12 +70,12 @@ func (s *Syncer) Sync(ctx context.Context, experimentID string, k Known) error {
 	if err != nil {
 		return err
 	}
-	seen, err := s.recentRuns(ctx, experimentID, st)
+	seen, err := s.recentRuns(ctx, experimentID, st, k)
 	if err != nil {
 		return err
 	}
 	var ask []string // indexed as unfinished or changed by mlexp, and not read above
-	for _, id := range append(slices.Clone(k.Unfinished), rechecks...) {
+	for _, id := range append(k.unfinished(), rechecks...) {
 		if _, ok := seen[id]; !ok {
 			ask = append(ask, id)
 		}
@@ -75,18 +103,27 @@ func (s *Syncer) Sync(ctx context.Context, experimentID string, k Known) error {
 }
 
 // recentRuns reads the runs started since the newest indexed start time, the runs ended
-// since the last sync (each less the margin), and the runs RUNNING or SCHEDULED.
-func (s *Syncer) recentRuns(ctx context.Context, experimentID string, st mlexp.IndexState) (map[string]mlflow.Run, error) {
+// since the last sync (each less the margin), and the runs RUNNING or SCHEDULED. The runs
+// the reader already holds in that window are left out of the first two by id, so that
+// MLflow returns only new and unfinished runs, however many started within the margin.
+func (s *Syncer) recentRuns(ctx context.Context, experimentID string, st mlexp.IndexState, k Known) (map[string]mlflow.Run, error) {
 	margin := s.cfg.Margin.Milliseconds()
-	clauses := []mlflow.Clause{mlflow.WhereNumber(mlflow.Attributes, "start_time", ">=", float64(st.NewestStart-margin)),
-		mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusRunning)),
-		mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusScheduled))}
+	startFrom, endFrom := st.NewestStart-margin, st.SyncedAt.UnixMilli()-margin
+	searches := [][]mlflow.Clause{{mlflow.WhereNumber(mlflow.Attributes, "start_time", ">=", float64(startFrom))},
+		{mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusRunning))},
+		{mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusScheduled))}}
 	if !st.SyncedAt.IsZero() { // a run logged elsewhere with an older start time ends after it
-		clauses = append(clauses, mlflow.WhereNumber(mlflow.Attributes, "end_time", ">=", float64(st.SyncedAt.UnixMilli()-margin)))
+		searches = append(searches, []mlflow.Clause{mlflow.WhereNumber(mlflow.Attributes, "end_time", ">=", float64(endFrom))})
+	}
+	if have := k.since(startFrom, endFrom); len(have) > 0 {
+		searches[0] = append(searches[0], mlflow.RunIDNotIn(have))
+		if len(searches) == 4 {
+			searches[3] = append(searches[3], mlflow.RunIDNotIn(have))
+		}
 	}
 	seen := map[string]mlflow.Run{}
-	for _, c := range clauses {
-		runs, err := s.searchAll(ctx, experimentID, c, mlflow.ActiveOnly)
+	for _, c := range searches {
+		runs, err := s.searchAll(ctx, experimentID, mlflow.ActiveOnly, c...)
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +175,7 @@ func (s *Syncer) saveByID(ctx context.Context, experimentID string, ids []string
 // syncDeletions writes a tombstone for every run deleted in MLflow that is not indexed as
 // deleted, and reads again the runs indexed as deleted that no longer are (restored).
 func (s *Syncer) syncDeletions(ctx context.Context, experimentID string, k Known) error {
-	deleted, err := s.searchAll(ctx, experimentID, mlflow.Clause{}, mlflow.DeletedOnly)
+	deleted, err := s.searchAll(ctx, experimentID, mlflow.DeletedOnly)
 	if err != nil {
 		return err
 	}
@@ -174,7 +211,7 @@ func (s *Syncer) syncDeletions(ctx context.Context, experimentID string, k Known
 func (s *Syncer) readByID(ctx context.Context, experimentID string, ids []string) (map[string]mlflow.Run, error) {
 	out := map[string]mlflow.Run{}
 	for batch := range slices.Chunk(ids, 100) {
-		runs, err := s.searchAll(ctx, experimentID, mlflow.RunIDIn(batch), mlflow.AllViews)
+		runs, err := s.searchAll(ctx, experimentID, mlflow.AllViews, mlflow.RunIDIn(batch))
 		if err != nil {
 			return nil, err
 		}
@@ -185,19 +222,15 @@ func (s *Syncer) readByID(ctx context.Context, experimentID string, ids []string
 	return out, nil
 }
 
-// searchAll reads every run of the experiment matching c (none: every run) in view, page by
+// searchAll reads every run of the experiment matching all clauses (none: every run) in view, page by
 // page, each page under the page deadline.
-func (s *Syncer) searchAll(ctx context.Context, experimentID string, c mlflow.Clause, view mlflow.ViewType) ([]mlflow.Run, error) {
-	var filter string
-	if c != (mlflow.Clause{}) {
-		f, err := mlflow.And(c)
-		if err != nil {
-			return nil, err
-		}
-		filter = f
+func (s *Syncer) searchAll(ctx context.Context, experimentID string, view mlflow.ViewType, clauses ...mlflow.Clause) ([]mlflow.Run, error) {
+	filter, err := mlflow.And(clauses...)
+	if err != nil {
+		return nil, err
 	}
 	var out []mlflow.Run
-	err := s.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter, RunViewType: view,
+	err = s.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter, RunViewType: view,
 		PageSize: s.cfg.PageSize}, func(page []mlflow.Run) error {
 		out = append(out, page...)
 		return nil
@@ -267,4 +300,21 @@ func bodySum(b []byte) uint64 {
 	h := fnv.New64a()
 	h.Write(b)
 	return h.Sum64()
+}
+
+// KnownFromIndex is what the index holds of the experiment, as a reader holding it would
+// know it: for a caller that syncs without a reader (the benchmarks).
+func (s *Syncer) KnownFromIndex(ctx context.Context, experimentID string) (Known, error) {
+	k := Known{Deleted: map[string]bool{}}
+	strs := interner{}
+	_, err := s.index.EachIndexedRun(ctx, experimentID, 0, func(row mlexp.IndexedRun) error {
+		if row.Deleted {
+			k.Deleted[row.ID] = true
+			return nil
+		}
+		run, err := decodeRun(row, strs.intern)
+		k.Runs = append(k.Runs, run)
+		return err
+	})
+	return k, err
 }
