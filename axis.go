@@ -36,7 +36,7 @@ func AxisValue(r Run, axis string) string {
 		return v
 	}
 	param := func(k string) string {
-		if v, ok := r.Params[k]; ok && strings.TrimSpace(v) != "" {
+		if v, ok := r.Params.Lookup(k); ok && strings.TrimSpace(v) != "" {
 			return strings.TrimSpace(v)
 		}
 		return Missing
@@ -45,12 +45,12 @@ func AxisValue(r Run, axis string) string {
 	case AxisEmbeddingDims:
 		return param("user_id_embedding_dim") + "/" + param("product_id_embedding_dim")
 	case AxisCrossFeatures:
-		if v, ok := r.Params["cross_features"]; ok {
+		if v, ok := r.Params.Lookup("cross_features"); ok {
 			return CanonicalCrosses(v) // "" and "none" alike are "none"
 		}
 		return Missing
 	case AxisNumCrosses:
-		if v, ok := r.Params["cross_features"]; ok {
+		if v, ok := r.Params.Lookup("cross_features"); ok {
 			return strconv.Itoa(len(crossList(v)))
 		}
 		return Missing
@@ -99,7 +99,7 @@ func (a *axisReader) value(r *Run) string {
 	}
 	switch a.axis {
 	case AxisEmbeddingDims:
-		k := [2]string{r.Params["user_id_embedding_dim"], r.Params["product_id_embedding_dim"]}
+		k := [2]string{r.Params.Get("user_id_embedding_dim"), r.Params.Get("product_id_embedding_dim")}
 		v, ok := a.pairs[k]
 		if !ok {
 			v = AxisValue(*r, a.axis)
@@ -107,7 +107,7 @@ func (a *axisReader) value(r *Run) string {
 		}
 		return v
 	case AxisCrossFeatures, AxisNumCrosses:
-		raw, ok := r.Params["cross_features"]
+		raw, ok := r.Params.Lookup("cross_features")
 		if !ok {
 			return Missing
 		}
@@ -310,7 +310,7 @@ func Axes(runs []Run) []string {
 	}
 	var params []string
 	for _, r := range runs {
-		for k := range r.Params {
+		for k := range r.Params.All() {
 			if !seen[k] {
 				seen[k] = true
 				params = append(params, k)
@@ -330,7 +330,7 @@ func CheckAxis(field, axis string, runs []Run) error {
 		return nil
 	}
 	for i := range runs {
-		if _, ok := runs[i].Params[axis]; ok {
+		if _, ok := runs[i].Params.Lookup(axis); ok {
 			return nil
 		}
 	}

@@ -25,7 +25,7 @@ func TestEmptyCrossesMeanNoCrosses(t *testing.T) {
 		{"absent", map[string]string{}, mlexp.Missing, mlexp.Missing},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := mlexp.Run{ID: "r", Params: c.params}
+			r := mlexp.Run{ID: "r", Params: mlexp.NewParams(c.params)}
 			if got := mlexp.AxisValue(r, mlexp.AxisCrossFeatures); got != c.crosses {
 				t.Errorf("cross_features = %q, want %q", got, c.crosses)
 			}
@@ -40,8 +40,8 @@ func TestEmptyCrossesMeanNoCrosses(t *testing.T) {
 	}
 	// "" and "none" fall in the same heatmap row.
 	runs := []mlexp.Run{
-		{ID: "a", Type: mlexp.QuickTestRun, Status: mlexp.RunFinished, Params: map[string]string{"cross_features": "", "epochs": "2"}, Metrics: mlexp.MetricValues{"recall_at_100": 0.4}},
-		{ID: "b", Type: mlexp.QuickTestRun, Status: mlexp.RunFinished, Params: map[string]string{"cross_features": "none", "epochs": "2"}, Metrics: mlexp.MetricValues{"recall_at_100": 0.5}},
+		{ID: "a", Type: mlexp.QuickTestRun, Status: mlexp.RunFinished, Params: mlexp.NewParams(map[string]string{"cross_features": "", "epochs": "2"}), Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.4})},
+		{ID: "b", Type: mlexp.QuickTestRun, Status: mlexp.RunFinished, Params: mlexp.NewParams(map[string]string{"cross_features": "none", "epochs": "2"}), Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.5})},
 	}
 	q := mlexp.HeatmapQuery{Metric: "recall_at_100", XAxis: mlexp.AxisEpochs, YAxis: mlexp.AxisCrossFeatures, Agg: mlexp.AggMean}
 	if err := q.Check(runs); err != nil {

@@ -123,7 +123,7 @@ func RankForDeployment(runs []Run, q BestQuery) Ranking {
 		rk.Gates[4].Rule = fmt.Sprintf("%s ≤ %g", q.Metric, *q.MaxValue)
 	}
 	for _, r := range runs {
-		v, ok := r.Metrics[q.Metric]
+		v, ok := r.Metrics.Lookup(q.Metric)
 		gate := -1
 		switch {
 		case q.RunType != RunTypeAll && string(r.Type) != q.RunType:
@@ -149,7 +149,8 @@ func RankForDeployment(runs []Run, q BestQuery) Ranking {
 
 // compareForDeployment orders a before b when a is the better run to deploy.
 func compareForDeployment(metric string, a, b Run) int {
-	va, vb := a.Metrics[metric], b.Metrics[metric]
+	va, _ := a.Metrics.Lookup(metric)
+	vb, _ := b.Metrics.Lookup(metric)
 	switch {
 	case Better(metric, va, vb):
 		return -1
@@ -314,15 +315,12 @@ func noEligibleReason(b *Best) string {
 
 func candidate(r Run, metric, uri string) *BestCandidate {
 	c := &BestCandidate{RunID: r.ID, RunName: r.Name, ExperimentID: r.ExperimentID, RunType: r.Type, Status: r.Status,
-		ConfigID: r.ConfigID, ConfigName: r.ConfigName, Config: r.Params, Metrics: r.Metrics, ModelURI: uri,
+		ConfigID: r.ConfigID, ConfigName: r.ConfigName, Config: r.Params.Map(), Metrics: r.Metrics, ModelURI: uri,
 		DatasetID: r.DatasetID, DatasetVersion: r.DatasetVersion, ValueText: NoValue}
 	if c.Config == nil {
 		c.Config = map[string]string{}
 	}
-	if c.Metrics == nil {
-		c.Metrics = MetricValues{}
-	}
-	if v, ok := r.Metrics[metric]; ok && IsFinite(v) {
+	if v, ok := r.Metrics.Lookup(metric); ok && IsFinite(v) {
 		n := Number(v)
 		c.Value, c.ValueText = &n, FormatMetric(metric, v)
 	}
@@ -335,8 +333,8 @@ func candidate(r Run, metric, uri string) *BestCandidate {
 
 // margin is how much better a is than b by metric; nil when either lacks a finite value.
 func margin(metric string, a, b Run) *Margin {
-	va, oka := a.Metrics[metric]
-	vb, okb := b.Metrics[metric]
+	va, oka := a.Metrics.Lookup(metric)
+	vb, okb := b.Metrics.Lookup(metric)
 	if !oka || !okb || !IsFinite(va) || !IsFinite(vb) {
 		return nil
 	}

@@ -18,8 +18,8 @@ func bestRun(id string, recall, loss float64, minutes int) mlexp.Run {
 	return mlexp.Run{ID: id, Name: "config-" + id + " Full Training #1", ExperimentID: "7", Type: mlexp.FullTrainingRun,
 		ConfigID: "config-" + id, ConfigName: "config-" + id, Status: mlexp.RunFinished,
 		Start: bestT0, End: bestT0.Add(time.Duration(minutes) * time.Minute), DatasetID: "dataset-001", DatasetVersion: "3",
-		Params:  map[string]string{"run_type": "full_training", "epochs": "20"},
-		Metrics: mlexp.MetricValues{"recall_at_100": recall, "loss": loss}}
+		Params:  mlexp.NewParams(map[string]string{"run_type": "full_training", "epochs": "20"}),
+		Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": recall, "loss": loss})}
 }
 
 func with(r mlexp.Run, f func(*mlexp.Run)) mlexp.Run { f(&r); return r }
@@ -72,7 +72,7 @@ func TestSelectBest(t *testing.T) {
 	running := with(bestRun("r", 0.65, 0.15, 0), func(r *mlexp.Run) { r.Status, r.End = mlexp.RunRunning, time.Time{} })
 	nan := bestRun("n", math.NaN(), math.NaN(), 5)
 	inf := bestRun("i", math.Inf(1), math.Inf(-1), 5)
-	missing := with(bestRun("m", 0, 0, 5), func(r *mlexp.Run) { r.Metrics = mlexp.MetricValues{} })
+	missing := with(bestRun("m", 0, 0, 5), func(r *mlexp.Run) { r.Metrics = mlexp.NewMetricValues(map[string]float64{}) })
 	// Ties on 0.47 with b: t1 finished earlier than b, t2 at the same time as b with a larger id.
 	t1, t2 := bestRun("t1", 0.47, 0.3, 15), bestRun("zz", 0.47, 0.3, 20)
 	noEnd := with(bestRun("aa", 0.47, 0.3, 0), func(r *mlexp.Run) { r.Status, r.End = mlexp.RunRunning, time.Time{} })
@@ -173,7 +173,7 @@ func TestSelectBestAnswer(t *testing.T) {
 	}
 
 	// The deployed run without the metric: no margin, but still named.
-	nanDeployed := with(deployed, func(r *mlexp.Run) { r.Metrics["recall_at_100"] = math.NaN() })
+	nanDeployed := with(deployed, func(r *mlexp.Run) { r.Metrics = r.Metrics.With("recall_at_100", math.NaN()) })
 	got, _ = selectBest(t, []mlexp.Run{a, b}, mlexp.BestQuery{}, allURIs([]mlexp.Run{a, b}), &nanDeployed)
 	if got.OverDeployed != nil || got.Deployed == nil || got.Deployed.Value != nil {
 		t.Errorf("NaN deployed: margin %+v, deployed %+v", got.OverDeployed, got.Deployed)

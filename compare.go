@@ -172,7 +172,7 @@ func pickBaseline(runs []Run, id string) (int, string, error) {
 func tableMetrics(runs []Run) []string {
 	has := map[string]bool{}
 	for _, r := range runs {
-		for k := range r.Metrics {
+		for k := range r.Metrics.All() {
 			if k == MetricFinalLoss {
 				k = MetricLoss
 			}
@@ -196,9 +196,9 @@ func tableMetrics(runs []Run) []string {
 
 // compareValue is the run's finite value of metric; loss falls back to final_loss.
 func compareValue(r Run, metric string) (float64, bool) {
-	v, ok := r.Metrics[metric]
+	v, ok := r.Metrics.Lookup(metric)
 	if !ok && metric == MetricLoss {
-		v, ok = r.Metrics[MetricFinalLoss]
+		v, ok = r.Metrics.Lookup(MetricFinalLoss)
 	}
 	return v, ok && IsFinite(v)
 }
@@ -291,10 +291,10 @@ func compareNotes(runs []Run) []string {
 		}
 		quick = true
 		var parts []string
-		if v := strings.TrimSpace(r.Params["data_sample_percent"]); v != "" {
+		if v := strings.TrimSpace(r.Params.Get("data_sample_percent")); v != "" {
 			parts = append(parts, v+"% data")
 		}
-		if v := strings.TrimSpace(r.Params["epochs"]); v != "" {
+		if v := strings.TrimSpace(r.Params.Get("epochs")); v != "" {
 			parts = append(parts, v+" epochs")
 		}
 		if s := strings.Join(parts, ", "); s != "" && !slices.Contains(settings, s) {
@@ -325,4 +325,4 @@ func runTitle(r Run) string { return cmp.Or(r.Name, r.ID) }
 // configTitle names a run's configuration: "config-042".
 func configTitle(r Run) string { return cmp.Or(r.ConfigName, runConfigID(r), runTitle(r)) }
 
-func runConfigID(r Run) string { return cmp.Or(r.ConfigID, r.Params["config_id"]) }
+func runConfigID(r Run) string { return cmp.Or(r.ConfigID, r.Params.Get("config_id")) }

@@ -31,11 +31,11 @@ func specRuns() []Run {
 	}
 	return []Run{
 		{ID: "r042", Name: "config-042 Quick Test #3", Type: QuickTestRun, ConfigID: "config-042", ConfigName: "config-042",
-			Status: RunFinished, Start: compareT0, End: compareT0.Add(8 * time.Minute), CostUSD: &cost042, Params: p042,
-			Metrics: MetricValues{"loss": 0.38, "recall_at_10": 0.182, "recall_at_50": 0.385, "recall_at_100": 0.473, "cost_usd": cost042}},
+			Status: RunFinished, Start: compareT0, End: compareT0.Add(8 * time.Minute), CostUSD: &cost042, Params: NewParams(p042),
+			Metrics: NewMetricValues(map[string]float64{"loss": 0.38, "recall_at_10": 0.182, "recall_at_50": 0.385, "recall_at_100": 0.473, "cost_usd": cost042})},
 		{ID: "r038", Name: "config-038 Full Training #45", Type: FullTrainingRun, ConfigID: "config-038", ConfigName: "config-038",
-			Status: RunFinished, Start: compareT0, End: compareT0.Add(2*time.Hour + 58*time.Minute), CostUSD: &cost038, Deployed: true, Params: p038,
-			Metrics: MetricValues{"loss": 0.32, "final_loss": 0.32, "recall_at_10": 0.175, "recall_at_50": 0.378, "recall_at_100": 0.461, "cost_usd": cost038}},
+			Status: RunFinished, Start: compareT0, End: compareT0.Add(2*time.Hour + 58*time.Minute), CostUSD: &cost038, Deployed: true, Params: NewParams(p038),
+			Metrics: NewMetricValues(map[string]float64{"loss": 0.32, "final_loss": 0.32, "recall_at_10": 0.175, "recall_at_50": 0.378, "recall_at_100": 0.461, "cost_usd": cost038})},
 	}
 }
 
@@ -134,10 +134,10 @@ func checkDiff(t *testing.T, c *Comparison, want map[string][][3]string) {
 }
 
 func TestCompareConfigDiff(t *testing.T) {
-	base := Run{ID: "a", Params: map[string]string{"cross_features": "a_x_b,c_x_d", "a_x_b_buckets": "100", "c_x_d_buckets": "10",
-		"user_id_embedding_dim": "64", "revenue_buckets": "8", "epochs": "2"}}
-	other := Run{ID: "b", Params: map[string]string{"cross_features": "d_x_c, b_x_a", "b_x_a_buckets": "100", "d_x_c_buckets": "20",
-		"user_id_embedding_dim": "64.0", "revenue_buckets": "16", "dropout": "0.1"}}
+	base := Run{ID: "a", Params: NewParams(map[string]string{"cross_features": "a_x_b,c_x_d", "a_x_b_buckets": "100", "c_x_d_buckets": "10",
+		"user_id_embedding_dim": "64", "revenue_buckets": "8", "epochs": "2"})}
+	other := Run{ID: "b", Params: NewParams(map[string]string{"cross_features": "d_x_c, b_x_a", "b_x_a_buckets": "100", "d_x_c_buckets": "20",
+		"user_id_embedding_dim": "64.0", "revenue_buckets": "16", "dropout": "0.1"})}
 	c := mustCompare(t, []Run{other, base}, CompareOptions{BaselineID: "a"})
 	checkDiff(t, c, map[string][][3]string{
 		GroupQueryTower:    {},
@@ -151,8 +151,8 @@ func TestCompareConfigDiff(t *testing.T) {
 	}
 	twin := base
 	twin.ID = "a2"
-	twin.Params = map[string]string{"cross_features": "c_x_d,b_x_a", "b_x_a_buckets": "100", "d_x_c_buckets": "10",
-		"user_id_embedding_dim": "64", "revenue_buckets": "8", "epochs": "2"}
+	twin.Params = NewParams(map[string]string{"cross_features": "c_x_d,b_x_a", "b_x_a_buckets": "100", "d_x_c_buckets": "10",
+		"user_id_embedding_dim": "64", "revenue_buckets": "8", "epochs": "2"})
 	if s := mustCompare(t, []Run{base, twin}, CompareOptions{}).DiffSummary; s[0].Text != "baseline" || s[1].Text != "same as baseline" {
 		t.Errorf("crosses written in another order: summary = %+v, want same as baseline", s)
 	}
@@ -160,11 +160,11 @@ func TestCompareConfigDiff(t *testing.T) {
 
 func TestCompareMissingValues(t *testing.T) {
 	runs := specRuns()
-	runs[0].Metrics["recall_at_50"] = math.NaN()
-	runs[1].Metrics["recall_at_10"] = math.NaN()
-	runs[1].Metrics["mrr"] = 0.2
+	runs[0].Metrics = runs[0].Metrics.With("recall_at_50", math.NaN())
+	runs[1].Metrics = runs[1].Metrics.With("recall_at_10", math.NaN())
+	runs[1].Metrics = runs[1].Metrics.With("mrr", 0.2)
 	runs[0].CostUSD = nil
-	delete(runs[0].Metrics, "cost_usd")
+	runs[0].Metrics = runs[0].Metrics.Without("cost_usd")
 	c := mustCompare(t, runs, CompareOptions{})
 	rows := map[string]MetricRow{}
 	for _, r := range c.Metrics {
@@ -240,7 +240,7 @@ func TestCompareBaselineAndErrors(t *testing.T) {
 // recRun is a finished run with one Recall@100 value.
 func recRun(id string, typ RunType, recall float64) Run {
 	return Run{ID: id, Name: id + " run", ConfigID: id, ConfigName: id, Type: typ, Status: RunFinished,
-		Metrics: MetricValues{"recall_at_100": recall, "loss": 1 - recall}}
+		Metrics: NewMetricValues(map[string]float64{"recall_at_100": recall, "loss": 1 - recall})}
 }
 
 func TestRecommend(t *testing.T) {
@@ -304,13 +304,13 @@ func TestRecommend(t *testing.T) {
 
 // lossRun is a finished run with only a loss.
 func lossRun(id string, typ RunType, loss float64) Run {
-	return Run{ID: id, Name: id + " run", ConfigID: id, ConfigName: id, Type: typ, Status: RunFinished, Metrics: MetricValues{"loss": loss}}
+	return Run{ID: id, Name: id + " run", ConfigID: id, ConfigName: id, Type: typ, Status: RunFinished, Metrics: NewMetricValues(map[string]float64{"loss": loss})}
 }
 
 func TestCompareNotesAndJSON(t *testing.T) {
 	a, b, c := recRun("a", QuickTestRun, 0.4), recRun("b", QuickTestRun, math.NaN()), asFailed(recRun("c", FullTrainingRun, math.Inf(1)))
-	a.Params = map[string]string{"data_sample_percent": "10", "epochs": "2"}
-	b.Params = map[string]string{"data_sample_percent": "20", "epochs": "3"}
+	a.Params = NewParams(map[string]string{"data_sample_percent": "10", "epochs": "2"})
+	b.Params = NewParams(map[string]string{"data_sample_percent": "20", "epochs": "3"})
 	nan := math.NaN()
 	c.CostUSD = &nan
 	c.Failure = &Failure{Stage: "Transform", Reason: "OOM during Transform"}

@@ -76,7 +76,7 @@ func diffConfigs(runs []Run, base int) ([]DiffGroup, []DiffSummary) {
 	var towerOrder [2][]string
 	for _, r := range runs {
 		for g, param := range []string{"query_tower", "candidate_tower"} {
-			for _, f := range SplitList(r.Params[param]) {
+			for _, f := range SplitList(r.Params.Get(param)) {
 				if _, ok := tower[f]; !ok {
 					tower[f] = g
 					towerOrder[g] = append(towerOrder[g], f)
@@ -87,10 +87,10 @@ func diffConfigs(runs []Run, base int) ([]DiffGroup, []DiffSummary) {
 	for g, features := range towerOrder {
 		for _, f := range features {
 			add(g, f, perRun(runs, func(r Run) cell {
-				if v, ok := r.Params[f+"_embedding_dim"]; ok {
+				if v, ok := r.Params.Lookup(f + "_embedding_dim"); ok {
 					return cell{v, v + "d", true}
 				}
-				if slices.Contains(SplitList(r.Params["query_tower"]), f) || slices.Contains(SplitList(r.Params["candidate_tower"]), f) {
+				if slices.Contains(SplitList(r.Params.Get("query_tower")), f) || slices.Contains(SplitList(r.Params.Get("candidate_tower")), f) {
 					return cell{"", "?d", true}
 				}
 				return cell{}
@@ -143,7 +143,7 @@ func perRunIndex(runs []Run, f func(int) cell) []cell {
 // paramCell is a param as shown: run_type by its label, data_sample_percent with "%",
 // embedding dims with "d".
 func paramCell(r Run, p string) cell {
-	v, ok := r.Params[p]
+	v, ok := r.Params.Lookup(p)
 	if p == "run_type" && !ok && r.Type != "" {
 		v, ok = string(r.Type), true
 	}
@@ -166,14 +166,14 @@ func paramCell(r Run, p string) cell {
 func runCrosses(r Run) (keys, labels []string, cells map[string]cell) {
 	buckets := map[string]string{}
 	var bucketKeys []string
-	for p, v := range r.Params {
+	for p, v := range r.Params.All() {
 		if k, ok := crossBucketParam(p); ok {
 			buckets[k] = v
 			bucketKeys = append(bucketKeys, p)
 		}
 	}
 	var logged []string
-	if v, ok := r.Params["cross_features"]; ok {
+	if v, ok := r.Params.Lookup("cross_features"); ok {
 		logged = SplitList(v)
 	} else {
 		slices.Sort(bucketKeys)
@@ -214,7 +214,7 @@ func crossBucketParam(p string) (string, bool) {
 func otherParams(runs []Run, tower map[string]int) []string {
 	seen := map[string]bool{}
 	for _, r := range runs {
-		for p := range r.Params {
+		for p := range r.Params.All() {
 			f, dim := strings.CutSuffix(p, "_embedding_dim")
 			_, inTower := tower[f]
 			_, isCross := crossBucketParam(p)

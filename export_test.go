@@ -13,3 +13,8 @@ func Locate(raw json.RawMessage, t reflect.Type) error {
 	}
 	return nil
 }
+
+// SameNames reports whether a and b hold one shared slice of names, as an Interner makes them.
+func SameNames(a, b Params) bool {
+	return len(a.names) > 0 && len(a.names) == len(b.names) && &a.names[0] == &b.names[0]
+}

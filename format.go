@@ -126,11 +126,11 @@ func ConfigSummary(r Run) string {
 		{"user_id_embedding_dim", "user"},
 		{"product_id_embedding_dim", "prod"},
 	} {
-		if v := strings.TrimSpace(r.Params[p.param]); v != "" {
+		if v := strings.TrimSpace(r.Params.Get(p.param)); v != "" {
 			parts = append(parts, p.short+":"+v+"d")
 		}
 	}
-	if v, ok := r.Params["cross_features"]; ok {
+	if v, ok := r.Params.Lookup("cross_features"); ok {
 		switch n := len(crossList(v)); n {
 		case 0:
 		case 1:

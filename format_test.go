@@ -102,7 +102,7 @@ func TestConfigSummary(t *testing.T) {
 		{nil, ""},
 	}
 	for _, c := range cases {
-		if got := mlexp.ConfigSummary(mlexp.Run{Params: c.params}); got != c.want {
+		if got := mlexp.ConfigSummary(mlexp.Run{Params: mlexp.NewParams(c.params)}); got != c.want {
 			t.Errorf("ConfigSummary(%v) = %q, want %q", c.params, got, c.want)
 		}
 	}

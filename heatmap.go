@@ -284,7 +284,7 @@ func MetricNames(runs []Run) []string {
 	}
 	var extra []string
 	for _, r := range runs {
-		for k := range r.Metrics {
+		for k := range r.Metrics.All() {
 			if !seen[k] {
 				seen[k] = true
 				extra = append(extra, k)
@@ -302,7 +302,7 @@ func CheckMetric(field, metric string, runs []Run) error {
 		return nil
 	}
 	for i := range runs {
-		if _, ok := runs[i].Metrics[metric]; ok {
+		if _, ok := runs[i].Metrics.Lookup(metric); ok {
 			return nil
 		}
 	}

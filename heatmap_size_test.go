@@ -16,8 +16,8 @@ func TestHeatmapAnswerIsSizedByItsGrid(t *testing.T) {
 		runs := make([]mlexp.Run, n)
 		for i := range runs {
 			runs[i] = mlexp.Run{ID: fmt.Sprintf("%032x", i), Status: mlexp.RunFinished, Type: mlexp.QuickTestRun,
-				Params:  map[string]string{"user_id_embedding_dim": []string{"32", "64"}[i%2], "product_id_embedding_dim": "32", "cross_features": "none"},
-				Metrics: mlexp.MetricValues{"recall_at_100": 0.4 + float64(i%7)/100}}
+				Params:  mlexp.NewParams(map[string]string{"user_id_embedding_dim": []string{"32", "64"}[i%2], "product_id_embedding_dim": "32", "cross_features": "none"}),
+				Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.4 + float64(i%7)/100})}
 			runs[i].Prepare()
 		}
 		q := mlexp.HeatmapQuery{Metric: "recall_at_100", XAxis: "embedding_dims", YAxis: "cross_features", Agg: mlexp.AggBest}

@@ -30,8 +30,8 @@ func mkRun(id string, typ mlexp.RunType, dims, crosses string, recall float64, a
 		params["product_id_embedding_dim"] = p
 	}
 	return mlexp.Run{ID: id, Name: id, Type: typ, Status: mlexp.RunFinished, Start: t0.Add(time.Duration(at) * time.Hour),
-		End: t0.Add(time.Duration(at)*time.Hour + 8*time.Minute), Params: params,
-		Metrics: mlexp.MetricValues{"recall_at_100": recall, "loss": 1 - recall}}
+		End: t0.Add(time.Duration(at)*time.Hour + 8*time.Minute), Params: mlexp.NewParams(params),
+		Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": recall, "loss": 1 - recall})}
 }
 
 func mustHeatmap(t *testing.T, runs []mlexp.Run, q mlexp.HeatmapQuery) *mlexp.Heatmap {
@@ -135,10 +135,10 @@ func TestHeatmapLossIsMinimised(t *testing.T) {
 func TestHeatmapCountsButDoesNotPlotFailedNaNAndMissing(t *testing.T) {
 	failed := mkRun("f", mlexp.QuickTestRun, "256/64", "none", 0, 1)
 	failed.Status = mlexp.RunFailed
-	failed.Metrics = nil
+	failed.Metrics = mlexp.MetricValues{}
 	nan := mkRun("n", mlexp.QuickTestRun, "64/64", "none", math.NaN(), 2)
 	noMetric := mkRun("m", mlexp.QuickTestRun, "64/64", "none", 0, 3)
-	delete(noMetric.Metrics, "recall_at_100")
+	noMetric.Metrics = noMetric.Metrics.Without("recall_at_100")
 	ok := mkRun("o", mlexp.QuickTestRun, "64/64", "none", 0.44, 4)
 	h := mustHeatmap(t, []mlexp.Run{failed, nan, noMetric, ok}, mlexp.HeatmapQuery{})
 	if h.Runs != 4 || h.Plotted != 1 || h.Failed != 1 || h.MissingMetric != 2 {
@@ -154,7 +154,7 @@ func TestHeatmapCountsButDoesNotPlotFailedNaNAndMissing(t *testing.T) {
 
 func TestHeatmapMissingParamsShowAQuestionMark(t *testing.T) {
 	r := mkRun("a", mlexp.QuickTestRun, "", "", 0.4, 1)
-	delete(r.Params, "cross_features")
+	r.Params = r.Params.Without("cross_features")
 	h := mustHeatmap(t, []mlexp.Run{r, mkRun("b", mlexp.QuickTestRun, "64/64", "none", 0.41, 2)}, mlexp.HeatmapQuery{})
 	if !slices.Equal(h.XAxis.Values, []string{"64/64", "?/?"}) || !slices.Equal(h.YAxis.Values, []string{"none", "?"}) {
 		t.Errorf("axes %v × %v", h.XAxis.Values, h.YAxis.Values)
@@ -226,7 +226,7 @@ func syntheticRuns(n int, prepare bool) []mlexp.Run {
 		}
 		runs[i] = mkRun(fmt.Sprintf("run-%06d", i), typ, dims[i%len(dims)], crosses[(i/len(dims))%len(crosses)], 0.3+float64(i%97)/1000, i)
 		for k := 0; k < 14; k++ {
-			runs[i].Params[fmt.Sprintf("feature_%02d_embedding_dim", k)] = "16"
+			runs[i].Params = runs[i].Params.With(fmt.Sprintf("feature_%02d_embedding_dim", k), "16")
 		}
 		if prepare {
 			runs[i].Prepare()

@@ -56,7 +56,7 @@ func (q *ParallelQuery) Check(runs []Run) error {
 // revenue buckets — leaving out params no run has; num_crosses is always there.
 func defaultParallelAxes(runs []Run) []string {
 	has := func(param string) bool {
-		return slices.ContainsFunc(runs, func(r Run) bool { _, ok := r.Params[param]; return ok })
+		return slices.ContainsFunc(runs, func(r Run) bool { _, ok := r.Params.Lookup(param); return ok })
 	}
 	var axes []string
 	for _, a := range []string{"user_id_embedding_dim", "product_id_embedding_dim", AxisNumCrosses, "revenue_buckets"} {

@@ -16,7 +16,7 @@ func parallelRun(id string, at int, params map[string]string, recall, loss float
 	start := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC).Add(time.Duration(at) * time.Hour)
 	params["run_type"] = "quick_test"
 	return mlexp.Run{ID: id, Name: id, Type: mlexp.QuickTestRun, Status: mlexp.RunFinished, Start: start, End: start.Add(8 * time.Minute),
-		Params: params, Metrics: mlexp.MetricValues{"recall_at_100": recall, "loss": loss}}
+		Params: mlexp.NewParams(params), Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": recall, "loss": loss})}
 }
 
 func parallelRuns() []mlexp.Run {
@@ -30,7 +30,7 @@ func parallelRuns() []mlexp.Run {
 	failed := parallelRun("failed", 6, p("64", "64", "none", "5", "adam"), 0.5, 0.1)
 	failed.Status = mlexp.RunFailed
 	noMetric := parallelRun("nometric", 7, p("64", "64", "none", "5", "adam"), 0, 0)
-	noMetric.Metrics = mlexp.MetricValues{}
+	noMetric.Metrics = mlexp.NewMetricValues(map[string]float64{})
 	return []mlexp.Run{
 		parallelRun("r1", 1, p("32", "32", "none", "5", "sgd"), 0.42, 0.50),
 		parallelRun("r2", 2, p("64", "32", "category_x_subcategory", "10", "adam"), 0.45, 0.40),
@@ -110,16 +110,16 @@ func TestParallelAxisKindsAndPositions(t *testing.T) {
 	}
 	for _, r := range runs[:4] {
 		l := parallelLine(t, p, r.ID)
-		nCrosses := map[string]string{"none": "0", "category_x_subcategory": "1"}[r.Params["cross_features"]]
+		nCrosses := map[string]string{"none": "0", "category_x_subcategory": "1"}[r.Params.Get("cross_features")]
 		if nCrosses == "" {
 			nCrosses = "2"
 		}
 		want := []float64{
-			numeric(r.Params["user_id_embedding_dim"], 32, 128),
+			numeric(r.Params.Get("user_id_embedding_dim"), 32, 128),
 			numeric(nCrosses, 0, 2),
-			categorical(r.Params["user_id_embedding_dim"]+"/"+r.Params["product_id_embedding_dim"], []string{"32/32", "64/32", "64/64", "128/64"}),
-			categorical(r.Params["optimizer"], []string{"adam", "rmsprop", "sgd"}),
-			numeric(r.Params["revenue_buckets"], 5, 10),
+			categorical(r.Params.Get("user_id_embedding_dim")+"/"+r.Params.Get("product_id_embedding_dim"), []string{"32/32", "64/32", "64/64", "128/64"}),
+			categorical(r.Params.Get("optimizer"), []string{"adam", "rmsprop", "sgd"}),
+			numeric(r.Params.Get("revenue_buckets"), 5, 10),
 		}
 		for i := range want {
 			if r.ID == "r4" && axes[i] == "revenue_buckets" {
@@ -132,7 +132,7 @@ func TestParallelAxisKindsAndPositions(t *testing.T) {
 				t.Errorf("run %s axis %s: position %v, want %v", r.ID, axes[i], l.Positions[i], want[i])
 			}
 		}
-		wantMetric := (r.Metrics["recall_at_100"] - 0.42) / (0.473 - 0.42)
+		wantMetric := (r.Metrics.Value("recall_at_100") - 0.42) / (0.473 - 0.42)
 		if math.Abs(float64(*l.MetricPosition)-wantMetric) > 1e-12 {
 			t.Errorf("run %s metric position %v, want %v", r.ID, *l.MetricPosition, wantMetric)
 		}

@@ -58,7 +58,7 @@ func TestRecommendQuickTestOfATrainedConfig(t *testing.T) {
 		t.Errorf("%s %s vs %s %q", r.Kind, r.RunID, r.ReferenceRunID, r.Message)
 	}
 	// Its full training barely ahead of the deployed run: no meaningful difference.
-	ft.Metrics["recall_at_100"] = 0.463
+	ft.Metrics = ft.Metrics.With("recall_at_100", 0.463)
 	r = mustCompare(t, []Run{qt, ft, dep}, CompareOptions{}).Recommendation
 	if r.Kind != RecommendNoDifference || strings.Contains(r.Message, "Consider running Full Training") {
 		t.Errorf("%s %q", r.Kind, r.Message)

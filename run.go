@@ -109,7 +109,7 @@ func (r Run) Duration() time.Duration {
 
 // Metric returns the run's value of metric, and whether it has a usable (non-NaN) one.
 func (r Run) Metric(metric string) (float64, bool) {
-	v, ok := r.Metrics[metric]
+	v, ok := r.Metrics.Lookup(metric)
 	return v, ok && !math.IsNaN(v)
 }
 

@@ -112,7 +112,7 @@ func runParamNames(runs []Run) []string {
 	seen := map[string]bool{}
 	var names []string
 	for i := range runs {
-		for k := range runs[i].Params {
+		for k := range runs[i].Params.All() {
 			if !seen[k] {
 				seen[k] = true
 				names = append(names, k)
@@ -170,7 +170,7 @@ func (k runsSortKey) value(r *Run) (f float64, s string, ok bool) {
 		return *r.CostUSD, "", !math.IsNaN(*r.CostUSD)
 	}
 	if k.param != "" {
-		v, ok := r.Params[k.param]
+		v, ok := r.Params.Lookup(k.param)
 		if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && !math.IsNaN(n) {
 			return n, v, ok
 		}
@@ -260,7 +260,7 @@ func runMatches(r *Run, needle string) bool {
 			return true
 		}
 	}
-	for k, v := range r.Params {
+	for k, v := range r.Params.All() {
 		if strings.Contains(strings.ToLower(k+"="+v), needle) {
 			return true
 		}

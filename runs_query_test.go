@@ -18,19 +18,19 @@ func queryRun(id string, typ mlexp.RunType, hours, minutes int, metrics mlexp.Me
 	start := queryT0.Add(time.Duration(hours) * time.Hour)
 	return mlexp.Run{ID: id, Name: "config-" + id + " run", ConfigID: "config-" + id, ConfigName: "config-" + id, Type: typ,
 		Status: mlexp.RunFinished, Start: start, End: start.Add(time.Duration(minutes) * time.Minute),
-		Params: map[string]string{"run_type": string(typ), "epochs": "2", "user_id_embedding_dim": "64"}, Metrics: metrics}
+		Params: mlexp.NewParams(map[string]string{"run_type": string(typ), "epochs": "2", "user_id_embedding_dim": "64"}), Metrics: metrics}
 }
 
 func queryRuns() []mlexp.Run {
-	a := queryRun("a", mlexp.QuickTestRun, 1, 8, mlexp.MetricValues{"recall_at_100": 0.42})
-	b := queryRun("b", mlexp.FullTrainingRun, 2, 222, mlexp.MetricValues{"recall_at_100": 0.47})
-	b.Params["user_id_embedding_dim"] = "128"
-	c := queryRun("c", mlexp.QuickTestRun, 3, 7, mlexp.MetricValues{"recall_at_100": math.NaN()})
+	a := queryRun("a", mlexp.QuickTestRun, 1, 8, mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.42}))
+	b := queryRun("b", mlexp.FullTrainingRun, 2, 222, mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.47}))
+	b.Params = b.Params.With("user_id_embedding_dim", "128")
+	c := queryRun("c", mlexp.QuickTestRun, 3, 7, mlexp.NewMetricValues(map[string]float64{"recall_at_100": math.NaN()}))
 	c.Status = mlexp.RunFailed
-	d := queryRun("d", mlexp.QuickTestRun, 4, 5, mlexp.MetricValues{}) // no metric at all
+	d := queryRun("d", mlexp.QuickTestRun, 4, 5, mlexp.NewMetricValues(map[string]float64{})) // no metric at all
 	d.Status, d.End = mlexp.RunRunning, time.Time{}
 	d.ID = "d-7f3a9c"
-	e := queryRun("e", mlexp.QuickTestRun, 5, 6, mlexp.MetricValues{"recall_at_100": 0.45})
+	e := queryRun("e", mlexp.QuickTestRun, 5, 6, mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.45}))
 	cost := 1.42
 	e.CostUSD = &cost
 	e.Name = "Config-E special"
@@ -105,7 +105,7 @@ func TestQueryRunsSortByMetricPutsNaNAndMissingLast(t *testing.T) {
 }
 
 func TestQueryRunsSortIsNatural(t *testing.T) {
-	runs := []mlexp.Run{queryRun("1", mlexp.QuickTestRun, 1, 1, nil), queryRun("2", mlexp.QuickTestRun, 2, 1, nil), queryRun("3", mlexp.QuickTestRun, 3, 1, nil)}
+	runs := []mlexp.Run{queryRun("1", mlexp.QuickTestRun, 1, 1, mlexp.MetricValues{}), queryRun("2", mlexp.QuickTestRun, 2, 1, mlexp.MetricValues{}), queryRun("3", mlexp.QuickTestRun, 3, 1, mlexp.MetricValues{})}
 	runs[0].ConfigName, runs[1].ConfigName, runs[2].ConfigName = "config-10", "config-9", "config-100"
 	got := queryIDs(mustQueryRuns(t, runs, mlexp.RunsQuery{Sort: "config", Order: "asc"}).Runs)
 	if !slices.Equal(got, []string{"2", "1", "3"}) {
@@ -116,7 +116,7 @@ func TestQueryRunsSortIsNatural(t *testing.T) {
 func TestQueryRunsPaging(t *testing.T) {
 	var runs []mlexp.Run
 	for i := range 7 {
-		runs = append(runs, queryRun(string(rune('a'+i)), mlexp.QuickTestRun, i, 5, nil))
+		runs = append(runs, queryRun(string(rune('a'+i)), mlexp.QuickTestRun, i, 5, mlexp.MetricValues{}))
 	}
 	for _, c := range []struct {
 		page, size int

@@ -19,8 +19,8 @@ func summaryTestRun(id, config string, typ mlexp.RunType, ago, took time.Duratio
 	start := summaryNow.Add(-ago)
 	return mlexp.Run{ID: id, Name: config + " " + typ.Label() + " #" + id, Type: typ, ConfigID: config, ConfigName: config,
 		Status: mlexp.RunFinished, Start: start, End: start.Add(took),
-		Params:  map[string]string{"run_type": string(typ), "user_id_embedding_dim": "64", "product_id_embedding_dim": "64", "cross_features": "category_x_subcategory"},
-		Metrics: mlexp.MetricValues{"recall_at_100": recall, "loss": loss}}
+		Params:  mlexp.NewParams(map[string]string{"run_type": string(typ), "user_id_embedding_dim": "64", "product_id_embedding_dim": "64", "cross_features": "category_x_subcategory"}),
+		Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": recall, "loss": loss})}
 }
 
 // spec's dashboard: a quick-test winner, the deployed full training, a failed quick test.
@@ -31,8 +31,8 @@ func summaryRuns() []mlexp.Run {
 	ft := summaryTestRun("46", "config-042", mlexp.FullTrainingRun, 5*time.Hour, 3*time.Hour+42*time.Minute, 0.468, 0.28)
 	ft.Deployed = true
 	failed := summaryTestRun("1", "config-044", mlexp.QuickTestRun, 26*time.Hour, 0, 0, 0)
-	failed.Status, failed.End, failed.Metrics = mlexp.RunFailed, time.Time{}, mlexp.MetricValues{}
-	failed.Params["user_id_embedding_dim"] = "256"
+	failed.Status, failed.End, failed.Metrics = mlexp.RunFailed, time.Time{}, mlexp.NewMetricValues(map[string]float64{})
+	failed.Params = failed.Params.With("user_id_embedding_dim", "256")
 	failed.Failure = &mlexp.Failure{Stage: "Transform", Reason: "OOM during Transform: user:256d (too large)"}
 	old := summaryTestRun("9", "config-038", mlexp.QuickTestRun, 72*time.Hour, 7*time.Minute, 0.461, 0.40)
 	nan := summaryTestRun("10", "config-050", mlexp.QuickTestRun, 80*time.Hour, 7*time.Minute, math.NaN(), math.NaN())
@@ -63,9 +63,9 @@ func TestSummarizeCountsBestAndDeployed(t *testing.T) {
 
 func TestSummarizeMinimisesLossAndSkipsNaNAndFailures(t *testing.T) {
 	runs := summaryRuns()
-	runs[3].Metrics["loss"] = -1 // NaN recall, but the lowest loss
+	runs[3].Metrics = runs[3].Metrics.With("loss", -1) // NaN recall, but the lowest loss
 	runs[3].Status = mlexp.RunFailed
-	runs[0].Metrics["loss"] = math.NaN()
+	runs[0].Metrics = runs[0].Metrics.With("loss", math.NaN())
 	s := mustSummarize(t, runs, "loss", 0)
 	if s.Direction != "min" || s.Best == nil || s.Best.RunID != "46" || !s.Best.IsDeployed {
 		t.Errorf("best loss = %+v, want the deployed run 46 (0.28)", s.Best)
@@ -75,7 +75,7 @@ func TestSummarizeMinimisesLossAndSkipsNaNAndFailures(t *testing.T) {
 	}
 	all := summaryRuns()
 	for i := range all {
-		all[i].Metrics["recall_at_100"] = math.NaN()
+		all[i].Metrics = all[i].Metrics.With("recall_at_100", math.NaN())
 	}
 	if s := mustSummarize(t, all, "recall_at_100", 0); s.Best != nil {
 		t.Errorf("best = %+v with every value NaN, want nil", s.Best)
@@ -124,7 +124,7 @@ func TestSummarizeEmptyExperiment(t *testing.T) {
 
 func TestSummarizeNaNIsNullInJSON(t *testing.T) {
 	runs := summaryRuns()
-	runs[2].Metrics["recall_at_100"] = math.NaN() // the deployed run
+	runs[2].Metrics = runs[2].Metrics.With("recall_at_100", math.NaN()) // the deployed run
 	s := mustSummarize(t, runs, "recall_at_100", 0)
 	if s.Deployed == nil || s.Deployed.Value != nil || s.Deployed.ValueText != "—" {
 		t.Errorf("deployed without a value = %+v", s.Deployed)

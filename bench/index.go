@@ -32,7 +32,7 @@ type indexResult struct {
 	restartAPI []time.Duration // new reader and syncer: first heatmap request through the web server
 	restartRun int             // runs the restarted reader served
 	leaseHeld  bool            // a restarted syncer (a new replica name) found the old lease held
-	warm       []time.Duration // Runs → Check → BuildHeatmap → JSON, warm
+	warm       []time.Duration // Runs → explore Heatmap (built once per snapshot) → JSON, warm
 	warmAPI    []time.Duration // heatmap requests through the web server, warm
 	answer     int             // bytes of the heatmap answer's JSON
 	answerAll  int             // bytes it would take listing every run id of each cell
@@ -101,13 +101,14 @@ func heatmapAnswer(ctx context.Context, src interface {
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	q := mlexp.HeatmapQuery{}
-	if err := q.Check(set.Runs); err != nil {
+	ref := mlexp.NewExperimentRef(mlexp.ModelInfo{}, mlexp.DatasetInfo{ExperimentID: expID}, set, "")
+	e := explore.Experiment{Set: set, Ref: ref} // as the API builds it: once per snapshot and query
+	a, err := e.Heatmap(&mlexp.HeatmapQuery{})
+	if err != nil {
 		return nil, nil, 0, err
 	}
-	h := mlexp.BuildHeatmap(set.Runs, q)
-	ref := mlexp.NewExperimentRef(mlexp.ModelInfo{}, mlexp.DatasetInfo{ExperimentID: expID}, set, "")
-	js, err := json.Marshal(explore.HeatmapAnswer{Heatmap: h, Experiment: ref})
+	h := a.Heatmap
+	js, err := json.Marshal(a)
 	return js, h, len(set.Runs), err
 }
 

@@ -31,7 +31,7 @@ type indexMemResult struct {
 	RSSRefreshedMB  []float64 `json:"rss_refreshed_mb"`     // after each refresh
 	Returned        []int64   `json:"returned_per_refresh"` // runs the fake returned to each
 	RefreshSeconds  []float64 `json:"refresh_seconds"`
-	WarmP50Seconds  float64   `json:"warm_p50_seconds"` // Runs → Check → BuildHeatmap → JSON
+	WarmP50Seconds  float64   `json:"warm_p50_seconds"` // Runs → explore Heatmap (built once per snapshot) → JSON
 	AnswerBytes     int       `json:"answer_bytes"`
 	RestartSeconds  float64   `json:"restart_seconds"` // a new reader and syncer: Runs → … → JSON
 	RSSRestartedMB  float64   `json:"rss_restarted_mb"`

@@ -59,7 +59,7 @@ func (r *results) indexTable(b *strings.Builder, ir indexResult) {
 	w("| first load into the index, pages of %d, median of %d | %s; Python `search_runs`: %s | %s, %.0f runs/s; %d loading answers (%s) | opens, with progress shown: %s |\n",
 		def.size, len(def.times), oldRead, oldPy, ms(median(def.times)), float64(ir.n)/median(def.times).Seconds(), len(def.progress), progressText(def.progress), verdict(len(def.progress) > 0))
 	lim := restartTarget(ir.n)
-	w("| restart, then first heatmap in process (new reader and syncer: `Runs` → `Check` → `BuildHeatmap` → JSON), median of %d | %s | %s (%d runs) | ≤ %s: %s |\n",
+	w("| restart, then first heatmap in process (new reader and syncer: `Runs` → explore's heatmap → JSON), median of %d | %s | %s (%d runs) | ≤ %s: %s |\n",
 		len(ir.restart), oldFirst, ms(median(ir.restart)), ir.restartRun, ms(lim), verdict(median(ir.restart) <= lim))
 	w("| restart, then first heatmap API request (new reader, syncer and web server), median of %d | first request, cache empty: %s | %s | ≤ %s: %s |\n",
 		len(ir.restartAPI), oldAPI, ms(median(ir.restartAPI)), ms(lim), verdict(median(ir.restartAPI) <= lim))
@@ -73,7 +73,7 @@ func (r *results) indexTable(b *strings.Builder, ir indexResult) {
 		w("| runs MLflow returns to a sync, %d new runs before it (none unfinished) | %d (every run, each refresh) | %d in %d requests, %s; the index has %d runs started within %s of the newest, which every sync reads again | ≤ new + unfinished = %d: %s |\n",
 			s.added, ir.n, s.returned, s.requests, ms(s.d), s.margin, tracking.DefaultSyncConfig.Margin, s.added, verdict(s.returned <= int64(s.added)))
 	}
-	w("| warm heatmap in process (`Runs` → `Check` → `BuildHeatmap` → JSON), p50 of %d | | %s (p99 %s) | < 5 ms (at 100,000): %s at %d |\n",
+	w("| warm heatmap in process (`Runs` → explore's heatmap, built once per snapshot → JSON), p50 of %d | | %s (p99 %s) | < 5 ms (at 100,000): %s at %d |\n",
 		len(ir.warm), ms(median(ir.warm)), ms(percentile(ir.warm, 99)), verdict(median(ir.warm) < 5*time.Millisecond), ir.n)
 	w("| warm heatmap API request, p50 of %d | %s | %s | |\n", len(ir.warmAPI), oldAPIp50, ms(median(ir.warmAPI)))
 	w("| heatmap answer (JSON), %d cells | %.1f kB listing every run id | %.1f kB | < 50 kB: %s |\n",

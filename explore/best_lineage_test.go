@@ -49,7 +49,7 @@ func (offStore) Unavailable() error {
 func gateService(store mlexp.LineageStore, refs mlexp.LineageRefs) *Service {
 	src := fakesource.New()
 	run := func(id string, recall float64) mlexp.Run {
-		return mlexp.Run{ID: id, Status: mlexp.RunFinished, Type: mlexp.FullTrainingRun, Metrics: mlexp.MetricValues{mlexp.MetricRecallAt100: recall}}
+		return mlexp.Run{ID: id, Status: mlexp.RunFinished, Type: mlexp.FullTrainingRun, Metrics: mlexp.NewMetricValues(map[string]float64{mlexp.MetricRecallAt100: recall})}
 	}
 	src.Add("m", "d", "7", run("first", 0.5), run("second", 0.4), run("third", 0.3))
 	return New(Deps{Runs: src, Best: topRecall{}, Lineage: store, LineageRefs: refs})

@@ -19,8 +19,8 @@ func (fakeModels) RunModel(_ context.Context, runID string) (*mlexp.RunModel, er
 // full training would deploy, and where MLflow records it; quick tests make no model.
 func TestComparisonShowsEachFullTrainingsModel(t *testing.T) {
 	src := fakesource.New()
-	quick := mlexp.Run{ID: "q", Type: mlexp.QuickTestRun, Status: mlexp.RunFinished, Metrics: mlexp.MetricValues{"recall_at_100": 0.4}}
-	full := mlexp.Run{ID: "f", Type: mlexp.FullTrainingRun, Status: mlexp.RunFinished, Metrics: mlexp.MetricValues{"recall_at_100": 0.45}}
+	quick := mlexp.Run{ID: "q", Type: mlexp.QuickTestRun, Status: mlexp.RunFinished, Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.4})}
+	full := mlexp.Run{ID: "f", Type: mlexp.FullTrainingRun, Status: mlexp.RunFinished, Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.45})}
 	src.Add("m", "d", "7", quick, full)
 	s := New(Deps{Runs: src, RunModels: fakeModels{}})
 	c, err := s.Compare(context.Background(), CompareRequest{RunIDs: []string{"q", "f"}})

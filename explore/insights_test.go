@@ -14,8 +14,8 @@ import (
 func TestInsightsOncePerSnapshot(t *testing.T) {
 	snapshot := func(v float64) *mlexp.RunSet {
 		return mlexp.NewRunSet("1", []mlexp.Run{
-			{ID: "a", Type: mlexp.QuickTestRun, ConfigID: "c1", Status: mlexp.RunFinished, Metrics: mlexp.MetricValues{"recall_at_100": v}},
-			{ID: "b", Type: mlexp.QuickTestRun, ConfigID: "c2", Status: mlexp.RunFinished, Metrics: mlexp.MetricValues{"recall_at_100": 0.3, "loss": 0.5}},
+			{ID: "a", Type: mlexp.QuickTestRun, ConfigID: "c1", Status: mlexp.RunFinished, Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": v})},
+			{ID: "b", Type: mlexp.QuickTestRun, ConfigID: "c2", Status: mlexp.RunFinished, Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": 0.3, "loss": 0.5})},
 		}, time.Now())
 	}
 	// insightsOf is the insights of a snapshot, as every front end asks for them.

@@ -26,10 +26,10 @@ func benchRuns(n int) []mlexp.Run {
 		switch {
 		case i%50 == 49:
 			r.Status, r.Failure = mlexp.RunFailed, &mlexp.Failure{Stage: "Transform", Reason: "OOM"}
-			r.Metrics = mlexp.MetricValues{}
+			r.Metrics = mlexp.NewMetricValues(map[string]float64{})
 		case i%7 == 6:
 			r.Type, r.End, r.CostUSD = mlexp.FullTrainingRun, r.Start.Add(3*time.Hour), new(37.0)
-			r.Params["run_type"] = string(mlexp.FullTrainingRun)
+			r.Params = r.Params.With("run_type", string(mlexp.FullTrainingRun))
 		}
 		r.Prepare()
 		runs[i] = r

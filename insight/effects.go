@@ -102,7 +102,7 @@ func EffectsOf(runs []mlexp.Run, metric, runType string) []ParamEffect {
 	samples := counted(runs, metric, runType)
 	params := map[string]bool{}
 	for _, s := range samples {
-		for k := range s.run.Params {
+		for k := range s.run.Params.All() {
 			params[k] = !slices.Contains(notEffects, k)
 		}
 	}

@@ -37,14 +37,14 @@ type fixtureRun struct {
 
 func (f fixtureRun) run() mlexp.Run {
 	r := mlexp.Run{ID: f.ID, Name: f.ConfigID + " " + f.ID, Type: mlexp.RunType(f.Type), ConfigID: f.ConfigID, ConfigName: f.ConfigID,
-		Status: f.Status, Params: f.Params, CostUSD: f.CostUSD, Deployed: f.Deployed, Metrics: mlexp.MetricValues{},
+		Status: f.Status, Params: mlexp.NewParams(f.Params), CostUSD: f.CostUSD, Deployed: f.Deployed, Metrics: mlexp.NewMetricValues(map[string]float64{}),
 		Start: t0.Add(time.Duration(f.Start) * time.Minute)}
 	for k, v := range f.Metrics {
 		switch v := v.(type) {
 		case float64:
-			r.Metrics[k] = v
+			r.Metrics = r.Metrics.With(k, v)
 		case string: // "NaN", as MLflow's JSON writes it
-			r.Metrics[k] = math.NaN()
+			r.Metrics = r.Metrics.With(k, math.NaN())
 		}
 	}
 	r.End = r.Start.Add(time.Minute)
@@ -80,10 +80,10 @@ func demoFixture() []fixtureRun {
 	runs := demoRuns(42)
 	out := make([]fixtureRun, len(runs))
 	for i, r := range runs {
-		f := fixtureRun{ID: r.ID, Type: string(r.Type), ConfigID: r.ConfigID, Status: r.Status, Params: r.Params, Metrics: map[string]any{},
+		f := fixtureRun{ID: r.ID, Type: string(r.Type), ConfigID: r.ConfigID, Status: r.Status, Params: r.Params.Map(), Metrics: map[string]any{},
 			CostUSD: r.CostUSD, Deployed: r.Deployed, Start: i}
 		for _, m := range fixtureMetrics {
-			if v, ok := r.Metrics[m]; ok {
+			if v, ok := r.Metrics.Lookup(m); ok {
 				f.Metrics[m] = v
 				if math.IsNaN(v) {
 					f.Metrics[m] = "NaN"

@@ -121,7 +121,7 @@ func TestGainPerDollarCannotBeComputed(t *testing.T) {
 	noFull := without(func(r *mlexp.Run) bool { return r.Type == mlexp.FullTrainingRun && !r.Deployed }, func(r *mlexp.Run) { r.CostUSD = nil })
 	nanDeployed := without(func(*mlexp.Run) bool { return false }, func(r *mlexp.Run) {
 		if r.Deployed {
-			r.Metrics = mlexp.MetricValues{m: math.NaN()}
+			r.Metrics = mlexp.NewMetricValues(map[string]float64{m: math.NaN()})
 		}
 	})
 	noQuick := without(func(r *mlexp.Run) bool { return r.Type == mlexp.QuickTestRun }, nil)

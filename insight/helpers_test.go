@@ -18,9 +18,9 @@ func (rs *runs) add(typ mlexp.RunType, config, metric string, v float64, params 
 	r := mlexp.Run{ID: fmt.Sprintf("r%02d", n), Name: fmt.Sprintf("%s %s #%d", config, typ.Label(), n), Type: typ,
 		ConfigID: config, ConfigName: config, Status: mlexp.RunFinished,
 		Start:  time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour),
-		Params: map[string]string{"config_id": config, "run_type": string(typ)}, Metrics: mlexp.MetricValues{metric: v}}
+		Params: mlexp.NewParams(map[string]string{"config_id": config, "run_type": string(typ)}), Metrics: mlexp.NewMetricValues(map[string]float64{metric: v})}
 	for i := 0; i+1 < len(params); i += 2 {
-		r.Params[params[i]] = params[i+1]
+		r.Params = r.Params.With(params[i], params[i+1])
 	}
 	rs.list = append(rs.list, r)
 	return &rs.list[len(rs.list)-1]

@@ -151,7 +151,7 @@ func counted(runs []mlexp.Run, metric, runType string) []sample {
 func configKey(r *mlexp.Run) string { return cmp.Or(configID(r), "run:"+r.ID) }
 
 func configID(r *mlexp.Run) string {
-	return cmp.Or(r.ConfigID, strings.TrimSpace(r.Params["config_id"]))
+	return cmp.Or(r.ConfigID, strings.TrimSpace(r.Params.Get("config_id")))
 }
 
 // configName names a group for people: the config name, else its id, else the run name.

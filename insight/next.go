@@ -261,12 +261,12 @@ func (s *suggester) add(n *Next, kind, reason, axis, value string, gain *mlexp.N
 	id := configHash(runConfig(s.base), params)
 	params["run_type"], params["config_id"] = string(mlexp.QuickTestRun), id
 	sg := Suggestion{Kind: kind, Reason: reason, ExpectedGain: gain, Unit: unit, QuickTest: settings, Params: params,
-		Changes: paramChanges(s.base.Params, params)}
+		Changes: paramChanges(s.base.Params.Map(), params)}
 	if ok {
 		cfg.ID = id
 		sg.FeatureConfig = &cfg
 	}
-	probe := mlexp.Run{Type: mlexp.QuickTestRun, Params: params}
+	probe := mlexp.Run{Type: mlexp.QuickTestRun, Params: mlexp.NewParams(params)}
 	sg.X, sg.Y = mlexp.AxisValue(probe, s.q.XAxis), mlexp.AxisValue(probe, s.q.YAxis)
 	sg.XLabel, sg.YLabel = mlexp.AxisLabel(s.q.XAxis, sg.X), mlexp.AxisLabel(s.q.YAxis, sg.Y)
 	n.Suggestions = append(n.Suggestions, sg)
@@ -302,8 +302,8 @@ func neighbours(h *mlexp.Heatmap, q NextQuery) []neighbour {
 // quickTestSettings are the settings of the suggestions' quick tests; see QuickTestSettings.
 func quickTestSettings(runs []mlexp.Run, base mlexp.Run) QuickTestSettings {
 	parse := func(r mlexp.Run) (QuickTestSettings, bool) {
-		p, err1 := strconv.ParseFloat(r.Params["data_sample_percent"], 64)
-		e, err2 := strconv.Atoi(r.Params["epochs"])
+		p, err1 := strconv.ParseFloat(r.Params.Get("data_sample_percent"), 64)
+		e, err2 := strconv.Atoi(r.Params.Get("epochs"))
 		return QuickTestSettings{p, e}, err1 == nil && err2 == nil && p > 0 && p <= 100 && e > 0
 	}
 	if s, ok := parse(base); ok && base.Type == mlexp.QuickTestRun {

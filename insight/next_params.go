@@ -17,9 +17,9 @@ import (
 // fingerprints that tell a suggestion from what was already tested.
 
 // configOnly copies the feature params of a run: every param but those of notConfig.
-func configOnly(params map[string]string) map[string]string {
+func configOnly(params mlexp.Params) map[string]string {
 	out := map[string]string{}
-	for k, v := range params {
+	for k, v := range params.All() {
 		if !slices.Contains(notConfig, k) {
 			out[k] = strings.TrimSpace(v)
 		}
@@ -76,8 +76,8 @@ func setCrosses(params map[string]string, value string, runs []mlexp.Run) bool {
 	for _, c := range slices.Sorted(maps.Keys(want)) {
 		found := false
 		for _, r := range runs {
-			for _, raw := range mlexp.SplitList(r.Params["cross_features"]) {
-				if b := strings.TrimSpace(r.Params[raw+"_buckets"]); !found && mlexp.CanonicalCrosses(raw) == c && b != "" {
+			for _, raw := range mlexp.SplitList(r.Params.Get("cross_features")) {
+				if b := strings.TrimSpace(r.Params.Get(raw + "_buckets")); !found && mlexp.CanonicalCrosses(raw) == c && b != "" {
 					names, found = append(names, raw), true
 					params[raw+"_buckets"] = b
 				}
@@ -120,22 +120,23 @@ type fingerprints struct {
 }
 
 type fingerprinted struct {
-	params          map[string]string
+	params          mlexp.Params
 	plain, withTest string
 }
 
 // of returns fingerprint(params, false) and fingerprint(params, true).
-func (f *fingerprints) of(params map[string]string) (plain, withTest string) {
+func (f *fingerprints) of(params mlexp.Params) (plain, withTest string) {
 	var h uint64
-	for k, v := range params { // a sum: the same for every order of the map
+	for k, v := range params.All() {
 		h += maphash.String(f.seed, k) ^ (maphash.String(f.seed, v) * 0x9E3779B97F4A7C15)
 	}
 	for _, e := range f.byHash[h] {
-		if maps.Equal(e.params, params) {
+		if e.params.Equal(params) {
 			return e.plain, e.withTest
 		}
 	}
-	e := fingerprinted{params: params, plain: fingerprint(params, false), withTest: fingerprint(params, true)}
+	m := params.Map()
+	e := fingerprinted{params: params, plain: fingerprint(m, false), withTest: fingerprint(m, true)}
 	f.byHash[h] = append(f.byHash[h], e)
 	return e.plain, e.withTest
 }

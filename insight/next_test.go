@@ -101,9 +101,10 @@ func TestNextConfigsNeverSuggestsATestedConfig(t *testing.T) {
 	// config tested whatever its type.
 	runs := nextRuns()
 	failed := configRun("bad", towerConfig("c6", 128, 64, 10, "category_x_subcategory:1000"), 0)
-	failed.Status, failed.Metrics = mlexp.RunFailed, nil
+	failed.Status, failed.Metrics = mlexp.RunFailed, mlexp.MetricValues{}
 	full := configRun("full", towerConfig("c7", 128, 64, 20), 0.43)
-	full.Type, full.Params["run_type"], full.Params["epochs"], full.Params["data_sample_percent"] = mlexp.FullTrainingRun, "full_training", "20", "100"
+	full.Type = mlexp.FullTrainingRun
+	full.Params = full.Params.With("run_type", "full_training").With("epochs", "20").With("data_sample_percent", "100")
 	n := mustNext(t, append(runs, failed, full), NextQuery{})
 	for _, s := range n.Suggestions {
 		if s.Y != "none" || s.FeatureConfig.Settings["revenue_buckets"] == 20 {
@@ -129,7 +130,7 @@ func TestNextConfigsErrorsAndEmpty(t *testing.T) {
 	}
 	runs := nextRuns()
 	for i := range runs {
-		runs[i].Metrics = mlexp.MetricValues{mlexp.MetricRecallAt100: math.NaN()}
+		runs[i].Metrics = mlexp.NewMetricValues(map[string]float64{mlexp.MetricRecallAt100: math.NaN()})
 	}
 	n := mustNext(t, runs, NextQuery{})
 	if n.Best != nil || len(n.Suggestions) != 0 || n.Note == "" {

@@ -114,7 +114,7 @@ func paretoFront(runs []mlexp.Run, metric, resource string, res func(mlexp.Run) 
 
 // finiteMetric is run r's value of metric when it is finite.
 func finiteMetric(r mlexp.Run, metric string) (float64, bool) {
-	v, ok := r.Metrics[metric]
+	v, ok := r.Metrics.Lookup(metric)
 	return v, ok && finite(v)
 }
 
@@ -130,4 +130,4 @@ func knownCost(r mlexp.Run) (float64, bool) {
 }
 
 // runConfig is the run's config id: ConfigID, else the config_id param.
-func runConfig(r mlexp.Run) string { return cmp.Or(r.ConfigID, r.Params["config_id"]) }
+func runConfig(r mlexp.Run) string { return cmp.Or(r.ConfigID, r.Params.Get("config_id")) }

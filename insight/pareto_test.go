@@ -21,7 +21,7 @@ func bruteFront(runs []mlexp.Run, metric string, res func(mlexp.Run) (float64, b
 	}
 	var pts []pt
 	for _, r := range runs {
-		v, ok := r.Metrics[metric]
+		v, ok := r.Metrics.Lookup(metric)
 		x, okX := res(r)
 		if r.Status == mlexp.RunFinished && ok && !math.IsNaN(v) && !math.IsInf(v, 0) && okX {
 			pts = append(pts, pt{r.ID, v, x})

@@ -64,14 +64,14 @@ func towerConfig(id string, user, product int, rb float64, crosses ...string) ml
 // configRun is a finished quick test of cfg with recall_at_100 = r100 and loss = 1 − r100.
 func configRun(id string, cfg mlexp.FeatureConfig, r100 float64) mlexp.Run {
 	return mlexp.Run{ID: id, Name: cfg.ID + " Quick Test", Type: mlexp.QuickTestRun, ConfigID: cfg.ID, Status: mlexp.RunFinished,
-		Start: t0, End: t0.Add(8 * time.Minute), Params: refParams(cfg, 10, 2, mlexp.QuickTestRun),
-		Metrics: mlexp.MetricValues{mlexp.MetricRecallAt100: r100, mlexp.MetricLoss: 1 - r100}}
+		Start: t0, End: t0.Add(8 * time.Minute), Params: mlexp.NewParams(refParams(cfg, 10, 2, mlexp.QuickTestRun)),
+		Metrics: mlexp.NewMetricValues(map[string]float64{mlexp.MetricRecallAt100: r100, mlexp.MetricLoss: 1 - r100})}
 }
 
 // simpleRun is a run of config with one metric value, a cost (nil: unknown) and a duration.
 func simpleRun(id string, typ mlexp.RunType, config, status string, metric string, v float64, cost *float64, d time.Duration) mlexp.Run {
 	return mlexp.Run{ID: id, Type: typ, ConfigID: config, Status: status, Start: t0, End: t0.Add(d), CostUSD: cost,
-		Params: map[string]string{"config_id": config}, Metrics: mlexp.MetricValues{metric: v}}
+		Params: mlexp.NewParams(map[string]string{"config_id": config}), Metrics: mlexp.NewMetricValues(map[string]float64{metric: v})}
 }
 
 // demoRuns are the runs of the demo experiment of seed, as the reader would read them.
@@ -83,11 +83,11 @@ func demoRuns(seed uint64) []mlexp.Run {
 		r := mlexp.Run{ID: fmt.Sprintf("qt-%d", qt.ID), Name: fmt.Sprintf("%s Quick Test #%d", q.FeatureConfig.DisplayName(), qt.ID),
 			Type: mlexp.QuickTestRun, ConfigID: q.FeatureConfig.ID, ConfigName: q.FeatureConfig.DisplayName(), Status: mlexp.RunFinished,
 			Start: qt.StartedAt, End: qt.FinishedAt, CostUSD: qt.CostUSD, Failure: qt.Failure,
-			Params: refParams(q.FeatureConfig, qt.DataSamplePercent, qt.Epochs, mlexp.QuickTestRun), Metrics: mlexp.MetricValues{}}
+			Params: mlexp.NewParams(refParams(q.FeatureConfig, qt.DataSamplePercent, qt.Epochs, mlexp.QuickTestRun)), Metrics: mlexp.NewMetricValues(map[string]float64{})}
 		if qt.Status == mlexp.StatusFailed {
 			r.Status = mlexp.RunFailed
 		}
-		qt.Metrics.Each(func(k string, v float64) { r.Metrics[k] = v })
+		qt.Metrics.Each(func(k string, v float64) { r.Metrics = r.Metrics.With(k, v) })
 		out = append(out, r)
 	}
 	for i, tr := range set.TrainingRuns {
@@ -96,8 +96,8 @@ func demoRuns(seed uint64) []mlexp.Run {
 		p["batch_size"], p["training_run_id"] = strconv.Itoa(t.BatchSize), strconv.Itoa(t.ID)
 		r := mlexp.Run{ID: fmt.Sprintf("ft-%d", t.ID), Name: fmt.Sprintf("%s Full Training #%d", tr.FeatureConfig.DisplayName(), t.ID),
 			Type: mlexp.FullTrainingRun, ConfigID: tr.FeatureConfig.ID, ConfigName: tr.FeatureConfig.DisplayName(), Status: mlexp.RunFinished,
-			Start: t.StartedAt, End: t.FinishedAt, CostUSD: t.CostUSD, Deployed: i == set.Deployed, Params: p, Metrics: mlexp.MetricValues{}}
-		t.Metrics.Each(func(k string, v float64) { r.Metrics[k] = v })
+			Start: t.StartedAt, End: t.FinishedAt, CostUSD: t.CostUSD, Deployed: i == set.Deployed, Params: mlexp.NewParams(p), Metrics: mlexp.NewMetricValues(map[string]float64{})}
+		t.Metrics.Each(func(k string, v float64) { r.Metrics = r.Metrics.With(k, v) })
 		out = append(out, r)
 	}
 	return out

@@ -11,7 +11,7 @@ import (
 
 func failedRun(id string, cfg mlexp.FeatureConfig, status, stage, reason string) mlexp.Run {
 	r := configRun(id, cfg, 0)
-	r.Status, r.Metrics = status, mlexp.MetricValues{}
+	r.Status, r.Metrics = status, mlexp.NewMetricValues(map[string]float64{})
 	if stage != "" || reason != "" {
 		r.Failure = &mlexp.Failure{Stage: stage, Reason: reason}
 	}

@@ -50,7 +50,7 @@ func (s *DB) EachIndexedRun(ctx context.Context, experimentID string, since int6
 	if err != nil {
 		return since, err
 	}
-	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT run_id, start_time, status, deleted, version, body FROM run_index
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT run_id, start_time, status, deleted, version, body, data FROM run_index
 		WHERE experiment_id = ? AND version > ? ORDER BY start_time, run_id`), experimentID, since)
 	if err != nil {
 		return since, storeError(err, "reading the run index")
@@ -61,11 +61,14 @@ func (s *DB) EachIndexedRun(ctx context.Context, experimentID string, since int6
 		var r mlexp.IndexedRun
 		var deleted int
 		var version int64
-		var body []byte
-		if err := rows.Scan(&r.ID, &r.Start, &r.Status, &deleted, &version, &body); err != nil {
+		var text, data []byte
+		if err := rows.Scan(&r.ID, &r.Start, &r.Status, &deleted, &version, &text, &data); err != nil {
 			return since, storeError(err, "reading the run index")
 		}
-		r.Deleted, r.Body = deleted != 0, body
+		r.Deleted, r.Body = deleted != 0, data
+		if data == nil { // written before migration 0008
+			r.Body = text
+		}
 		next = max(next, version)
 		if err := fn(r); err != nil {
 			return since, err
@@ -97,16 +100,16 @@ func (s *DB) SaveIndex(ctx context.Context, st mlexp.IndexState, runs []mlexp.In
 	if err != nil {
 		return 0, storeError(err, "writing the run index state")
 	}
-	up, err := tx.PrepareContext(ctx, s.rebind(`INSERT INTO run_index (experiment_id, run_id, start_time, status, deleted, version, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, run_id) DO UPDATE SET start_time = excluded.start_time,
-		status = excluded.status, deleted = excluded.deleted, version = excluded.version, body = excluded.body
-		WHERE run_index.body <> excluded.body OR run_index.deleted <> excluded.deleted`)) // an unchanged run keeps its version
+	up, err := tx.PrepareContext(ctx, s.rebind(`INSERT INTO run_index (experiment_id, run_id, start_time, status, deleted, version, body, data)
+		VALUES (?, ?, ?, ?, ?, ?, '', ?) ON CONFLICT (experiment_id, run_id) DO UPDATE SET start_time = excluded.start_time,
+		status = excluded.status, deleted = excluded.deleted, version = excluded.version, body = '', data = excluded.data
+		WHERE run_index.data IS DISTINCT FROM excluded.data OR run_index.deleted <> excluded.deleted`)) // an unchanged run keeps its version
 	if err != nil {
 		return 0, storeError(err, "writing the run index")
 	}
 	defer up.Close()
 	for _, r := range runs {
-		if _, err := up.ExecContext(ctx, st.ExperimentID, r.ID, r.Start, r.Status, boolInt(r.Deleted), version, string(r.Body)); err != nil {
+		if _, err := up.ExecContext(ctx, st.ExperimentID, r.ID, r.Start, r.Status, boolInt(r.Deleted), version, r.Body); err != nil {
 			return 0, storeError(err, "writing run "+r.ID+" to the run index")
 		}
 	}

@@ -75,7 +75,7 @@ func TestHeatmapEdgeCases(t *testing.T) {
 	}
 	// Long labels are truncated with "…" and the box stays aligned.
 	long := termRuns()[:3]
-	long[0].Params["cross_features"] = "a_very_long_feature_name_for_testing_x_another_extremely_long_feature_name"
+	long[0].Params = long[0].Params.With("cross_features", "a_very_long_feature_name_for_testing_x_another_extremely_long_feature_name")
 	long[0].Prepare()
 	q = mlexp.HeatmapQuery{}
 	if err := q.Check(long); err != nil {

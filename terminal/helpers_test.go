@@ -38,8 +38,8 @@ func termFixtureRun(id string, n, typ int, u, p int, crosses string, r100 float6
 	}
 	start := termNow.Add(-ago)
 	r := mlexp.Run{ID: id, Name: name, ExperimentID: "7", Type: rt, ConfigID: config, ConfigName: config, Status: mlexp.RunFinished,
-		Start: start, End: start.Add(dur), CostUSD: &cost, Params: params,
-		Metrics: mlexp.MetricValues{"recall_at_100": r100, "recall_at_50": r100 - 0.088, "recall_at_10": r100 - 0.291, "loss": 0.3 + (0.5-r100)*2}}
+		Start: start, End: start.Add(dur), CostUSD: &cost, Params: mlexp.NewParams(params),
+		Metrics: mlexp.NewMetricValues(map[string]float64{"recall_at_100": r100, "recall_at_50": r100 - 0.088, "recall_at_10": r100 - 0.291, "loss": 0.3 + (0.5-r100)*2})}
 	r.Prepare()
 	return r
 }
@@ -67,7 +67,7 @@ func termRuns() []mlexp.Run {
 	runs = append(runs, full)
 	runs = append(runs, termFixtureRun("full42"+strings.Repeat("0", 26), 42, 1, 64, 64, crosses[2], 0.468, 5*time.Hour, 3*time.Hour+42*time.Minute, 38.50))
 	failed := termFixtureRun("fail44"+strings.Repeat("0", 26), 44, 0, 256, 64, crosses[2], 0, 26*time.Hour, 3*time.Minute, 0.2)
-	failed.Status, failed.Metrics = mlexp.RunFailed, mlexp.MetricValues{}
+	failed.Status, failed.Metrics = mlexp.RunFailed, mlexp.NewMetricValues(map[string]float64{})
 	failed.Failure = &mlexp.Failure{Stage: "Transform", Reason: "OOM during Transform: user:256d (too large)"}
 	runs = append(runs, failed)
 	return runs

@@ -119,7 +119,7 @@ func TestIndexFirstLoadAndRestart(t *testing.T) {
 			t.Fatalf("after a restart: %d runs, %v; want the 12 from the index", len(again.Runs), err)
 		}
 		for _, r := range again.Runs {
-			if r.Type != mlexp.QuickTestRun || r.Status != mlexp.RunFinished || r.Metrics["recall_at_100"] < 0.3 {
+			if r.Type != mlexp.QuickTestRun || r.Status != mlexp.RunFinished || !(r.Metrics.Value("recall_at_100") >= 0.3) {
 				t.Errorf("run read back from the index: %+v", r)
 				break
 			}

@@ -44,8 +44,8 @@ func TestInfinityFromAnSQLStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range set.Runs {
-		if r.ID == diverged && (!math.IsInf(r.Metrics["recall_at_100"], 1) || !math.IsInf(r.Metrics["loss"], -1)) {
-			t.Errorf("read back recall %g and loss %g, want +Inf and -Inf", r.Metrics["recall_at_100"], r.Metrics["loss"])
+		if r.ID == diverged && (!math.IsInf(r.Metrics.Value("recall_at_100"), 1) || !math.IsInf(r.Metrics.Value("loss"), -1)) {
+			t.Errorf("read back recall %g and loss %g, want +Inf and -Inf", r.Metrics.Value("recall_at_100"), r.Metrics.Value("loss"))
 		}
 	}
 	best, err := tracking.NewSelector(f.c).SelectBest(ctx(t), f.report.Model.ID, set.Runs, mlexp.BestQuery{})

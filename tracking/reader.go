@@ -207,13 +207,13 @@ func (r *Reader) fetch(experimentID string) (*mlexp.RunSet, error) {
 	}
 	defer cancel()
 	var runs []mlexp.Run
-	strs := interner{}
+	strs := new(mlexp.Interner)
 	err := r.client.SearchRunsSplit(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}}, r.parts, func(page []mlflow.Run) error {
 		if runs == nil {
 			runs = make([]mlexp.Run, 0, len(page))
 		}
 		for i := range page {
-			runs = append(runs, toRun(&page[i], strs.intern))
+			runs = append(runs, toRun(&page[i], strs))
 		}
 		if r.progress != nil {
 			r.progress(len(runs))

@@ -76,13 +76,13 @@ func (r *Reader) fromIndex(experimentID string) (*mlexp.RunSet, error) {
 	}
 	e := &entry{byID: map[string]int{}, deleted: map[string]bool{}}
 	var runs []mlexp.Run
-	strs := interner{}
+	strs := new(mlexp.Interner)
 	e.version, err = r.sync.index.EachIndexedRun(ctx, experimentID, 0, func(row mlexp.IndexedRun) error {
 		if row.Deleted {
 			e.deleted[row.ID] = true
 			return nil
 		}
-		run, err := decodeRun(row, strs.intern)
+		run, err := decodeRun(row, strs)
 		if err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func applyRows(old *entry, rows []mlexp.IndexedRun, syncedAt time.Time) (*mlexp.
 	for id := range old.deleted {
 		deleted[id] = true
 	}
-	strs := interner{}
+	strs := new(mlexp.Interner)
 	for _, row := range rows {
 		if row.Deleted {
 			deleted[row.ID] = true
@@ -293,7 +293,7 @@ func applyRows(old *entry, rows []mlexp.IndexedRun, syncedAt time.Time) (*mlexp.
 			continue
 		}
 		delete(deleted, row.ID)
-		run, err := decodeRun(row, strs.intern)
+		run, err := decodeRun(row, strs)
 		if err != nil {
 			return nil, nil, nil, err
 		}

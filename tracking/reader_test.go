@@ -34,7 +34,7 @@ func TestToRun(t *testing.T) {
 	if r.Name != "config-038 Full Training #45" || r.ConfigName != "config-038" || r.ConfigID != "config-038" || r.Type != mlexp.FullTrainingRun {
 		t.Errorf("names: %+v", r)
 	}
-	if r.Metrics["loss"] != 0.32 || !math.IsNaN(r.Metrics["recall_at_100"]) || r.CostUSD == nil || *r.CostUSD != 32.1 {
+	if recall, ok := r.Metrics.Lookup("recall_at_100"); r.Metrics.Value("loss") != 0.32 || !ok || !math.IsNaN(recall) || r.CostUSD == nil || *r.CostUSD != 32.1 {
 		t.Errorf("metrics: %v cost %v", r.Metrics, r.CostUSD)
 	}
 	if !r.Deployed || r.Failure == nil || r.Failure.Reason != "preempted" || !r.Failed() || r.DatasetVersion != "3" {
@@ -170,7 +170,7 @@ func TestReaderReadsRunsLoggedByPython(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runs[0]
-	if r.Type != mlexp.QuickTestRun || r.ConfigName != "config-007" || r.Metrics["loss"] != 0.4 || mlexp.AxisValue(r, mlexp.AxisEmbeddingDims) != "64/32" ||
+	if r.Type != mlexp.QuickTestRun || r.ConfigName != "config-007" || r.Metrics.Value("loss") != 0.4 || mlexp.AxisValue(r, mlexp.AxisEmbeddingDims) != "64/32" ||
 		mlexp.AxisValue(r, mlexp.AxisCrossFeatures) != "city_x_user_id" || r.Duration() != 7*time.Minute {
 		t.Errorf("run logged by Python reads as %+v", r)
 	}

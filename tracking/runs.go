@@ -14,28 +14,16 @@ var runNamePattern = regexp.MustCompile(`^(.+?) (?:Quick Test|Full Training) #\d
 
 // ToRun reads an MLflow run into the domain, the same way whether mlexp or MLflow's Python
 // client logged it: params and tags by the naming contract, loss falling back to final_loss.
-func ToRun(m *mlflow.Run) mlexp.Run { return toRun(m, func(s string) string { return s }) }
+func ToRun(m *mlflow.Run) mlexp.Run { return toRun(m, new(mlexp.Interner)) }
 
-// interner shares one copy of each repeated string: the runs of an experiment repeat the
-// same param names and values, and metric names, thousands of times.
-type interner map[string]string
-
-func (in interner) intern(s string) string {
-	if v, ok := in[s]; ok {
-		return v
-	}
-	in[s] = s
-	return s
-}
-
-func toRun(m *mlflow.Run, intern func(string) string) mlexp.Run {
+// toRun is ToRun sharing, through in, the strings and names that the runs of an experiment
+// repeat thousands of times.
+func toRun(m *mlflow.Run, in *mlexp.Interner) mlexp.Run {
 	r := mlexp.Run{
 		ID:           m.Info.RunID,
 		Name:         m.Info.RunName,
-		ExperimentID: m.Info.ExperimentID,
-		Status:       string(m.Info.Status),
-		Params:       make(map[string]string, len(m.Data.Params)),
-		Metrics:      make(mlexp.MetricValues, len(m.Data.Metrics)+1),
+		ExperimentID: in.String(m.Info.ExperimentID),
+		Status:       in.String(string(m.Info.Status)),
 	}
 	if m.Info.StartTime > 0 {
 		r.Start = time.UnixMilli(m.Info.StartTime).UTC()
@@ -43,18 +31,27 @@ func toRun(m *mlflow.Run, intern func(string) string) mlexp.Run {
 	if m.Info.EndTime > 0 {
 		r.End = time.UnixMilli(m.Info.EndTime).UTC()
 	}
+	pairs := make([]string, 0, 2*len(m.Data.Params))
 	for _, p := range m.Data.Params {
-		r.Params[intern(p.Key)] = intern(p.Value)
+		pairs = append(pairs, p.Key, p.Value)
 	}
+	r.Params = in.Params(pairs)
+	keys, values := make([]string, 0, len(m.Data.Metrics)+1), make([]float64, 0, len(m.Data.Metrics)+1)
+	var loss, finalLoss bool
 	for _, x := range m.Data.Metrics {
-		r.Metrics[intern(x.Key)] = mlexp.MetricFromStore(float64(x.Value))
+		keys, values = append(keys, x.Key), append(values, mlexp.MetricFromStore(float64(x.Value)))
+		loss, finalLoss = loss || x.Key == mlexp.MetricLoss, finalLoss || x.Key == mlexp.MetricFinalLoss
 	}
-	if _, ok := r.Metrics[mlexp.MetricLoss]; !ok {
-		if v, ok := r.Metrics[mlexp.MetricFinalLoss]; ok {
-			r.Metrics[mlexp.MetricLoss] = v
+	if finalLoss && !loss {
+		for i, k := range keys {
+			if k == mlexp.MetricFinalLoss {
+				keys, values = append(keys, mlexp.MetricLoss), append(values, values[i])
+				break
+			}
 		}
 	}
-	if v, ok := r.Metrics[mlexp.MetricCostUSD]; ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+	r.Metrics = in.Metrics(keys, values)
+	if v, ok := r.Metrics.Lookup(mlexp.MetricCostUSD); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
 		r.CostUSD = &v
 	}
 	var stage, reason string
@@ -67,11 +64,11 @@ func toRun(m *mlflow.Run, intern func(string) string) mlexp.Run {
 		case TagDeployed:
 			r.Deployed = t.Value == "true"
 		case TagConfigID:
-			r.ConfigID = t.Value
+			r.ConfigID = in.String(t.Value)
 		case TagDatasetID:
-			r.DatasetID = t.Value
+			r.DatasetID = in.String(t.Value)
 		case TagDatasetVersion:
-			r.DatasetVersion = t.Value
+			r.DatasetVersion = in.String(t.Value)
 		case TagFailureStage:
 			stage = t.Value
 		case TagFailureReason:
@@ -81,13 +78,13 @@ func toRun(m *mlflow.Run, intern func(string) string) mlexp.Run {
 	if stage != "" || reason != "" {
 		r.Failure = &mlexp.Failure{Stage: stage, Reason: reason}
 	}
-	r.Type = mlexp.RunType(r.Params["run_type"])
-	if id := r.Params["config_id"]; id != "" {
+	r.Type = mlexp.RunType(r.Params.Get("run_type"))
+	if id := r.Params.Get("config_id"); id != "" {
 		r.ConfigID = id
 	}
 	switch match := runNamePattern.FindStringSubmatch(r.Name); {
 	case match != nil:
-		r.ConfigName = match[1]
+		r.ConfigName = in.String(match[1])
 	case r.ConfigID != "":
 		r.ConfigName = r.ConfigID
 	default:

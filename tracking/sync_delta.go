@@ -3,7 +3,6 @@ package tracking
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"slices"
 
 	"github.com/mlexp-dev/mlexp"
@@ -296,23 +295,17 @@ func (s *Syncer) Reconcile(ctx context.Context, experimentID string, force bool)
 	return len(rows), nil
 }
 
-func bodySum(b []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
-}
-
 // KnownFromIndex is what the index holds of the experiment, as a reader holding it would
 // know it: for a caller that syncs without a reader (the benchmarks).
 func (s *Syncer) KnownFromIndex(ctx context.Context, experimentID string) (Known, error) {
 	k := Known{Deleted: map[string]bool{}}
-	strs := interner{}
+	strs := new(mlexp.Interner)
 	_, err := s.index.EachIndexedRun(ctx, experimentID, 0, func(row mlexp.IndexedRun) error {
 		if row.Deleted {
 			k.Deleted[row.ID] = true
 			return nil
 		}
-		run, err := decodeRun(row, strs.intern)
+		run, err := decodeRun(row, strs)
 		k.Runs = append(k.Runs, run)
 		return err
 	})

@@ -19,10 +19,10 @@ import (
 func runsCSV(w io.Writer, runs []mlexp.Run) error {
 	params, metrics := map[string]bool{}, map[string]bool{}
 	for _, r := range runs {
-		for k := range r.Params {
+		for k := range r.Params.All() {
 			params[k] = true
 		}
-		for k := range r.Metrics {
+		for k := range r.Metrics.All() {
 			metrics[k] = true
 		}
 	}
@@ -44,10 +44,10 @@ func runsCSV(w io.Writer, runs []mlexp.Run) error {
 			row[11], row[12] = r.Failure.Stage, r.Failure.Reason
 		}
 		for _, p := range paramCols {
-			row = append(row, r.Params[p])
+			row = append(row, r.Params.Get(p))
 		}
 		for _, m := range metricCols {
-			v, ok := r.Metrics[m]
+			v, ok := r.Metrics.Lookup(m)
 			cell := ""
 			if ok {
 				cell = strconv.FormatFloat(v, 'g', -1, 64)

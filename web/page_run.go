@@ -82,19 +82,19 @@ func (s *server) handleRunPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, m := range mlexp.MetricNames([]mlexp.Run{run}) {
-		v, ok := run.Metrics[m]
+		v, ok := run.Metrics.Lookup(m)
 		if !ok {
 			continue
 		}
 		p.Metrics = append(p.Metrics, pageKV{mlexp.MetricLabel(m) + " (" + m + ")", mlexp.FormatMetric(m, v)})
 	}
-	keys := make([]string, 0, len(run.Params))
-	for k := range run.Params {
+	keys := make([]string, 0, run.Params.Len())
+	for k := range run.Params.All() {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, mlexp.NaturalCompare)
 	for _, k := range keys {
-		p.Params = append(p.Params, pageKV{k, run.Params[k]})
+		p.Params = append(p.Params, pageKV{k, run.Params.Get(k)})
 	}
 	for _, t := range []pageKV{{"dataset_id", run.DatasetID}, {"dataset_version", run.DatasetVersion}, {"feature_config_id", run.ConfigID},
 		{"is_deployed", strconv.FormatBool(run.Deployed)}} {

@@ -122,14 +122,14 @@ func TestPostgreSQLBackedMLflow(t *testing.T) {
 		t.Fatalf("the reader reads %d runs, want 3", len(set.Runs))
 	}
 	if r := byID[qID]; r.Name != "config-042 Quick Test #3" || r.Type != mlexp.QuickTestRun || r.ConfigID != "config-042" ||
-		r.Metrics["recall_at_100"] != 0.473 || r.CostUSD == nil || *r.CostUSD != 1.42 || r.Status != mlexp.RunFinished || !r.Start.Equal(q.QuickTest.StartedAt) {
+		r.Metrics.Value("recall_at_100") != 0.473 || r.CostUSD == nil || *r.CostUSD != 1.42 || r.Status != mlexp.RunFinished || !r.Start.Equal(q.QuickTest.StartedAt) {
 		t.Errorf("quick test read back as %+v", r)
 	}
 	if r := byID[q2ID]; r.Name != "config-042 Quick Test #4" {
 		t.Errorf("second quick test read back as %+v", r)
 	}
-	if r := byID[trID]; r.Name != "config-042 Full Training #46" || r.Type != mlexp.FullTrainingRun || r.Metrics["recall_at_100"] != 0.468 ||
-		r.Metrics["loss"] != 0.28 || r.Params["batch_size"] != "8192" || !r.End.Equal(tr.TrainingRun.FinishedAt) {
+	if r := byID[trID]; r.Name != "config-042 Full Training #46" || r.Type != mlexp.FullTrainingRun || r.Metrics.Value("recall_at_100") != 0.468 ||
+		r.Metrics.Value("loss") != 0.28 || r.Params.Get("batch_size") != "8192" || !r.End.Equal(tr.TrainingRun.FinishedAt) {
 		t.Errorf("full training read back as %+v", r)
 	}
 
