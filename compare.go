@@ -40,6 +40,10 @@ type CompareOptions struct {
 	// training when the leading quick test is within run-to-run noise of another compared
 	// config (see RecommendRule).
 	Noise NoiseJudge `json:"-"`
+	// Related, when set, are the runs of the compared runs' experiments (compared or not): a
+	// leading quick test whose config has a finished full training among them is not sent
+	// to another full training (see RecommendRule).
+	Related []Run `json:"-"`
 }
 
 // Comparison is 2 to 50 runs side by side: metrics with diffs against a baseline, duration
@@ -131,7 +135,7 @@ func CompareRuns(runs []Run, opts CompareOptions) (*Comparison, error) {
 	c.Cost = buildRow(MetricCostUSD, "Cost", runs, base, UnitUSD, runCost, func(v float64) string { return FormatCost(&v) })
 	c.Notes = compareNotes(runs)
 	c.ConfigDiff, c.DiffSummary = diffConfigs(runs, base)
-	c.Recommendation = recommend(runs, base, metric, opts.Noise)
+	c.Recommendation = recommend(runs, base, metric, opts.Noise, opts.Related)
 	return c, nil
 }
 

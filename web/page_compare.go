@@ -24,6 +24,7 @@ type comparePage struct {
 	ToggleDiffs    pageLink
 	Recommendation mlexp.Recommendation
 	Train          *trainForm
+	Trained        *trainedView // the full training the leading quick test's config already has
 	AddMore        string
 	Close          string
 	// A saved comparison reopened: what was saved, and the runs MLflow no longer has.
@@ -75,6 +76,13 @@ type trainForm struct {
 	ModelID, DatasetID, ConfigID, SourceRunID string
 	Enabled                                   bool
 	Tooltip                                   string
+}
+
+// trainedView offers what to do with the full training a quick-test winner's config
+// already has: compare with it, and promote it when it leads.
+type trainedView struct {
+	CompareLabel, CompareURL string
+	Promote                  *promoteForm // nil unless it leads the reference by more than the threshold
 }
 
 // trainingDisabledTooltip explains the disabled "Run Full Training" button.
@@ -194,6 +202,13 @@ func (p *comparePage) offerActions(m mlexp.ModelInfo, d mlexp.DatasetInfo, runs 
 			ModelID: m.ID, DatasetID: d.ID, ConfigID: rec.ConfigID, SourceRunID: rec.RunID, Enabled: canTrain}
 		if !p.Train.Enabled {
 			p.Train.Tooltip = trainingDisabledTooltip
+		}
+	}
+	if ft := p.Comparison.Recommendation.FullTraining; ft != nil {
+		p.Trained = &trainedView{CompareLabel: "Compare with " + ft.RunName,
+			CompareURL: withQuery("/compare/", url.Values{"run_ids": {strings.Join(ft.CompareRunIDs, ",")}})}
+		if ft.Promote {
+			p.Trained.Promote = &promoteForm{Action: deployAction(ft.RunID), Label: "Promote " + ft.RunName, ModelID: m.ID, DatasetID: d.ID}
 		}
 	}
 	for i, run := range runs {
