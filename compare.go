@@ -63,6 +63,9 @@ type Comparison struct {
 	// Lineage says whether the runs were trained on the same data, schema and vocabulary, as
 	// ML Metadata records it; nil when no store is configured or it could not be read.
 	Lineage *LineageCheck `json:"lineage,omitempty"`
+	// ParamsDiff is the spec's params_diff (compare_runs): each param whose values are not
+	// the same in every run, with each run's value by run id (null where a run lacks it).
+	ParamsDiff map[string]map[string]*string `json:"params_diff"`
 }
 
 // ComparedRun is what a comparison shows of each run in its header.
@@ -81,6 +84,11 @@ type ComparedRun struct {
 	Baseline bool      `json:"is_baseline"`
 	Start    time.Time `json:"start_time,omitzero"`
 	Failure  *Failure  `json:"failure,omitempty"`
+	// The spec's fields of a run of compare_runs: its name (the MLflow run name, else its
+	// id), every metric's latest value and every param.
+	SpecName string            `json:"name"`
+	Metrics  MetricValues      `json:"metrics"`
+	Params   map[string]string `json:"params"`
 }
 
 // MetricRow is one row of the metrics table. Values and Diffs are nil (JSON null) where a
@@ -122,8 +130,9 @@ func CompareRuns(runs []Run, opts CompareOptions) (*Comparison, error) {
 	for i, r := range runs {
 		c.Runs = append(c.Runs, ComparedRun{ID: r.ID, Name: r.Name, ConfigID: runConfigID(r), ConfigName: r.ConfigName,
 			RunType: r.Type, TypeLabel: r.Type.Label(), Status: r.Status, Deployed: r.Deployed, Baseline: i == base,
-			Start: r.Start, Failure: r.Failure})
+			Start: r.Start, Failure: r.Failure, SpecName: runTitle(r), Metrics: specMetrics(r), Params: specParams(r)})
 	}
+	c.ParamsDiff = paramsDiff(runs)
 	for _, m := range tableMetrics(runs) {
 		c.Metrics = append(c.Metrics, buildRow(m, MetricLabel(m), runs, base, "",
 			func(r Run) (float64, bool) { return compareValue(r, m) }, func(v float64) string { return FormatMetric(m, v) }))
