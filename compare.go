@@ -44,6 +44,9 @@ type CompareOptions struct {
 	// leading quick test whose config has a finished full training among them is not sent
 	// to another full training (see RecommendRule).
 	Related []Run `json:"-"`
+	// Towers, when set, is the compared model's tower mapping: the configuration diff places
+	// the features of runs logged without tower params by it.
+	Towers *TowerMapping `json:"-"`
 }
 
 // Comparison is 2 to 50 runs side by side: metrics with diffs against a baseline, duration
@@ -143,7 +146,7 @@ func CompareRuns(runs []Run, opts CompareOptions) (*Comparison, error) {
 	}, func(v float64) string { return FormatDuration(time.Duration(v * float64(time.Second))) })
 	c.Cost = buildRow(MetricCostUSD, "Cost", runs, base, UnitUSD, runCost, func(v float64) string { return FormatCost(&v) })
 	c.Notes = compareNotes(runs)
-	c.ConfigDiff, c.DiffSummary = diffConfigs(runs, base)
+	c.ConfigDiff, c.DiffSummary = diffConfigs(runs, base, opts.Towers)
 	c.Recommendation = recommend(runs, base, metric, opts.Noise, opts.Related)
 	return c, nil
 }
