@@ -41,7 +41,8 @@ func (s *Service) Compare(ctx context.Context, req CompareRequest) (*mlexp.Compa
 // CompareRuns compares runs already read, with the noise judgement of their experiment.
 func (s *Service) CompareRuns(ctx context.Context, runs []mlexp.Run, baselineID, metric string) (*mlexp.Comparison, error) {
 	related, noise := s.related(ctx, runs)
-	c, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: baselineID, Metric: metric, Noise: noise, Related: related})
+	c, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: baselineID, Metric: metric, Noise: noise, Related: related,
+		Towers: s.towerMapping(ctx, runs)})
 	if err != nil {
 		return nil, err
 	}

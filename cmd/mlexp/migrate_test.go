@@ -22,7 +22,7 @@ func TestMigrateSQLiteAndPostgres(t *testing.T) {
 			if err := runWithInput(context.Background(), []string{"mlexp", "migrate", "--db", db}, envOf(nil), nil, &out, &out); err != nil {
 				t.Fatalf("migrate %s: %v", db, err)
 			}
-			if !strings.Contains(out.String(), "schema version 6") {
+			if !strings.Contains(out.String(), "schema version 7") {
 				t.Errorf("migrate %s said %q", db, out.String())
 			}
 		}
