@@ -25,6 +25,7 @@ type comparePage struct {
 	Recommendation mlexp.Recommendation
 	Train          *trainForm
 	Trained        *trainedView // the full training the leading quick test's config already has
+	TowersURL      string       // the model's tower-mapping page, when embedding dims of runs are in no tower
 	AddMore        string
 	Close          string
 	// A saved comparison reopened: what was saved, and the runs MLflow no longer has.
@@ -220,6 +221,20 @@ func (p *comparePage) offerActions(m mlexp.ModelInfo, d mlexp.DatasetInfo, runs 
 		}
 	}
 	p.ModelID, p.DatasetID = m.ID, d.ID
+	if unplacedDims(p.Comparison.ConfigDiff) {
+		p.TowersURL = withQuery(modelPath(m.ID)+"towers/", url.Values{"dataset_id": {d.ID}})
+	}
 	p.AddMore = withQuery(modelPath(m.ID)+"runs/", url.Values{"dataset_id": {d.ID}, "run_ids": {strings.Join(ids, ",")}})
 	p.Close = dashboardURL(m.ID, d.ID)
+}
+
+// unplacedDims tells whether the configuration diff lists an embedding dim under Other: a
+// feature in no tower, which the model's tower mapping can place.
+func unplacedDims(groups []mlexp.DiffGroup) bool {
+	for _, g := range groups {
+		if g.Name == mlexp.GroupOther && slices.ContainsFunc(g.Entries, func(e mlexp.DiffEntry) bool { return strings.HasSuffix(e.Item, "_embedding_dim") }) {
+			return true
+		}
+	}
+	return false
 }

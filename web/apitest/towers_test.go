@@ -129,6 +129,11 @@ func TestTowerMappingGroupsBareRuns(t *testing.T) {
 	if g := compare(); len(g[mlexp.GroupQueryTower]) != 0 || !slices.Contains(g[mlexp.GroupOther], "user_id_embedding_dim") {
 		t.Fatalf("without a mapping: %v", g)
 	}
+	// The comparison page links to the form that places them.
+	page := string(a.call(t, a.url, http.MethodGet, "/compare/", "/compare/?run_ids="+strings.Join(ids, ","), nil, true).must(t, "compare page", http.StatusOK).body)
+	if !strings.Contains(page, `href="/models/`+url.PathEscape(m.ID)+`/towers/?dataset_id=d">Set this model's towers</a>`) {
+		t.Errorf("the compare page has no link to the towers form")
+	}
 	target := "/api/models/" + url.PathEscape(m.ID) + "/towers/"
 	a.call(t, a.url, http.MethodPut, towersRoute, target, []byte(`{"query_tower":["user_id","city"],"candidate_tower":["product_id"]}`), true).
 		must(t, "PUT towers", http.StatusOK)
