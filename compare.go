@@ -40,6 +40,13 @@ type CompareOptions struct {
 	// training when the leading quick test is within run-to-run noise of another compared
 	// config (see RecommendRule).
 	Noise NoiseJudge `json:"-"`
+	// Related, when set, are the runs of the compared runs' experiments (compared or not): a
+	// leading quick test whose config has a finished full training among them is not sent
+	// to another full training (see RecommendRule).
+	Related []Run `json:"-"`
+	// Towers, when set, is the compared model's tower mapping: the configuration diff places
+	// the features of runs logged without tower params by it.
+	Towers *TowerMapping `json:"-"`
 }
 
 // Comparison is 2 to 50 runs side by side: metrics with diffs against a baseline, duration
@@ -59,6 +66,9 @@ type Comparison struct {
 	// Lineage says whether the runs were trained on the same data, schema and vocabulary, as
 	// ML Metadata records it; nil when no store is configured or it could not be read.
 	Lineage *LineageCheck `json:"lineage,omitempty"`
+	// ParamsDiff is the spec's params_diff (compare_runs): each param whose values are not
+	// the same in every run, with each run's value by run id (null where a run lacks it).
+	ParamsDiff map[string]map[string]*string `json:"params_diff"`
 }
 
 // ComparedRun is what a comparison shows of each run in its header.
@@ -77,6 +87,11 @@ type ComparedRun struct {
 	Baseline bool      `json:"is_baseline"`
 	Start    time.Time `json:"start_time,omitzero"`
 	Failure  *Failure  `json:"failure,omitempty"`
+	// The spec's fields of a run of compare_runs: its name (the MLflow run name, else its
+	// id), every metric's latest value and every param.
+	SpecName string            `json:"name"`
+	Metrics  MetricValues      `json:"metrics"`
+	Params   map[string]string `json:"params"`
 }
 
 // MetricRow is one row of the metrics table. Values and Diffs are nil (JSON null) where a
@@ -118,8 +133,9 @@ func CompareRuns(runs []Run, opts CompareOptions) (*Comparison, error) {
 	for i, r := range runs {
 		c.Runs = append(c.Runs, ComparedRun{ID: r.ID, Name: r.Name, ConfigID: runConfigID(r), ConfigName: r.ConfigName,
 			RunType: r.Type, TypeLabel: r.Type.Label(), Status: r.Status, Deployed: r.Deployed, Baseline: i == base,
-			Start: r.Start, Failure: r.Failure})
+			Start: r.Start, Failure: r.Failure, SpecName: runTitle(r), Metrics: specMetrics(r), Params: specParams(r)})
 	}
+	c.ParamsDiff = paramsDiff(runs)
 	for _, m := range tableMetrics(runs) {
 		c.Metrics = append(c.Metrics, buildRow(m, MetricLabel(m), runs, base, "",
 			func(r Run) (float64, bool) { return compareValue(r, m) }, func(v float64) string { return FormatMetric(m, v) }))
@@ -130,8 +146,8 @@ func CompareRuns(runs []Run, opts CompareOptions) (*Comparison, error) {
 	}, func(v float64) string { return FormatDuration(time.Duration(v * float64(time.Second))) })
 	c.Cost = buildRow(MetricCostUSD, "Cost", runs, base, UnitUSD, runCost, func(v float64) string { return FormatCost(&v) })
 	c.Notes = compareNotes(runs)
-	c.ConfigDiff, c.DiffSummary = diffConfigs(runs, base)
-	c.Recommendation = recommend(runs, base, metric, opts.Noise)
+	c.ConfigDiff, c.DiffSummary = diffConfigs(runs, base, opts.Towers)
+	c.Recommendation = recommend(runs, base, metric, opts.Noise, opts.Related)
 	return c, nil
 }
 

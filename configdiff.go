@@ -62,12 +62,13 @@ type cell struct {
 }
 
 // diffConfigs builds the configuration diff. Tower membership comes from the query_tower
-// and candidate_tower params (the first run that lists a feature decides); the embedding
-// dims of features no run places in a tower are listed under Other by param name rather
-// than guessed. Crosses are compared canonically (the order of crosses and of the features
+// and candidate_tower params (the first run that lists a feature decides), then, for the
+// features no run places, from the model's tower mapping (nil: none) when some run has
+// the feature's embedding dim; the embedding dims of features placed by neither are listed
+// under Other by param name rather than guessed. Crosses are compared canonically (the order of crosses and of the features
 // in a cross never matters), with bucket counts from any {a}_x_{b}_buckets param in either
 // feature order; a run without a cross_features param has the crosses of its bucket params.
-func diffConfigs(runs []Run, base int) ([]DiffGroup, []DiffSummary) {
+func diffConfigs(runs []Run, base int, mapping *TowerMapping) ([]DiffGroup, []DiffSummary) {
 	groups := []DiffGroup{{Name: GroupQueryTower}, {Name: GroupCandidateTower}, {Name: GroupCrossFeatures}, {Name: GroupTraining}, {Name: GroupOther}}
 	add := func(g int, item string, cells []cell) {
 		groups[g].Entries = append(groups[g].Entries, diffEntry(item, cells, base))
@@ -78,6 +79,16 @@ func diffConfigs(runs []Run, base int) ([]DiffGroup, []DiffSummary) {
 		for g, param := range []string{"query_tower", "candidate_tower"} {
 			for _, f := range SplitList(r.Params.Get(param)) {
 				if _, ok := tower[f]; !ok {
+					tower[f] = g
+					towerOrder[g] = append(towerOrder[g], f)
+				}
+			}
+		}
+	}
+	if mapping != nil {
+		for g, features := range [][]string{mapping.QueryTower, mapping.CandidateTower} {
+			for _, f := range features {
+				if _, placed := tower[f]; !placed && slices.ContainsFunc(runs, func(r Run) bool { _, ok := r.Params.Lookup(f + "_embedding_dim"); return ok }) {
 					tower[f] = g
 					towerOrder[g] = append(towerOrder[g], f)
 				}

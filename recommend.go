@@ -24,6 +24,9 @@ const (
 	RecommendNoDifference     = "no_meaningful_difference" // nothing leads by more than the threshold
 	RecommendInsufficientData = "insufficient_data"        // fewer than two runs that did not fail have the metric
 	RecommendMoreReplicates   = "run_more_replicates"      // a quick test leads, but within run-to-run noise of another compared config
+	// RecommendFullTrainingExists: a quick test leads, but its config already has a finished
+	// full training in the experiment, outside the comparison: compare with it, or promote it.
+	RecommendFullTrainingExists = "full_training_exists"
 )
 
 // NoiseJudge tells whether two configs' results on a metric are within run-to-run noise of
@@ -50,10 +53,13 @@ type Recommendation struct {
 	DeltaUnit      string  `json:"delta_unit"` // pp, or "" for the metric's own unit
 	Threshold      Number  `json:"threshold"`
 	Rule           string  `json:"rule"`
+	// FullTraining is the existing full training of the leading quick test's config, with its
+	// measured value, when Kind is full_training_exists; absent otherwise.
+	FullTraining *ExistingFullTraining `json:"full_training,omitempty"`
 }
 
 // recommend applies the rule (see RecommendRule) to the runs, base being the baseline.
-func recommend(runs []Run, base int, metric string, noise NoiseJudge) Recommendation {
+func recommend(runs []Run, base int, metric string, noise NoiseJudge, related []Run) Recommendation {
 	rec := Recommendation{Metric: metric, MetricLabel: MetricLabel(metric), Rule: RecommendRule(metric)}
 	if IsFraction(metric) {
 		rec.DeltaUnit, rec.Threshold = UnitPP, RecommendThresholdPP
@@ -102,6 +108,9 @@ func recommend(runs []Run, base int, metric string, noise NoiseJudge) Recommenda
 		rec.Kind = RecommendNoDifference
 		rec.Message = fmt.Sprintf("No meaningful difference: no run beats %s in %s by more than %s (closest: %s, %s).",
 			refTitle(r, ref == base), rec.MetricLabel, formatThreshold(rec), configTitle(c), shown)
+	}
+	if rec.Kind == RecommendRunFullTraining || rec.Kind == RecommendMoreReplicates {
+		rec.trainedElsewhere(runs, related, c, r, ref == base)
 	}
 	rec.Message += cr.supersededNote(winner)
 	return rec
@@ -246,6 +255,9 @@ func RecommendRule(metric string) string {
 		"A Quick Test of a config that has a Full Training among the compared runs is not a candidate: that Full Training stands for it. "+
 		"When the repeated quick tests of the experiment put the leading Quick Test within run-to-run noise of another compared config (Welch's t-test at 5%%), "+
 		"run more replicates of both before a Full Training. "+
+		"A Quick Test winner whose config already has a finished Full Training in its experiment, outside the comparison, is not sent to another one: "+
+		"the recommendation names that Full Training (the best of them), measures it against the same reference, and offers to compare with it, "+
+		"or to promote it when it leads by more than %s. "+
 		"Any other winner is measured against the deployed run, else the baseline: if it leads by more than %s, consider promoting it. "+
-		"Otherwise there is no meaningful difference.", MetricLabel(metric), better, threshold, threshold)
+		"Otherwise there is no meaningful difference.", MetricLabel(metric), better, threshold, threshold, threshold)
 }

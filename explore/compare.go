@@ -2,6 +2,7 @@ package explore
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/mlexp-dev/mlexp"
@@ -39,7 +40,9 @@ func (s *Service) Compare(ctx context.Context, req CompareRequest) (*mlexp.Compa
 
 // CompareRuns compares runs already read, with the noise judgement of their experiment.
 func (s *Service) CompareRuns(ctx context.Context, runs []mlexp.Run, baselineID, metric string) (*mlexp.Comparison, error) {
-	c, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: baselineID, Metric: metric, Noise: s.noiseJudge(ctx, runs)})
+	related, noise := s.related(ctx, runs)
+	c, err := mlexp.CompareRuns(runs, mlexp.CompareOptions{BaselineID: baselineID, Metric: metric, Noise: noise, Related: related,
+		Towers: s.towerMapping(ctx, runs)})
 	if err != nil {
 		return nil, err
 	}
@@ -71,24 +74,37 @@ func (s *Service) attachModels(ctx context.Context, c *mlexp.Comparison, runs []
 	wg.Wait()
 }
 
-// noiseJudge judges run-to-run noise from the repeated quick tests of the experiment of the
-// compared runs, so that a comparison can ask for replicates before a full training. It is
-// nil when the runs span several experiments or that experiment cannot be read: the
-// comparison then follows its plain rule.
-func (s *Service) noiseJudge(ctx context.Context, runs []mlexp.Run) mlexp.NoiseJudge {
-	if len(runs) == 0 {
-		return nil
-	}
+// maxRelatedExperiments bounds the experiments a comparison reads besides its runs.
+const maxRelatedExperiments = 8
+
+// related reads every run of the experiments of the compared runs (at most
+// maxRelatedExperiments of them), so that the recommendation sees the full trainings the
+// compared configs already have, and judges run-to-run noise from the repeated quick tests
+// of their experiment. The judge is nil when the runs span several experiments; an
+// experiment that cannot be read adds no runs: the comparison then follows its plain rule.
+func (s *Service) related(ctx context.Context, runs []mlexp.Run) ([]mlexp.Run, mlexp.NoiseJudge) {
+	var ids []string
 	for _, r := range runs {
-		if r.ExperimentID != runs[0].ExperimentID {
-			return nil
+		if !slices.Contains(ids, r.ExperimentID) {
+			ids = append(ids, r.ExperimentID)
 		}
 	}
-	set, err := s.runs.Runs(ctx, runs[0].ExperimentID)
-	if err != nil {
-		return nil
+	if len(ids) > maxRelatedExperiments {
+		return nil, nil
 	}
-	return insight.NewNoiseJudge(set.Runs)
+	var related []mlexp.Run
+	var noise mlexp.NoiseJudge
+	for _, id := range ids {
+		set, err := s.runs.Runs(ctx, id)
+		if err != nil {
+			continue
+		}
+		if len(ids) == 1 { // the snapshot itself, not a copy: it is never modified
+			return set.Runs, insight.NewNoiseJudge(set.Runs)
+		}
+		related = append(related, set.Runs...)
+	}
+	return related, noise
 }
 
 // RunsByID reads runs by id; an unknown id is ENOTFOUND naming it (field run_ids).

@@ -28,6 +28,7 @@ type Deps struct {
 	Lineage     mlexp.LineageStore   // the ML Metadata store, when one is configured
 	LineageRefs mlexp.LineageRefs    // what links a run to ML Metadata (its tags, its model URI)
 	RunModels   mlexp.RunModelReader // the models of compared full trainings; nil: comparisons leave them out
+	Towers      mlexp.TowerStore     // the models' tower mappings; nil: comparisons use the runs' tower params only
 	MLflowUIURL string               // base of links into MLflow's UI
 	Now         func() time.Time     // "2 hours ago" counts from it; nil is time.Now
 }
@@ -39,6 +40,7 @@ type Service struct {
 	attacher mlexp.Attacher
 	lineage  mlexp.LineageStore
 	models   mlexp.RunModelReader
+	towers   mlexp.TowerStore
 	refs     mlexp.LineageRefs
 	mlflowUI string
 	now      func() time.Time
@@ -47,7 +49,7 @@ type Service struct {
 // New returns a Service over deps.
 func New(deps Deps) *Service {
 	s := &Service{runs: deps.Runs, best: deps.Best, attacher: deps.Attacher, lineage: deps.Lineage, refs: deps.LineageRefs, models: deps.RunModels,
-		mlflowUI: strings.TrimRight(deps.MLflowUIURL, "/"), now: deps.Now}
+		towers: deps.Towers, mlflowUI: strings.TrimRight(deps.MLflowUIURL, "/"), now: deps.Now}
 	if s.runs == nil {
 		s.runs = missingRuns{}
 	}

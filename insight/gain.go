@@ -39,7 +39,10 @@ type GainEstimate struct {
 	OffsetPairs   int           `json:"offset_pairs"`   // configs with both that it averages
 	OffsetConfigs []string      `json:"offset_configs"` // those configs
 	OffsetAssumed bool          `json:"offset_assumed"` // no config has both: offset taken as 0
-	ExpectedFull  *mlexp.Number `json:"expected_full"`  // QuickMeanShrunk (QuickMean when not Shrunk) + Offset
+	ExpectedFull  *mlexp.Number `json:"expected_full"`  // QuickMeanShrunk (QuickMean when not Shrunk) + Offset; Measured: the full trainings' mean
+	// Measured says the winner has finished full trainings: ExpectedFull (and the _raw
+	// fields) is their measured mean, not an estimate from its quick tests.
+	Measured bool `json:"measured"`
 	// ExpectedFullRaw, GainRaw and GainPerDollarRaw are the same from the raw QuickMean,
 	// biased upward: the winner is the highest of noisy means.
 	ExpectedFullRaw *mlexp.Number `json:"expected_full_raw"`
@@ -74,7 +77,8 @@ const (
 //     mean(quick); the offset is the mean of those differences over configs. With no such
 //     config the offset is assumed to be 0 (OffsetAssumed): the quick-test mean is taken as
 //     the full-training expectation, which usually flatters quick tests.
-//  3. Expected full-training value: the winner's quick mean shrunk towards the grand mean
+//  3. Expected full-training value: the measured mean of the winner's finished full
+//     trainings when it has any (Measured); else the winner's quick mean shrunk towards the grand mean
 //     (empirical Bayes over every config's quick tests, as ConfigNoise; the raw mean when
 //     noise is unknown or fewer than 3 configs have quick tests) + offset. The raw quick
 //     mean + offset, and the gains from it, are kept as the _raw fields.
@@ -97,9 +101,11 @@ func GainPerDollar(runs []mlexp.Run, metric string) GainEstimate {
 	}
 	by := resultsByConfig(runs, metric)
 	winner := by.quickWinner(metric)
-	offset := g.setOffset(by)
+	offset := g.setOffset(by, winner != "" && by.full[winner] != nil)
 	g.setWinner(by, winner, offset)
-	g.shrinkWinner(runs, metric, winner, offset)
+	if !g.Measured {
+		g.shrinkWinner(runs, metric, winner, offset)
+	}
 	g.setDeployed(runs, metric)
 	gainOf := func(expected *mlexp.Number) *mlexp.Number {
 		if expected == nil || g.DeployedValue == nil {
@@ -212,8 +218,9 @@ func (by configResults) quickWinner(metric string) string {
 }
 
 // setOffset fills in the expected full − quick offset, and returns it: the mean difference
-// over the configs that have both, else 0 (assumed).
-func (g *GainEstimate) setOffset(by configResults) float64 {
+// over the configs that have both, else 0 (assumed). It states its assumption unless the
+// winner's value is measured, which needs no offset.
+func (g *GainEstimate) setOffset(by configResults, measured bool) float64 {
 	var diffs []float64
 	for _, k := range by.order {
 		if by.full[k] != nil {
@@ -223,10 +230,13 @@ func (g *GainEstimate) setOffset(by configResults) float64 {
 	}
 	g.OffsetPairs = len(diffs)
 	offset := 0.0
-	if len(diffs) > 0 {
+	switch {
+	case len(diffs) > 0:
 		offset = meanOf(diffs)
-		g.Assumptions = append(g.Assumptions, "The full-training value of the winner is its quick-test mean plus the mean full − quick difference of the configs that have both.")
-	} else {
+		if !measured {
+			g.Assumptions = append(g.Assumptions, "The full-training value of the winner is its quick-test mean plus the mean full − quick difference of the configs that have both.")
+		}
+	default:
 		g.OffsetAssumed = true
 		g.Assumptions = append(g.Assumptions, "No config has both a quick test and a full training: the offset is assumed to be 0, so the quick-test mean stands for the full-training value (optimistic: quick tests are on a sample for a few epochs).")
 	}
@@ -250,8 +260,10 @@ func (g *GainEstimate) setWinner(by configResults, winner string, offset float64
 	g.WinnerFullTrainings = len(by.full[winner])
 	g.ExpectedFull = new(mlexp.Number(meanOf(w) + offset))
 	g.ExpectedFullRaw = g.ExpectedFull
-	if g.WinnerFullTrainings > 0 {
-		g.Assumptions = append(g.Assumptions, "The winner already has full trainings; the estimate still uses its quick tests and the offset.")
+	if n := g.WinnerFullTrainings; n > 0 {
+		g.ExpectedFull, g.Measured = new(mlexp.Number(meanOf(by.full[winner]))), true
+		g.ExpectedFullRaw = g.ExpectedFull
+		g.Assumptions = append(g.Assumptions, fmt.Sprintf("The winner already has %d finished full training(s): the value is their measured mean, not an estimate from its quick tests.", n))
 	}
 }
 

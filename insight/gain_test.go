@@ -99,6 +99,36 @@ func TestGainPerDollarUsesTheWinnersOwnCost(t *testing.T) {
 	if g.CostSource != CostOfConfig || g.CostRuns != 1 || g.WinnerFullTrainings != 1 || g.OffsetPairs != 3 {
 		t.Errorf("%+v", g)
 	}
+	// The winner's full training is measured: its value is used, not an estimate from the
+	// quick tests (neither shrunk nor offset).
+	numIs(t, "expected_full", g.ExpectedFull, 0.44)
+	numIs(t, "expected_full_raw", g.ExpectedFullRaw, 0.44)
+	numIs(t, "gain", g.Gain, (0.44-float64(*g.DeployedValue))*100)
+	if !g.Measured || g.Shrunk || g.QuickMeanShrunk != nil || !strings.Contains(strings.Join(g.Assumptions, " "), "their measured mean, not an estimate") ||
+		strings.Contains(strings.Join(g.Assumptions, " "), "quick-test mean plus") {
+		t.Errorf("measured %v shrunk %v, assumptions %q", g.Measured, g.Shrunk, g.Assumptions)
+	}
+}
+
+// TestNoiseClearWinnerWithAFullTraining: a clear quick-test winner whose config has a
+// finished full training is not sent to another one.
+func TestNoiseClearWinnerWithAFullTraining(t *testing.T) {
+	m := mlexp.MetricRecallAt100
+	var runs []mlexp.Run
+	for i, v := range []float64{0.50, 0.501, 0.499, 0.40, 0.401, 0.399} {
+		cfg := map[bool]string{true: "A", false: "B"}[i < 3]
+		runs = append(runs, simpleRun(cfg+string(rune('0'+i)), mlexp.QuickTestRun, cfg, mlexp.RunFinished, m, v, nil, time.Minute))
+	}
+	n := ConfigNoise(runs, m, string(mlexp.QuickTestRun))
+	if n.Verdict != NoiseClearWinner || !strings.Contains(n.Message, "Run a Full Training of A to confirm.") {
+		t.Fatalf("without a full training: %s %q", n.Verdict, n.Message)
+	}
+	runs = append(runs, simpleRun("a-full", mlexp.FullTrainingRun, "A", mlexp.RunFinished, m, 0.52, new(40.0), time.Hour))
+	n = ConfigNoise(runs, m, string(mlexp.QuickTestRun))
+	if n.Verdict != NoiseClearWinner || strings.Contains(n.Message, "Run a Full Training") ||
+		!strings.Contains(n.Message, "A already has a Full Training, measured at 52.0%: compare with it rather than run another.") {
+		t.Errorf("with a full training: %s %q", n.Verdict, n.Message)
+	}
 }
 
 func TestGainPerDollarCannotBeComputed(t *testing.T) {

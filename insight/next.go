@@ -16,6 +16,13 @@ const (
 	MaxNextLimit     = 20
 )
 
+// MinNextRuns is the fewest plotted runs (finished, of the query's run type, with a finite
+// value of the metric) that NextConfigs suggests from. With fewer, the best cell is one or
+// two runs: it has at most one other cell to be measured against, a parameter effect rests
+// on one run per level, and run-to-run noise alone can make any of them "best". Below it,
+// Next says so (Note) rather than suggest.
+const MinNextRuns = 3
+
 // Kinds of suggestion.
 const (
 	SuggestNeighbour = "neighbour" // an untested heatmap cell next to the best one
@@ -150,6 +157,10 @@ func NextConfigs(runs []mlexp.Run, q NextQuery) (*Next, error) {
 		return n, nil
 	}
 	n.Best = h.Best
+	if h.Plotted < MinNextRuns {
+		n.Note = tooFewRunsNote(h.Plotted, q.RunType, n.MetricLabel)
+		return n, nil
+	}
 	base := slices.IndexFunc(runs, func(r mlexp.Run) bool { return r.ID == h.Best.RunID })
 	b := runs[base]
 	n.BaseRunID, n.BaseConfig = b.ID, runConfig(b)
@@ -204,7 +215,7 @@ func NextConfigs(runs []mlexp.Run, q NextQuery) (*Next, error) {
 		n.Suggestions = n.Suggestions[:q.Limit]
 	}
 	if len(n.Suggestions) == 0 {
-		n.Note = "Nothing new to try: every neighbour of the best cell has runs (failed ones included), and no parameter effect points away from the best config to an untested config."
+		n.Note = nothingNewNote(h)
 	}
 	return n, nil
 }
@@ -344,4 +355,27 @@ func fmtGain(v float64, unit string) string {
 		s = "+" + s
 	}
 	return s
+}
+
+// tooFewRunsNote says that plotted runs are too few to suggest from (see MinNextRuns).
+func tooFewRunsNote(plotted int, runType, metricLabel string) string {
+	kind := "run"
+	if runType != mlexp.RunTypeAll {
+		kind = mlexp.RunType(runType).Label()
+	}
+	if plotted != 1 {
+		kind += "s"
+	}
+	return fmt.Sprintf("Too few runs to suggest: %d finished %s with %s; suggestions need at least %d, "+
+		"so that the best cell has neighbours and parameter effects to be judged against.", plotted, kind, metricLabel, MinNextRuns)
+}
+
+// nothingNewNote says why there is nothing to suggest though there are runs enough: the
+// best cell has no neighbouring cell at all (one value on each axis), or every one has runs.
+func nothingNewNote(h *mlexp.Heatmap) string {
+	if len(h.XAxis.Values) < 2 && len(h.YAxis.Values) < 2 {
+		return "Nothing new to try: every run falls in one heatmap cell, so the best cell has no neighbour, " +
+			"and no parameter effect points away from the best config to an untested config. Vary the heatmap's axes to get suggestions."
+	}
+	return "Nothing new to try: every neighbour of the best cell has runs (failed ones included), and no parameter effect points away from the best config to an untested config."
 }

@@ -134,7 +134,11 @@ func ConfigNoise(runs []mlexp.Run, metric, runType string) Noise {
 		n.GrandMean, n.BetweenSD = num(sh.mu), num(math.Sqrt(sh.tau2))
 		n.BestShrunk = n.Configs[bestIndex(metric, sh.shrunk)].ConfigID
 	}
-	n.judge(metric, est)
+	var measured map[string][]float64 // the full trainings of each config, for a quick-test winner
+	if runType == string(mlexp.QuickTestRun) {
+		measured = resultsByConfig(runs, metric).full
+	}
+	n.judge(metric, est, measured)
 	return n
 }
 

@@ -8,8 +8,10 @@ import (
 	"github.com/mlexp-dev/mlexp"
 )
 
-// judge sets the verdict, the message and the replicate advice.
-func (n *Noise) judge(metric string, est []estimate) {
+// judge sets the verdict, the message and the replicate advice. measured are the values of
+// the finished full trainings of each config: a clear quick-test winner that has some is
+// not sent to another full training.
+func (n *Noise) judge(metric string, est []estimate, measured map[string][]float64) {
 	label := mlexp.MetricLabel(metric)
 	if len(est) == 0 {
 		n.Verdict, n.Message = NoiseInsufficientData, "No finished run has "+label+"."
@@ -40,6 +42,10 @@ func (n *Noise) judge(metric string, est []estimate) {
 		then := "Run a Full Training of " + best.g.name + " to confirm."
 		if n.RunType != string(mlexp.QuickTestRun) {
 			then = best.g.name + " is the one to promote."
+		} else if full := measured[best.g.key]; len(full) > 0 {
+			then = fmt.Sprintf("%s already has %s, measured at %s%s: compare with it rather than run another.", best.g.name,
+				map[bool]string{true: "a Full Training", false: fmt.Sprintf("%d Full Trainings", len(full))}[len(full) == 1],
+				fmtValue(metric, meanOf(full)), map[bool]string{true: "", false: " (mean)"}[len(full) == 1])
 		}
 		n.Message = fmt.Sprintf("%s leads every other config beyond noise (Welch's t-test, Holm-adjusted at the 5%% level; closest: %s, %s behind, p = %s, adjusted %s). %s%s",
 			best.g.name, est[1].g.name, gapText(metric, best.mean-est[1].mean), pText(n.Configs[1].PValue), pText(n.Configs[1].PAdjusted), then, n.shrunkText(metric))

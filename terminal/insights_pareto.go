@@ -39,7 +39,11 @@ func termPareto(t *termWriter, r *insight.Report, o Options) {
 	g := r.Gain
 	msg := "Gain per dollar: " + g.Reason
 	if g.Available && g.Gain != nil && g.Cost != nil && g.GainPerDollar != nil {
-		msg = fmt.Sprintf("A full training of %s is expected to score %s %s the deployed run (%s), for about %s: %s per dollar.",
+		what := "A full training of %s is expected to score"
+		if g.Measured {
+			what = "The full training of %s measured"
+		}
+		msg = fmt.Sprintf(what+" %s %s the deployed run (%s), for about %s: %s per dollar.",
 			g.WinnerConfigID, strings.TrimPrefix(insight.FormatDelta(g.Metric, termNumber(g.Gain)/termScale(g.Unit)), "+"),
 			map[bool]string{true: "above", false: "against"}[termNumber(g.Gain) >= 0], g.DeployedConfigID,
 			mlexp.FormatCost((*float64)(g.Cost)), termPerDollar(termNumber(g.GainPerDollar), g.Unit))

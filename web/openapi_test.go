@@ -210,6 +210,7 @@ func TestOpenAPIWithoutDependencies(t *testing.T) {
 		"/api/experiments/compare/":                  []byte(`{"run_ids":["a","b"]}`),
 		"/api/models/{model_id}/experiments/attach/": []byte(`{"experiment":"1","dataset":{"id":"d","name":"D"}}`),
 		"/api/experiments/full-training-requests/":   []byte(`{"model_id":"m","dataset_id":"d","config_id":"c"}`),
+		"/api/models/{model_id}/towers/":             []byte(`{"query_tower":["user_id"]}`),
 	}
 	param := regexp.MustCompile(`\{[^}]+\}`)
 	for name, h := range servers {

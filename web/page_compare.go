@@ -24,6 +24,8 @@ type comparePage struct {
 	ToggleDiffs    pageLink
 	Recommendation mlexp.Recommendation
 	Train          *trainForm
+	Trained        *trainedView // the full training the leading quick test's config already has
+	TowersURL      string       // the model's tower-mapping page, when embedding dims of runs are in no tower
 	AddMore        string
 	Close          string
 	// A saved comparison reopened: what was saved, and the runs MLflow no longer has.
@@ -75,6 +77,13 @@ type trainForm struct {
 	ModelID, DatasetID, ConfigID, SourceRunID string
 	Enabled                                   bool
 	Tooltip                                   string
+}
+
+// trainedView offers what to do with the full training a quick-test winner's config
+// already has: compare with it, and promote it when it leads.
+type trainedView struct {
+	CompareLabel, CompareURL string
+	Promote                  *promoteForm // nil unless it leads the reference by more than the threshold
 }
 
 // trainingDisabledTooltip explains the disabled "Run Full Training" button.
@@ -196,6 +205,13 @@ func (p *comparePage) offerActions(m mlexp.ModelInfo, d mlexp.DatasetInfo, runs 
 			p.Train.Tooltip = trainingDisabledTooltip
 		}
 	}
+	if ft := p.Comparison.Recommendation.FullTraining; ft != nil {
+		p.Trained = &trainedView{CompareLabel: "Compare with " + ft.RunName,
+			CompareURL: withQuery("/compare/", url.Values{"run_ids": {strings.Join(ft.CompareRunIDs, ",")}})}
+		if ft.Promote {
+			p.Trained.Promote = &promoteForm{Action: deployAction(ft.RunID), Label: "Promote " + ft.RunName, ModelID: m.ID, DatasetID: d.ID}
+		}
+	}
 	for i, run := range runs {
 		if run.Status != mlexp.RunFinished || run.Deployed || run.Type == mlexp.QuickTestRun { // quick tests make no model
 			continue
@@ -205,6 +221,20 @@ func (p *comparePage) offerActions(m mlexp.ModelInfo, d mlexp.DatasetInfo, runs 
 		}
 	}
 	p.ModelID, p.DatasetID = m.ID, d.ID
+	if unplacedDims(p.Comparison.ConfigDiff) {
+		p.TowersURL = withQuery(modelPath(m.ID)+"towers/", url.Values{"dataset_id": {d.ID}})
+	}
 	p.AddMore = withQuery(modelPath(m.ID)+"runs/", url.Values{"dataset_id": {d.ID}, "run_ids": {strings.Join(ids, ",")}})
 	p.Close = dashboardURL(m.ID, d.ID)
+}
+
+// unplacedDims tells whether the configuration diff lists an embedding dim under Other: a
+// feature in no tower, which the model's tower mapping can place.
+func unplacedDims(groups []mlexp.DiffGroup) bool {
+	for _, g := range groups {
+		if g.Name == mlexp.GroupOther && slices.ContainsFunc(g.Entries, func(e mlexp.DiffEntry) bool { return strings.HasSuffix(e.Item, "_embedding_dim") }) {
+			return true
+		}
+	}
+	return false
 }

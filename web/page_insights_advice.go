@@ -77,7 +77,11 @@ func buildAdvice(rep *insight.Report) adviceSections {
 		if g.Unit == mlexp.UnitPP {
 			unit = " pp"
 		}
-		m.Gain = fmt.Sprintf("A full training of %s is expected to score %+.1f%s against the deployed run (%s), for about %s: %.3g%s per dollar.",
+		what := "A full training of %s is expected to score"
+		if g.Measured {
+			what = "The full training of %s measured"
+		}
+		m.Gain = fmt.Sprintf(what+" %+.1f%s against the deployed run (%s), for about %s: %.3g%s per dollar.",
 			g.WinnerConfigID, float64(*g.Gain), unit, g.DeployedConfigID, mlexp.FormatCost((*float64)(g.Cost)), float64(*g.GainPerDollar), unit)
 	}
 	m.Assumptions = g.Assumptions

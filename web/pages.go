@@ -30,11 +30,12 @@ const (
 	viewTrainingRequested = "training_requested"
 	viewDeployments       = "deployments"
 	viewInsights          = "insights"
+	viewTowers            = "towers"
 )
 
 // pageViews are parsed at start-up, so that a missing or broken view fails NewServer, never
 // a request.
-var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested, viewDeployments, viewInsights}
+var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested, viewDeployments, viewInsights, viewTowers}
 
 //go:embed templates/*.html
 var templateFS embed.FS

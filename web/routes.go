@@ -37,6 +37,10 @@ func (s *server) routes(mux *http.ServeMux) {
 	api(mux, "GET /api/models/{model_id}/deployments", s.serveAPI(s.handleDeployments))
 	api(mux, "POST /api/models/{model_id}/deployments/rollback", s.handleRollback)
 
+	// Tower mappings: a model's features by tower, for runs logged without tower params.
+	api(mux, "GET /api/models/{model_id}/towers", s.serveAPI(s.handleGetTowers))
+	api(mux, "PUT /api/models/{model_id}/towers", s.serveAPI(s.handlePutTowers))
+
 	// Saved comparisons.
 	api(mux, "POST /api/experiments/comparisons", s.serveAPI(requires(s.comparisons, s.handleCreateComparison)))
 	api(mux, "GET /api/experiments/comparisons", s.serveAPI(s.handleListComparisons))
@@ -58,6 +62,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	page(mux, "GET /models/{model_id}/runs/", s.handleRunsPage)
 	page(mux, "GET /models/{model_id}/deployments/", s.handleDeploymentsPage)
 	page(mux, "GET /models/{model_id}/insights/", s.handleInsightsPage)
+	page(mux, "GET /models/{model_id}/towers/", s.handleTowersPage)
+	mux.HandleFunc("POST /models/{model_id}/towers/", s.handleTowersForm)
 	page(mux, "GET /compare/", s.handleComparePage)
 	mux.HandleFunc("POST /comparisons/", s.handleSaveComparisonForm)
 	page(mux, "GET /comparisons/{id}/", s.handleSavedComparisonPage)

@@ -48,6 +48,7 @@ type Deps struct {
 	LineageRefs  mlexp.LineageRefs     // what links a run to ML Metadata
 	TrainingURL  string                // where full-training requests are forwarded; "": they answer 503
 	Comparisons  mlexp.ComparisonStore // saved comparisons
+	Towers       mlexp.TowerStore      // the models' tower mappings; nil: their routes answer 503
 	Auth         *Auth                 // nil: NoAuth, every request is the local user
 	// Sessions keeps the browser sessions of token auth. nil: this process's memory, under a
 	// secret of its own: sessions end with the process and each replica has its own.
@@ -126,7 +127,7 @@ func newServer(deps Deps) *server {
 	}
 	models, _ := deps.Artifacts.(mlexp.RunModelReader) // the reader of artifacts finds run models too
 	s.explore = explore.New(explore.Deps{Runs: deps.Runs, Best: deps.Best, Attacher: deps.Attacher,
-		Lineage: deps.Lineage, LineageRefs: deps.LineageRefs, RunModels: models, MLflowUIURL: deps.MLflowUIURL, Now: s.now})
+		Lineage: deps.Lineage, LineageRefs: deps.LineageRefs, RunModels: models, Towers: deps.Towers, MLflowUIURL: deps.MLflowUIURL, Now: s.now})
 	if s.checkTimeout <= 0 {
 		s.checkTimeout = DefaultCheckTimeout
 	}

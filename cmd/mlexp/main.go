@@ -65,6 +65,7 @@ func commands() []command {
 		{name: "compare", summary: "compare 2 to 50 runs: metrics, configuration diff and a recommendation", run: queryCompare, help: compareHelp},
 		{name: "lineage", summary: "show the ML Metadata lineage of a run's model: its data, schema, transform, evaluation and push", run: queryLineage, help: lineageHelp},
 		{name: "models", summary: "list the models and datasets that have experiments in MLflow", run: queryModels, help: modelsHelp},
+		{name: "towers", summary: "show or set which tower each feature of a model belongs to, for runs logged without tower params", run: towers, help: towersHelp},
 		{name: "attach", summary: "tag an existing MLflow experiment as a model's experiment on a dataset", run: queryAttach, help: attachHelp},
 		{name: "demo", summary: "seed MLflow with a demo experiment (idempotent)", run: demo, help: demoHelp},
 		{name: "outbox", summary: "list the results queued for MLflow (failed, pending, delivered) and queue a failed one again", run: outbox, help: outboxHelp},

@@ -72,6 +72,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		LineageRefs:   b.reader,
 		TrainingURL:   cfg.trainingURL,
 		Comparisons:   b.store,
+		Towers:        b.store,
 		Auth:          cfg.auth,
 		Sessions:      b.store,
 		SessionSecret: []byte(cfg.sessionSecret), // empty: the database's

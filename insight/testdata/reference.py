@@ -522,7 +522,9 @@ def gain(runs, metric):
     est, pooled, _ = estimates(q)
     out = {"winner": winner, "quick_mean": mean(q[winner]), "offset": offset, "quick_mean_shrunk": None}
     out["expected_full_raw"] = out["expected_full"] = out["quick_mean"] + offset
-    if pooled is not None and len(est) >= 3:
+    if winner in f:  # measured: the mean of the winner's own full trainings, no estimate
+        out["expected_full_raw"] = out["expected_full"] = mean(f[winner])
+    elif pooled is not None and len(est) >= 3:
         sh = shrink([e["mean"] for e in est], [e["sd_used"] ** 2 / e["n"] for e in est])
         i = [e["config_id"] for e in est].index(winner)
         out["quick_mean_shrunk"] = sh["shrunk"][i]

@@ -90,7 +90,7 @@ func newAPI(t *testing.T) *api {
 	})
 	checks := []web.Check{{Name: "mlflow", Check: client.Ping}, {Name: "database", Check: store.Ping}}
 	deps := web.Deps{Logger: log, Checks: checks, Ingest: tracking.NewIngest(store, delivery, time.Minute),
-		Promoter: promoter, Best: promoter, Runs: reader, Attacher: logger, MLflowUIURL: srv.URL, Artifacts: reader, TrainingURL: trainingService(t), Comparisons: store}
+		Promoter: promoter, Best: promoter, Runs: reader, Attacher: logger, MLflowUIURL: srv.URL, Artifacts: reader, TrainingURL: trainingService(t), Comparisons: store, Towers: store}
 	a := &api{doc: doc, mlf: client, deps: deps, seen: map[apitest.Route]map[int]bool{}}
 	a.url = serve(t, deps)
 
@@ -265,6 +265,7 @@ func TestAPIMatchesOpenAPI(t *testing.T) {
 	t.Run("full training", func(t *testing.T) { a.fullTraining(t, s) })
 	t.Run("pages", func(t *testing.T) { a.pages(t, s) })
 	t.Run("saved comparisons", func(t *testing.T) { a.savedComparisons(t, s) })
+	t.Run("towers", func(t *testing.T) { a.towers(t, s) })
 	t.Run("auth", func(t *testing.T) { a.auth(t, s) })
 	t.Run("MLflow down", func(t *testing.T) { a.mlflowDown(t, s) })
 

@@ -240,17 +240,26 @@ func TestComparePage(t *testing.T) {
 	mustEscapeXSS(t, body)
 	mustNotContain(t, body, "Consider running Full Training with config-042")
 
-	// Without its full training, config-042's quick test (50%) leads the baseline (44%): a full
-	// training is worth it.
+	// Without its full training among the compared runs, config-042's quick test (50%) leads
+	// the baseline (44%), but config-042 has a Full Training in the experiment (the deployed
+	// one): the recommendation points at it rather than ask for another.
 	untrained := "/compare/?run_ids=" + w.Formula + "," + w.Quick
 	body = mustPage(t, get(t, h, untrained), http.StatusOK)
-	mustContain(t, body, "Consider running Full Training with config-042 to confirm",
-		"▶ Run Full Training with config-042", `disabled title="Full trainings cannot be requested from here: set MLEXP_TRAINING_URL (--training-url) to enable"`)
+	mustContain(t, body, "in its Quick Test, but it already has a Full Training: ", "It is the deployed run: compare with it rather than run another Full Training.",
+		`href="/compare/?run_ids=`+url.QueryEscape(w.Formula+","+w.Quick+","+w.Full)+`">Compare with `)
+	mustNotContain(t, body, "Consider running Full Training with config-042", "▶ Run Full Training with config-042")
+
+	// config-formula's quick test (44%) leads config-xss's (41%) and has no full training: a
+	// full training is worth it.
+	fresh := "/compare/?run_ids=" + w.XSS + "," + w.Formula
+	body = mustPage(t, get(t, h, fresh), http.StatusOK)
+	mustContain(t, body, "Consider running Full Training with ", "▶ Run Full Training with ",
+		`disabled title="Full trainings cannot be requested from here: set MLEXP_TRAINING_URL (--training-url) to enable"`)
 
 	// The training service is configured: the button works.
-	body = mustPage(t, get(t, newServer(t, options{trainingURL: "http://127.0.0.1:9/train"}), untrained), http.StatusOK)
-	mustContain(t, body, `<button type="submit" class="primary">▶ Run Full Training with config-042</button>`,
-		`name="config_id" value="config-042"`, `name="source_run_id" value="`+w.Quick+`"`, `name="model_id" value="`+w.Model.ID+`"`)
+	body = mustPage(t, get(t, newServer(t, options{trainingURL: "http://127.0.0.1:9/train"}), fresh), http.StatusOK)
+	mustContain(t, body, `<button type="submit" class="primary">▶ Run Full Training with `,
+		`name="config_id" value="config-formula"`, `name="source_run_id" value="`+w.Formula+`"`, `name="model_id" value="`+w.Model.ID+`"`)
 
 	// Another baseline changes the diffs; the deployed run is the default one.
 	body = mustPage(t, get(t, h, target+"&baseline="+w.Quick), http.StatusOK)
