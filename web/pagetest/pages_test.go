@@ -188,7 +188,7 @@ func TestRunsPage(t *testing.T) {
 	w := sharedWorld(t)
 	h := newServer(t, options{})
 	body := mustPage(t, get(t, h, runsPath(w, "")), http.StatusOK)
-	mustContain(t, body, "MLflow Experiments", "Open MLflow ↗", w.Model.Name+"-"+w.Dataset.Name,
+	mustContain(t, body, "Runs of "+w.Model.Name, "Open MLflow ↗", w.Model.Name+"-"+w.Dataset.Name,
 		"config-042 Quick Test #3", "config-042 Full Training #46", "config-044 Quick Test #4",
 		`action="/compare/"`, `type="checkbox" name="run_ids" value="`+w.Quick+`"`, "Compare Selected",
 		"Export CSV", "/api/models/"+w.Model.ID+"/experiments/runs/?", "format=csv",
