@@ -24,7 +24,8 @@ func TestEveryViewRendersEmptyData(t *testing.T) {
 		viewHome: homePage{}, viewDashboard: dashboardPage{Summary: &mlexp.Summary{}, Heatmap: &mlexp.Heatmap{}},
 		viewCompare: comparePage{}, viewRuns: runsPage{}, viewRun: runPage{}, viewError: errorPage{},
 		viewTrainingRequested: trainingRequestedPage{}, viewDeployments: deploymentsPage{Best: &bestCard{Best: &mlexp.Best{}}},
-		viewInsights: insightsPage{Report: &insight.Report{}},
+		viewInsights:    insightsPage{Report: &insight.Report{}},
+		viewComparisons: comparisonsPage{Rows: []comparisonRow{{}}}, viewConfirmPromote: confirmPromotePage{},
 	}
 	for _, v := range pageViews {
 		d, ok := data[v]

@@ -59,7 +59,7 @@ func (s *server) routes(mux *http.ServeMux) {
 	page(mux, "GET /models/{model_id}/deployments/", s.handleDeploymentsPage)
 	page(mux, "GET /models/{model_id}/insights/", s.handleInsightsPage)
 	page(mux, "GET /compare/", s.handleComparePage)
-	mux.HandleFunc("POST /comparisons/", s.handleSaveComparisonForm)
+	mux.HandleFunc("POST /comparisons/{$}", s.handleSaveComparisonForm)
 	page(mux, "GET /comparisons/", s.handleComparisonsPage)
 	page(mux, "GET /comparisons/{id}/", s.handleSavedComparisonPage)
 	mux.HandleFunc("POST /comparisons/{id}/edit/{$}", s.handleEditComparisonForm)
