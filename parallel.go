@@ -20,7 +20,7 @@ const (
 // ParallelQuery asks for a parallel-coordinates chart of Metric over Axes.
 type ParallelQuery struct {
 	// Axes are axis names (see Axes); default user_id_embedding_dim,
-	// product_id_embedding_dim, num_crosses and revenue_buckets, those the runs have.
+	// product_id_embedding_dim, num_crosses and revenue_buckets, those the runs differ on.
 	Axes    []string `json:"axes"`
 	Metric  string   `json:"metric"`   // default recall_at_100
 	RunType string   `json:"run_type"` // all (default), quick_test or full_training
@@ -53,18 +53,36 @@ func (q *ParallelQuery) Check(runs []Run) error {
 }
 
 // defaultParallelAxes are the spec's axes — user and product embedding dims, crosses,
-// revenue buckets — leaving out params no run has; num_crosses is always there.
+// revenue buckets — leaving out those on which the runs do not differ (a param no run has,
+// or one value everywhere): such an axis draws every line through one point. When none
+// differs, num_crosses stays, so that the chart has an axis.
 func defaultParallelAxes(runs []Run) []string {
-	has := func(param string) bool {
-		return slices.ContainsFunc(runs, func(r Run) bool { _, ok := r.Params.Lookup(param); return ok })
-	}
 	var axes []string
 	for _, a := range []string{"user_id_embedding_dim", "product_id_embedding_dim", AxisNumCrosses, "revenue_buckets"} {
-		if a == AxisNumCrosses || has(a) {
+		if axisVaries(runs, a) {
 			axes = append(axes, a)
 		}
 	}
+	if len(axes) == 0 {
+		axes = []string{AxisNumCrosses}
+	}
 	return axes
+}
+
+// axisVaries says whether the runs have at least two values on axis (Missing not counted).
+func axisVaries(runs []Run, axis string) bool {
+	first := ""
+	for _, r := range runs {
+		v := AxisValue(r, axis)
+		switch {
+		case v == Missing:
+		case first == "":
+			first = v
+		case v != first:
+			return true
+		}
+	}
+	return false
 }
 
 // Parallel is a parallel-coordinates chart: one vertical axis per parameter, then the

@@ -84,6 +84,29 @@ func TestParallelDefaults(t *testing.T) {
 	}
 }
 
+// TestParallelDefaultsLeaveOutSingleValues: a default axis on which every run has the same
+// value (the demo's revenue buckets) draws every line through one point, so it is left out;
+// asked for by name, it is drawn.
+func TestParallelDefaultsLeaveOutSingleValues(t *testing.T) {
+	runs := parallelRuns()
+	for i := range runs {
+		params := runs[i].Params.Map()
+		params["revenue_buckets"], params["product_id_embedding_dim"] = "10", "64"
+		runs[i].Params = mlexp.NewParams(params)
+	}
+	q := mlexp.ParallelQuery{}
+	if err := q.Check(runs); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"user_id_embedding_dim", "num_crosses"}; !slices.Equal(q.Axes, want) {
+		t.Errorf("default axes %v, want %v", q.Axes, want)
+	}
+	q = mlexp.ParallelQuery{Axes: []string{"revenue_buckets"}}
+	if err := q.Check(runs); err != nil || !slices.Equal(q.Axes, []string{"revenue_buckets"}) {
+		t.Errorf("asked for by name: axes %v, err %v", q.Axes, err)
+	}
+}
+
 func TestParallelAxisKindsAndPositions(t *testing.T) {
 	runs := parallelRuns()
 	axes := []string{"user_id_embedding_dim", "num_crosses", "embedding_dims", "optimizer", "revenue_buckets"}

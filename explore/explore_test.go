@@ -24,7 +24,7 @@ func TestAnswersCarryTheirExperiment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.Experiment.ExperimentID != "7" || h.Experiment.MLflowURL != "http://mlflow.example/#/experiments/7" || h.XAxis.Name != "embedding_dims" {
+	if h.Experiment.ExperimentID != "7" || h.Experiment.MLflowURL != "http://mlflow.example/#/experiments/7/runs" || h.XAxis.Name != "embedding_dims" {
 		t.Errorf("heatmap answer %+v", h.Experiment)
 	}
 	sum, err := s.Summary(ctx, Target{ModelID: "m", DatasetID: "d"}, "", 0)
@@ -72,7 +72,7 @@ func TestLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.ExperimentURL != "http://mlflow.example/#/experiments/7" || l.RunURL != "http://mlflow.example/#/experiments/7/runs/a" ||
+	if l.ExperimentURL != "http://mlflow.example/#/experiments/7/runs" || l.RunURL != "http://mlflow.example/#/experiments/7/runs/a" ||
 		!strings.Contains(l.CompareURL, "compare-runs?runs=%5B%22a%22%2C%22b%22%5D&experiments=%5B%227%22%5D") {
 		t.Errorf("links %+v", l)
 	}

@@ -74,15 +74,17 @@ func (f Cell) Label() string {
 // range.<axis>=lo:hi.
 const RangePrefix = "range."
 
-// Range keeps the runs whose value on Axis lies within [Lo, Hi]; a nil bound is open.
+// Range keeps the runs whose value on Axis lies within [Lo, Hi]; a nil bound is open. Axis
+// is a metric (Metric) or an axis of the runs.
 type Range struct {
 	Axis   string
 	Lo, Hi *float64
+	Metric bool
 }
 
 // RangesOf reads the range filters of a query: range.<axis>=lo:hi, where either bound may
-// be left out (":64", "0.45:") and a bound may be a percentage ("45%" is 0.45). Axis is one
-// of the axes of runs or the metric. Empty values are no filter.
+// be left out (":64", "0.45:") and a bound may be a percentage ("45%" is 0.45). Axis is
+// metric, another metric of the runs, or one of the axes of runs. Empty values are no filter.
 func RangesOf(q url.Values, runs []mlexp.Run, metric string) ([]Range, error) {
 	var out []Range
 	for _, k := range slices.Sorted(maps.Keys(q)) {
@@ -91,7 +93,8 @@ func RangesOf(q url.Values, runs []mlexp.Run, metric string) ([]Range, error) {
 		if !ok || v == "" {
 			continue
 		}
-		if axis != metric {
+		isMetric := axis == metric || (axis != "" && mlexp.CheckMetric(k, axis, runs) == nil)
+		if !isMetric {
 			if err := mlexp.CheckAxis(k, axis, runs); err != nil {
 				return nil, err
 			}
@@ -100,9 +103,26 @@ func RangesOf(q url.Values, runs []mlexp.Run, metric string) ([]Range, error) {
 		if err != nil {
 			return nil, err
 		}
+		rg.Metric = isMetric
 		out = append(out, rg)
 	}
 	return out, nil
+}
+
+// DropStaleRanges deletes from q the ranges on a metric or axis of the runs that is not in
+// shown: those a form kept from an earlier choice of the chart's metric or axes, which would
+// filter by something no longer on the chart. Ranges on unknown names stay, for RangesOf to
+// refuse.
+func DropStaleRanges(q url.Values, runs []mlexp.Run, shown []string) {
+	for k := range q {
+		axis, ok := strings.CutPrefix(k, RangePrefix)
+		if !ok || axis == "" || slices.Contains(shown, axis) {
+			continue
+		}
+		if mlexp.CheckMetric(k, axis, runs) == nil || mlexp.CheckAxis(k, axis, runs) == nil {
+			q.Del(k)
+		}
+	}
 }
 
 func parseRange(field, axis, v string) (Range, error) {
@@ -147,7 +167,7 @@ func (rg Range) Text() string {
 	return f(rg.Lo) + ":" + f(rg.Hi)
 }
 
-// FilterRanges keeps the runs within every range: on the metric by the run's value of it,
+// FilterRanges keeps the runs within every range: on a metric by the run's value of it,
 // on an axis by its value there read as a number. A run without a number on a filtered axis
 // is left out.
 func FilterRanges(runs []mlexp.Run, ranges []Range, metric string) []mlexp.Run {
@@ -165,9 +185,9 @@ func FilterRanges(runs []mlexp.Run, ranges []Range, metric string) []mlexp.Run {
 
 func (rg Range) contains(r mlexp.Run, metric string) bool {
 	var v float64
-	if rg.Axis == metric {
+	if rg.Metric || rg.Axis == metric {
 		var ok bool
-		if v, ok = r.Metric(metric); !ok {
+		if v, ok = r.Metric(rg.Axis); !ok {
 			return false
 		}
 	} else {

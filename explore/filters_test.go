@@ -3,6 +3,7 @@ package explore
 import (
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,6 +77,31 @@ func TestRanges(t *testing.T) {
 		if got := ids(FilterRanges(runs, rgs, "recall_at_100")); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%q: runs %v, want %v", c.query, got, c.want)
 		}
+	}
+}
+
+// TestDropStaleRanges: ranges on a metric or axis that the chart no longer shows are dropped
+// (the form kept them from an earlier choice); unknown names are left for RangesOf to refuse.
+func TestDropStaleRanges(t *testing.T) {
+	runs := sample.AxisRuns()
+	q, _ := url.ParseQuery("range.recall_at_100=45%25:&range.loss=:0.4&range.user_id_embedding_dim=64:&range.num_crosses=1:&range.nope=1:2&metric=loss")
+	DropStaleRanges(q, runs, []string{"num_crosses", "loss"})
+	var kept []string
+	for k := range q {
+		kept = append(kept, k)
+	}
+	slices.Sort(kept)
+	if want := []string{"metric", "range.loss", "range.nope", "range.num_crosses"}; !reflect.DeepEqual(kept, want) {
+		t.Errorf("kept %v, want %v", kept, want)
+	}
+	// A range on another metric than the chart's, asked for explicitly (the runs API), filters.
+	q, _ = url.ParseQuery("range.recall_at_100=0.45:")
+	rgs, err := RangesOf(q, runs, "loss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(FilterRanges(runs, rgs, "loss")); !reflect.DeepEqual(got, []string{"b", "c"}) {
+		t.Errorf("range.recall_at_100 with the loss chart: runs %v, want b and c", got)
 	}
 }
 

@@ -67,14 +67,16 @@ func (s *Service) Links(ctx context.Context, req LinksRequest) (*Links, error) {
 // TrackingURL is the base of MLflow's UI.
 func (s *Service) TrackingURL() string { return s.mlflowUI }
 
-// ExperimentURL links to an experiment in MLflow's UI.
+// ExperimentURL links to the runs of an experiment in MLflow's UI: #/experiments/<id>/runs,
+// since MLflow 3 opens #/experiments/<id> on its GenAI overview (traces) unless the
+// experiment is of the classic kind.
 func (s *Service) ExperimentURL(experimentID string) string {
-	return s.mlflowUI + "/#/experiments/" + url.PathEscape(experimentID)
+	return s.mlflowUI + "/#/experiments/" + url.PathEscape(experimentID) + "/runs"
 }
 
 // RunURL links to a run of an experiment in MLflow's UI.
 func (s *Service) RunURL(experimentID, runID string) string {
-	return s.ExperimentURL(experimentID) + "/runs/" + url.PathEscape(runID)
+	return s.ExperimentURL(experimentID) + "/" + url.PathEscape(runID)
 }
 
 // compareURL links to MLflow's compare page for runs, whose experiments are expOf.

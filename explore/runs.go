@@ -8,8 +8,9 @@ import (
 
 // RunsRequest asks for a page of the runs table, optionally narrowed to a heatmap cell.
 type RunsRequest struct {
-	Query mlexp.RunsQuery
-	Cell  Cell
+	Query  mlexp.RunsQuery
+	Cell   Cell
+	Ranges []Range // the parallel-coordinates ranges (RangesOf), which the runs must lie within
 }
 
 // RunsAnswer is a page of the runs table with the query it answers (defaults filled in).
@@ -20,7 +21,7 @@ type RunsAnswer struct {
 }
 
 // Matching checks req against the experiment's runs (filling in the query's defaults) and
-// returns the runs of its cell: the runs the query filters, sorts and pages. A sort key is
+// returns the runs of its cell within its ranges: the runs the query filters, sorts and pages. A sort key is
 // valid when any run of the experiment has it, so that every cell of a heatmap links to a
 // runs table sorted by the heatmap's metric.
 func (e *Experiment) Matching(req *RunsRequest) ([]mlexp.Run, error) {
@@ -30,7 +31,7 @@ func (e *Experiment) Matching(req *RunsRequest) ([]mlexp.Run, error) {
 	if err := req.Cell.Check(e.Set.Runs); err != nil {
 		return nil, err
 	}
-	return req.Cell.Apply(e.Set.Runs), nil
+	return FilterRanges(req.Cell.Apply(e.Set.Runs), req.Ranges, ""), nil
 }
 
 // Runs answers a page of the runs table.

@@ -54,6 +54,15 @@ func testComparisonsCRUD(t *testing.T, db *sqlstore.DB) {
 	if err != nil || up.Notes != notes || len(up.RunIDs) != 3 || up.Name != c.Name {
 		t.Fatalf("update: %+v, %v", up, err)
 	}
+	// The Edit form of the saved comparison's page sets name and notes together.
+	name, edited := "config-042 vs deployed, reviewed", "line one\nline two"
+	renamed, err := db.UpdateComparison(ctx, c.ID, mlexp.ComparisonUpdate{Name: &name, Notes: &edited}, "ana")
+	if err != nil || renamed.Name != name || renamed.Notes != edited || len(renamed.RunIDs) != 3 || renamed.UpdatedAt.Before(up.UpdatedAt) {
+		t.Fatalf("rename: %+v, %v", renamed, err)
+	}
+	if list, _ := db.Comparisons(ctx, "model-7"); len(list) != 1 || list[0].Name != name || list[0].Notes != edited || list[0].CreatedBy != "ana" {
+		t.Errorf("the list after renaming: %+v", list)
+	}
 	one := []string{"run-a"}
 	if _, err := db.UpdateComparison(ctx, c.ID, mlexp.ComparisonUpdate{RunIDs: &one}, "ana"); mlexp.ErrorCode(err) != mlexp.EINVALID {
 		t.Errorf("update to one run: %v", err)

@@ -22,7 +22,7 @@ func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 	t.section(o, "RUNS TABLE")
 	if len(p.Runs) == 0 {
 		if p.Total > 0 {
-			t.line(fmt.Sprintf("Page %d is past the end: %d runs in %d pages.", p.Page, p.Total, p.Pages))
+			t.line(fmt.Sprintf("Page %d is past the end: %s in %s.", p.Page, termCount(p.Total, "run"), termCount(p.Pages, "page")))
 		} else {
 			t.line("No runs match.")
 		}
@@ -80,7 +80,7 @@ func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 	tb.shrink(0, o.width(), termRunNameLeast)
 	tb.write(t)
 	t.line()
-	t.line(fmt.Sprintf("Page %d of %d · %d runs · %d per page", p.Page, max(p.Pages, 1), p.Total, p.PageSize))
+	t.line(fmt.Sprintf("Page %d of %d · %s · %d per page", p.Page, max(p.Pages, 1), termCount(p.Total, "run"), p.PageSize))
 	return t.flush()
 }
 

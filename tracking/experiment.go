@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -104,16 +105,17 @@ func free(e *mlflow.Experiment, key identity) bool {
 }
 
 // createExperiment makes the experiment of m on d under the first of experimentNames that
-// is free. A name held by an experiment with the same tags was made by a process racing
+// is free, of MLflow's kind for classic model development (TagExperimentKind). A name held by an experiment with the same tags was made by a process racing
 // this one, and is used; an untagged active experiment is adopted; any other holder makes
 // the next name the candidate.
 func (l *Logger) createExperiment(ctx context.Context, m mlexp.Model, d mlexp.Dataset) (*mlflow.Experiment, error) {
 	key, tags := identity{m.ID, d.ID}, ExperimentTags(m, d)
 	names := experimentNames(m, d)
+	created := append(slices.Clip(tags), mlflow.Tag{Key: TagExperimentKind, Value: KindCustomModel})
 	for _, name := range names {
-		id, err := l.client.CreateExperiment(ctx, name, "", tags)
+		id, err := l.client.CreateExperiment(ctx, name, "", created)
 		if err == nil {
-			return &mlflow.Experiment{ID: id, Name: name, LifecycleStage: "active", Tags: tags}, nil
+			return &mlflow.Experiment{ID: id, Name: name, LifecycleStage: "active", Tags: created}, nil
 		}
 		if !errors.Is(err, mlflow.ErrAlreadyExists) {
 			return nil, err

@@ -252,3 +252,14 @@ func TestAttachRefusesAnExperimentOfAnotherModel(t *testing.T) {
 		t.Errorf("attaching a second experiment to (%s, %s) = %v, want a conflict", a.Model.ID, a.Dataset.ID, err)
 	}
 }
+
+// TestCreatedExperimentsAreOfCustomModelKind: an experiment mlexp creates carries MLflow 3's
+// kind for classic model development, so that MLflow's UI opens it on its runs rather than
+// on the GenAI overview.
+func TestCreatedExperimentsAreOfCustomModelKind(t *testing.T) {
+	r := identityReport(identityUniq(), "kind", "kind", "Q1", "Q1")
+	exp := mustExperimentOf(t, newLogger(t), r)
+	if v, _ := exp.Tag(tracking.TagExperimentKind); v != "custom_model_development" {
+		t.Errorf("experiment %s: tag mlflow.experimentKind = %q, want custom_model_development", exp.ID, v)
+	}
+}

@@ -29,6 +29,12 @@ const (
 	TagIdempotencyKey = "mlexp.idempotency_key"
 	TagRunName        = "mlflow.runName"
 
+	// TagExperimentKind is MLflow 3's kind of an experiment, which chooses the page its UI
+	// opens the experiment on; KindCustomModel, classic model development, opens its runs
+	// (GenAI experiments open on traces). Set on the experiments mlexp creates.
+	TagExperimentKind = "mlflow.experimentKind"
+	KindCustomModel   = "custom_model_development"
+
 	CurvesArtifact   = "training_curves.png"
 	ModelURIArtifact = "model/model_uri.txt"
 )

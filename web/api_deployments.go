@@ -50,14 +50,14 @@ func readPromoteInput(w http.ResponseWriter, r *http.Request, form bool) (promot
 // body {"model_id", "note"}, or the Promote form of the runs table and comparison pages,
 // which is answered with a redirect to the model's deployment history.
 func (s *server) handleDeploy(w http.ResponseWriter, r *http.Request) {
-	s.promotion(w, r, func(in promoteInput) (*mlexp.Promotion, error) {
+	s.promotion(w, r, true, func(in promoteInput) (*mlexp.Promotion, error) {
 		return s.promoter.Promote(r.Context(), mlexp.PromoteRequest{RunID: r.PathValue("run_id"), ModelID: in.ModelID, By: UserFrom(r.Context()), Note: in.Note})
 	})
 }
 
 // handleRollback promotes again the run deployed before the model's current one.
 func (s *server) handleRollback(w http.ResponseWriter, r *http.Request) {
-	s.promotion(w, r, func(in promoteInput) (*mlexp.Promotion, error) {
+	s.promotion(w, r, false, func(in promoteInput) (*mlexp.Promotion, error) {
 		if in.ModelID != "" {
 			return nil, mlexp.InvalidField("model_id", "is given by the path")
 		}
@@ -67,11 +67,16 @@ func (s *server) handleRollback(w http.ResponseWriter, r *http.Request) {
 
 // promotion reads a promotion request (JSON or a page's form), runs promote, and answers: a
 // form with a redirect to the history page, JSON with the deployment; errors as each expects.
-func (s *server) promotion(w http.ResponseWriter, r *http.Request, promote func(promoteInput) (*mlexp.Promotion, error)) {
+// With confirm, a form that is not confirmed yet gets the confirmation page instead.
+func (s *server) promotion(w http.ResponseWriter, r *http.Request, confirm bool, promote func(promoteInput) (*mlexp.Promotion, error)) {
 	form := isFormPost(r)
 	in, err := readPromoteInput(w, r, form)
 	if err != nil {
 		s.failFor(w, r, form, err)
+		return
+	}
+	if confirm && needsConfirmation(r) {
+		s.confirmPromotion(w, r, in)
 		return
 	}
 	p, err := promote(in)

@@ -64,6 +64,9 @@ func (s *server) handleRuns(w http.ResponseWriter, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
+	if req.Ranges, err = explore.RangesOf(q, e.All(), ""); err != nil {
+		return nil, err
+	}
 	if format != "csv" {
 		return e.Runs(req)
 	}

@@ -58,7 +58,7 @@ func TestQueryHandlersOverAFakeSource(t *testing.T) {
 		want   []string // in the data
 	}{
 		{"/api/models/", []string{`"model_id":"m"`, `"experiment_id":"7"`}},
-		{"/api/models/m/experiments/?dataset_id=d", []string{`"quick_tests":4`, `"experiment_id":"7"`, `"mlflow_url":"http://mlflow.example/#/experiments/7"`}},
+		{"/api/models/m/experiments/?dataset_id=d", []string{`"quick_tests":4`, `"experiment_id":"7"`, `"mlflow_url":"http://mlflow.example/#/experiments/7/runs"`}},
 		{"/api/models/m/experiments/heatmap/", []string{`"metric":"recall_at_100"`, `"x_axis":{"name":"embedding_dims"`}},
 		{"/api/models/m/experiments/runs/?sort=metrics.recall_at_100&order=desc", []string{`"total":4`, `"runs":[{"run_id":"b"`}},
 		{"/api/models/m/experiments/runs/?x_axis=embedding_dims&x=64/64", []string{`"total":2`}},

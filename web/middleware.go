@@ -66,16 +66,16 @@ type routeHolder struct{ pattern string }
 
 type matchedRouteKey struct{}
 
-// capturePattern wraps the mux: once it has routed the request, the matched pattern is
+// capturePattern wraps the mux (serve): once it has routed the request, the matched pattern is
 // recorded for observe.
-func capturePattern(mux *http.ServeMux) http.Handler {
+func capturePattern(serve http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() { // deferred: a panicking handler is counted under its route too
 			if h, ok := r.Context().Value(matchedRouteKey{}).(*routeHolder); ok {
 				h.pattern = r.Pattern
 			}
 		}()
-		mux.ServeHTTP(w, r)
+		serve.ServeHTTP(w, r)
 	})
 }
 

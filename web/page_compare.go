@@ -29,11 +29,14 @@ type comparePage struct {
 	AddMore        string
 	Close          string
 	// A saved comparison reopened: what was saved, and the runs MLflow no longer has.
-	Saved       *mlexp.SavedComparison
-	Missing     []string
-	CanSave     bool   // a store of saved comparisons is configured
-	CanEdit     bool   // the signed-in user saved it
-	DefaultName string // suggested name for "Save comparison"
+	Saved        *mlexp.SavedComparison
+	Missing      []string
+	CanSave      bool   // a store of saved comparisons is configured
+	CanEdit      bool   // the signed-in user saved it
+	ListURL      string // the saved comparisons of the model; "" without a store
+	EditAction   string // the Edit and Delete forms of a saved comparison
+	DeleteAction string
+	DefaultName  string // suggested name for "Save comparison"
 }
 
 type compareHeader struct {
@@ -133,6 +136,12 @@ func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []ml
 		p.Close = "/"
 	}
 	p.CanSave = p.CanSave && p.ModelID != "" // a saved comparison belongs to a model
+	if s.canSave {
+		p.ListURL = comparisonsURL(p.ModelID)
+	}
+	if saved != nil {
+		p.ListURL, p.EditAction, p.DeleteAction = comparisonsURL(saved.ModelID), savedURL(saved.ID)+"edit/", savedURL(saved.ID)+"delete/"
+	}
 	s.render(w, r, http.StatusOK, viewCompare, p)
 }
 

@@ -56,6 +56,7 @@ type dashboardPage struct {
 	BestURL     string
 	DeployedURL string
 	HistoryURL  string // the deployment history
+	SavedURL    string // the model's saved comparisons; "" without a store
 	Insights    []insightCard
 
 	state url.Values // the heatmap's parameters, for its exports and view switch
@@ -96,6 +97,9 @@ func (s *server) handleDashboardPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if ans, err := e.Insights(insight.Query{Metric: hq.Metric}); err == nil {
 		p.Insights = dashboardInsights(ans.Report, p.Layout.Nav.Insights)
+	}
+	if s.canSave {
+		p.SavedURL = comparisonsURL(e.Ref.ModelID)
 	}
 	s.render(w, r, http.StatusOK, viewDashboard, p)
 }

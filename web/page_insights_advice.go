@@ -86,7 +86,7 @@ func buildAdvice(rep *insight.Report) adviceSections {
 	}
 	m.Assumptions = g.Assumptions
 	t := rep.Triage
-	m.TriageHead = fmt.Sprintf("%d of %d completed runs failed.", t.Failed, t.Runs)
+	m.TriageHead = fmt.Sprintf("%d of %s failed.", t.Failed, mlexp.Plural(t.Runs, "completed run", "completed runs"))
 	for _, gs := range [][]insight.FailureGroup{t.Reasons, t.Axes} {
 		for _, g := range gs {
 			m.Triage = append(m.Triage, g.Summary)
@@ -117,7 +117,7 @@ func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
 	if f.Resource == insight.ResourceDuration {
 		what, format = "duration", func(v float64) string { return mlexp.FormatDuration(time.Duration(v * float64(time.Second))) }
 	}
-	v := frontView{Title: fmt.Sprintf("%s against %s: %d of %d runs on the front", rep.MetricLabel, what, len(f.Front), len(f.Points))}
+	v := frontView{Title: fmt.Sprintf("%s against %s: %d of %s on the front", rep.MetricLabel, what, len(f.Front), mlexp.Plural(len(f.Points), "run", "runs"))}
 	// Every run of the front is drawn; of the others an even sample along the resource axis
 	// (the points come sorted by it), so that a large experiment keeps a light page.
 	dominated := len(f.Points) - len(f.Front)
@@ -143,7 +143,7 @@ func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
 		pts = append(pts, chart.ScatterPoint{X: p.Resource, Y: p.Value, Highlight: p.OnFront, DataID: p.RunID, Label: p.ConfigID, Labelled: p.OnFront,
 			Class: map[bool]string{true: "front", false: ""}[p.OnFront], Tip: fmt.Sprintf("%s: %s, %s", name, mlexp.FormatMetric(rep.Metric, p.Value), format(p.Resource))})
 	}
-	drawn := fmt.Sprintf("%d runs", len(f.Points))
+	drawn := mlexp.Plural(len(f.Points), "run", "runs")
 	if len(pts) < len(f.Points) {
 		drawn = fmt.Sprintf("%d runs, %d of them drawn (every run of the front, and every %s other)", len(f.Points), len(pts), ordinal(step))
 	}

@@ -96,7 +96,9 @@ type runsView struct {
 	metrics []string    // the table's metric columns
 }
 
-// readRunsView reads and checks the parameters of a runs page against e's runs.
+// readRunsView reads and checks the parameters of a runs page against e's runs. It deletes
+// from q the ranges on a metric or axis the chart no longer shows (explore.DropStaleRanges),
+// so that the page's links and forms leave them out too.
 func readRunsView(q url.Values, e *explore.Experiment) (*runsView, error) {
 	req, err := runsRequestOf(q)
 	if err != nil {
@@ -109,6 +111,7 @@ func readRunsView(q url.Values, e *explore.Experiment) (*runsView, error) {
 	if err := v.pq.Check(e.All()); err != nil {
 		return nil, err
 	}
+	explore.DropStaleRanges(q, e.All(), append(slices.Clone(v.pq.Axes), v.pq.Metric))
 	if v.ranges, err = explore.RangesOf(q, e.All(), v.pq.Metric); err != nil {
 		return nil, err
 	}
@@ -156,12 +159,12 @@ func (p *runsPage) filters(q url.Values, v *runsView) {
 	p.KeepFilter = hiddenFields(q, "type", "status", "search", "sort", "order", "page")
 }
 
-// table lays out the page of the table: its sortable columns, its rows, the runs selected
-// elsewhere, paging and the CSV export.
+// table lays out the page of the table: its sortable columns, its rows (the runs within the
+// chart's ranges), the runs selected elsewhere, paging and the CSV export of the same runs.
 func (p *runsPage) table(q url.Values, v *runsView, e *explore.Experiment, now time.Time) {
 	rq := v.req.Query
 	selected := listParam(q, "run_ids")
-	page := mlexp.QueryRuns(v.base, rq)
+	page := mlexp.QueryRuns(explore.FilterRanges(v.base, v.ranges, v.pq.Metric), rq)
 	p.Total, p.Page, p.Pages = page.Total, page.Page, page.Pages
 	p.columns(q, v)
 	bestID := ""
@@ -185,6 +188,9 @@ func (p *runsPage) table(q url.Values, v *runsView, e *explore.Experiment, now t
 	csv := url.Values{"format": {"csv"}}
 	for _, k := range []string{"dataset_id", "type", "status", "search", "sort", "order", "x_axis", "x", "y_axis", "y"} {
 		csv[k] = q[k]
+	}
+	for _, rg := range v.ranges {
+		csv.Set(explore.RangePrefix+rg.Axis, rg.Text())
 	}
 	csv.Set("dataset_id", e.Ref.DatasetID)
 	p.CSVURL = withQuery("/api/models/"+url.PathEscape(e.Ref.ModelID)+"/experiments/runs/", csv)

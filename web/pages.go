@@ -31,11 +31,14 @@ const (
 	viewDeployments       = "deployments"
 	viewInsights          = "insights"
 	viewTowers            = "towers"
+	viewComparisons       = "comparisons"
+	viewConfirmPromote    = "confirm_promote"
 )
 
 // pageViews are parsed at start-up, so that a missing or broken view fails NewServer, never
 // a request.
-var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested, viewDeployments, viewInsights, viewTowers}
+var pageViews = []string{viewHome, viewDashboard, viewCompare, viewRuns, viewRun, viewError, viewTrainingRequested, viewDeployments, viewInsights,
+	viewTowers, viewComparisons, viewConfirmPromote}
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -93,7 +96,8 @@ func loadPages() (*pageSet, error) {
 			}
 			return "", fmt.Errorf("no static file %q", name)
 		},
-		"upper": strings.ToUpper,
+		"upper":  strings.ToUpper,
+		"plural": mlexp.Plural, // {{plural .N "run" "runs"}}: "1 run", "2 runs"
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

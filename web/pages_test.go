@@ -25,6 +25,7 @@ func TestEveryViewRendersEmptyData(t *testing.T) {
 		viewCompare: comparePage{}, viewRuns: runsPage{}, viewRun: runPage{}, viewError: errorPage{},
 		viewTrainingRequested: trainingRequestedPage{}, viewDeployments: deploymentsPage{Best: &bestCard{Best: &mlexp.Best{}}},
 		viewInsights: insightsPage{Report: &insight.Report{}}, viewTowers: towersPage{},
+		viewComparisons: comparisonsPage{Rows: []comparisonRow{{}}}, viewConfirmPromote: confirmPromotePage{},
 	}
 	for _, v := range pageViews {
 		d, ok := data[v]

@@ -138,5 +138,5 @@ func newServer(deps Deps) *server {
 // log, so that a panic is counted and logged as the 500 it is answered with; the Host is
 // checked before anything else is.
 func (s *server) wrap(mux *http.ServeMux) http.Handler {
-	return s.observe(s.recoverPanics(s.refuseForeignHosts(s.refuseCrossOrigin(s.authenticate(capturePattern(mux))))))
+	return s.observe(s.recoverPanics(s.refuseForeignHosts(s.refuseCrossOrigin(s.authenticate(capturePattern(s.unmatched(mux)))))))
 }

@@ -206,7 +206,7 @@ func printDemoSummary(ctx context.Context, w io.Writer, b *backend, set demodata
 	fmt.Fprintf(w, "demo: deployed %q (run %s, Recall@100 %.1f%%), the second best full training\n",
 		fmt.Sprintf("%s Full Training #%d", d.FeatureConfig.DisplayName(), d.TrainingRun.ID), deployed.RunID, 100**d.TrainingRun.Metrics.RecallAt100)
 	if exp, err := b.client.GetExperimentByName(ctx, name); err == nil {
-		fmt.Fprintf(w, "demo: open %s/#/experiments/%s\n", b.client.TrackingURI(), exp.ID)
+		fmt.Fprintf(w, "demo: open %s/#/experiments/%s/runs\n", b.client.TrackingURI(), exp.ID)
 	}
 }
 

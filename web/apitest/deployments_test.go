@@ -169,7 +169,20 @@ func (a *api) deployments(t *testing.T, s seed) {
 	}
 	a.call(t, a.url, http.MethodPost, rollbackRoute, modelTarget(rollbackRoute, s.model), []byte(`{"model_id":"x"}`), false).
 		want(t, "rollback naming a model in the body", http.StatusBadRequest, "model_id")
-	form := url.Values{"model_id": {s.model}, "dataset_id": {"dataset-001"}, "run_ids": {s.quick1}}
+	form := url.Values{"model_id": {s.model}, "dataset_id": {"dataset-001"}, "run_ids": {s.quick1}, "note": {"from the table"}}
+	// A page's Promote form first asks to confirm, naming the run it replaces; nothing changes yet.
+	ask := a.callWith(t, a.url, http.MethodPost, deployRoute, deployTarget(better), []byte(form.Encode()), "application/x-www-form-urlencoded", nil, true).
+		want(t, "promote by form, not confirmed", http.StatusOK)
+	for _, want := range []string{"Promote ", "It replaces the deployed run", `name="confirm" value="yes"`, `value="from the table"`} {
+		if !strings.Contains(string(ask.body), want) {
+			t.Errorf("the confirmation page lacks %q: %.300s", want, ask.body)
+		}
+	}
+	if cur := a.query(t, historyRoute, s.model, "limit=1", http.StatusOK); !strings.Contains(string(cur.body), `"run_id":"`+s.training+`"`) {
+		t.Errorf("an unconfirmed Promote form changed the deployed run: %.300s", cur.body)
+	}
+	form.Set("confirm", "yes")
+	form.Del("note")
 	ans := a.callWith(t, a.url, http.MethodPost, deployRoute, deployTarget(better), []byte(form.Encode()), "application/x-www-form-urlencoded", nil, true).
 		want(t, "promote by form", http.StatusSeeOther)
 	loc := ans.header.Get("Location")

@@ -55,7 +55,8 @@ func (a *api) pages(t *testing.T, s seed) {
 	}
 	page("/models/{model_id}/runs/", "/models/"+url.PathEscape(s.foreignModel)+"/runs/", http.StatusOK)
 	page("/models/{model_id}/runs/", runs+"?sort=colour", http.StatusBadRequest)
-	page("/models/{model_id}/runs/", runs+"?range.epochs=lots", http.StatusBadRequest)
+	page("/models/{model_id}/runs/", runs+"?axes=epochs&range.epochs=lots", http.StatusBadRequest)
+	page("/models/{model_id}/runs/", runs+"?range.nope=1:2", http.StatusBadRequest)
 	page("/models/{model_id}/runs/", "/models/no-such-model/runs/", http.StatusNotFound)
 
 	two := s.quick1 + "," + s.quick2

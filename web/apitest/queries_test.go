@@ -139,10 +139,29 @@ func (a *api) runs(t *testing.T, s seed) {
 	for _, c := range []struct{ q, field string }{
 		{"format=xml", "format"}, {"page_size=5000", "page_size"}, {"page=-1", "page"}, {"page=one", "page"}, {"sort=colour", "sort"},
 		{"order=up", "order"}, {"type=quick", "type"}, {"status=done", "status"}, {"search=" + strings.Repeat("x", 501), "search"},
+		{"range.nope=1:2", "range.nope"}, {"range.epochs=lots", "range.epochs"}, {"range.recall_at_100=0.5:0.1", "range.recall_at_100"},
 	} {
 		a.query(t, route, s.model, c.q, http.StatusBadRequest, c.field)
 	}
 	a.query(t, route, "no-such-model", "", http.StatusNotFound, "model_id")
+
+	// The parallel-coordinates ranges narrow the page and the CSV alike.
+	var ranged struct {
+		Total int `json:"total"`
+	}
+	a.query(t, route, s.model, "range.recall_at_100=0.3:&range.loss=:100", http.StatusOK).decode(t, &ranged)
+	all := a.query(t, route, s.model, "format=csv", http.StatusOK)
+	within := a.query(t, route, s.model, "format=csv&range.recall_at_100=0.3:&range.loss=:100", http.StatusOK)
+	rows := func(b []byte) int {
+		r, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatalf("CSV: %v", err)
+		}
+		return len(r) - 1
+	}
+	if n := rows(within.body); n != ranged.Total || n == 0 || n >= rows(all.body) {
+		t.Errorf("within the ranges: %d CSV rows, %d in the page's total; want as many, some, and fewer than every run's", n, ranged.Total)
+	}
 
 	// CSV: every matching run, with a header row.
 	for _, model := range []string{s.model, s.foreignModel} {

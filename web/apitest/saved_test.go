@@ -218,9 +218,10 @@ func (a *api) savedComparisons(t *testing.T, s seed) {
 	form.Set("run_ids", s.quick1)
 	a.callWith(t, a.url, http.MethodPost, "/comparisons/", "/comparisons/", []byte(form.Encode()), "application/x-www-form-urlencoded", nil, true).
 		want(t, "save by form with one run", http.StatusBadRequest)
+	a.formPages(t, s, id)
 
 	// Delete.
-	for _, id := range []string{saved.ID, other.ID, id} {
+	for _, id := range []string{saved.ID, other.ID} {
 		var d struct {
 			ID      string `json:"id"`
 			Deleted bool   `json:"deleted"`
@@ -235,6 +236,36 @@ func (a *api) savedComparisons(t *testing.T, s seed) {
 	if ids := list("?model_id=" + url.QueryEscape(s.model)); len(ids) != 0 {
 		t.Errorf("comparisons of %s after deleting them: %v", s.model, ids)
 	}
+}
+
+// formPages lists the saved comparisons on their page, then edits and deletes the one of id
+// by the forms of its page.
+func (a *api) formPages(t *testing.T, s seed, id string) {
+	const form = "application/x-www-form-urlencoded"
+	list := a.call(t, a.url, http.MethodGet, "/comparisons/", "/comparisons/?model_id="+url.QueryEscape(s.model), nil, true).
+		want(t, "the list page of a model", http.StatusOK)
+	for _, want := range []string{"by form", "from the page", "2 runs", web.LocalUser, "/comparisons/" + id + "/"} {
+		if !strings.Contains(string(list.body), want) {
+			t.Errorf("the list page lacks %q", want)
+		}
+	}
+	edit, del := "/comparisons/"+id+"/edit/", "/comparisons/"+id+"/delete/"
+	body := url.Values{"name": {"renamed by form"}, "notes": {"edited notes"}}.Encode()
+	ans := a.callWith(t, a.url, http.MethodPost, "/comparisons/{id}/edit/", edit, []byte(body), form, nil, true).want(t, "edit by form", http.StatusSeeOther)
+	if loc := ans.header.Get("Location"); loc != "/comparisons/"+id+"/" {
+		t.Errorf("edit by form went to %q", loc)
+	}
+	page := a.call(t, a.url, http.MethodGet, "/comparisons/{id}/", "/comparisons/"+id+"/", nil, true).want(t, "the edited comparison", http.StatusOK)
+	if !strings.Contains(string(page.body), "renamed by form") || !strings.Contains(string(page.body), "edited notes") {
+		t.Errorf("the edited comparison's page does not show its new name and notes")
+	}
+	a.callWith(t, a.url, http.MethodPost, "/comparisons/{id}/edit/", edit, []byte("name=+&notes=x"), form, nil, false).want(t, "edit by form without a name", http.StatusBadRequest)
+	ans = a.callWith(t, a.url, http.MethodPost, "/comparisons/{id}/delete/", del, nil, form, nil, true).want(t, "delete by form", http.StatusSeeOther)
+	if loc := ans.header.Get("Location"); !strings.HasPrefix(loc, "/comparisons/?") || !strings.Contains(loc, "deleted=renamed") {
+		t.Errorf("delete by form went to %q", loc)
+	}
+	a.callWith(t, a.url, http.MethodPost, "/comparisons/{id}/delete/", del, nil, form, nil, true).want(t, "delete by form again", http.StatusNotFound)
+	a.callWith(t, a.url, http.MethodPost, "/comparisons/{id}/edit/", edit, []byte(body), form, nil, true).want(t, "edit a deleted comparison", http.StatusNotFound)
 }
 
 // TestComparisonSchemasAgreeWithDecoder checks the request schemas of saved comparisons

@@ -8,7 +8,7 @@ import (
 )
 
 // TestPromoteFromRunsTableThenRollBack clicks Promote on the best full training's row of the
-// runs table, sees the deployments page confirm it and the dashboard's Currently Deployed
+// runs table, confirms it on the page that asks, sees the deployments page confirm it and the dashboard's Currently Deployed
 // card change, then clicks Roll back on the deployments page and sees the card change back.
 func TestPromoteFromRunsTableThenRollBack(t *testing.T) {
 	best, deployed := w.Set.TrainingRuns[bestFull()], w.Set.TrainingRuns[w.Set.Deployed]
@@ -49,6 +49,12 @@ func TestPromoteFromRunsTableThenRollBack(t *testing.T) {
 		t.Errorf("the deployed run's row has a Promote button")
 	}
 	tb.navigates("pressing Promote", chromedp.Click(chromedp.CSS(button)))
+	// Promote asks first, naming the run it replaces; nothing has changed yet.
+	tb.mustSee("main", "Promote "+fullName(best)+"?", "It replaces the deployed run "+fullName(deployed))
+	if card := deployedCard(newTab(t, 1280, 900)); !strings.Contains(card, deployed.FeatureConfig.DisplayName()) {
+		t.Errorf("asking to confirm already promoted: the Currently Deployed card shows %q", card)
+	}
+	tb.navigates("confirming", chromedp.Click(chromedp.CSS(`button[data-confirm-promote]`)))
 	if loc := tb.location(); !strings.HasPrefix(loc, "/models/"+w.Model.ID+"/deployments/?") {
 		t.Errorf("promoting went to %s, want the deployments page", loc)
 	}

@@ -188,7 +188,7 @@ func TestRunsPage(t *testing.T) {
 	w := sharedWorld(t)
 	h := newServer(t, options{})
 	body := mustPage(t, get(t, h, runsPath(w, "")), http.StatusOK)
-	mustContain(t, body, "MLflow Experiments", "Open MLflow ↗", w.Model.Name+"-"+w.Dataset.Name,
+	mustContain(t, body, "Runs of "+w.Model.Name, "Open MLflow ↗", w.Model.Name+"-"+w.Dataset.Name,
 		"config-042 Quick Test #3", "config-042 Full Training #46", "config-044 Quick Test #4",
 		`action="/compare/"`, `type="checkbox" name="run_ids" value="`+w.Quick+`"`, "Compare Selected",
 		"Export CSV", "/api/models/"+w.Model.ID+"/experiments/runs/?", "format=csv",
@@ -204,7 +204,8 @@ func TestRunsPage(t *testing.T) {
 		t.Errorf("ascending Recall@100 should list the 41%% run before the 50%% one")
 	}
 	body = mustPage(t, get(t, h, runsPath(w, "search=config-044")), http.StatusOK)
-	mustContain(t, body, "config-044 Quick Test #4", "1 runs")
+	mustContain(t, body, "config-044 Quick Test #4", "1 run<")
+	mustNotContain(t, body, "1 runs")
 
 	// Coming back from a comparison keeps the selection.
 	body = mustPage(t, get(t, h, runsPath(w, "run_ids="+w.Quick+","+w.Full+",elsewhere-run")), http.StatusOK)
@@ -213,7 +214,14 @@ func TestRunsPage(t *testing.T) {
 
 	// Ranges filter the runs the chart draws.
 	body = mustPage(t, get(t, h, runsPath(w, "range.recall_at_100=45%25:")), http.StatusOK)
-	mustContain(t, body, "2 of 5 runs drawn", "(within the ranges)", "clear the ranges")
+	mustContain(t, body, "2 of 5 runs drawn", "(within the ranges)", "clear the ranges", "2 runs within the ranges", "range.recall_at_100=0.45%3A")
+	if n := strings.Count(body, `<input type="checkbox" name="run_ids"`); n != 2 {
+		t.Errorf("within the range the table has %d rows, want 2", n)
+	}
+	// Switching the chart to Loss drops the Recall@100 range the form still sends.
+	body = mustPage(t, get(t, h, runsPath(w, "metric=loss&range.recall_at_100=45%25:&range.loss=")), http.StatusOK)
+	mustContain(t, body, "5 runs", `name="range.loss"`)
+	mustNotContain(t, body, "within the ranges", "range.recall_at_100")
 	body = mustPage(t, get(t, h, runsPath(w, "range.user_id_embedding_dim=:64&axes=user_id_embedding_dim&axes=num_crosses")), http.StatusOK)
 	mustContain(t, body, "3 of 5 runs drawn")
 	body = mustPage(t, get(t, h, runsPath(w, "range.recall_at_100=99%25:")), http.StatusOK)
