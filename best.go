@@ -347,5 +347,5 @@ func margin(metric string, a, b Run) *Margin {
 	if IsFraction(metric) {
 		unit, d = UnitPP, roundDiff((va-vb)*100)
 	}
-	return &Margin{Against: b.ID, Improvement: Number(imp), Difference: Number(roundDiff(va - vb)), Text: formatDiff(unit, d)}
+	return &Margin{Against: b.ID, Improvement: Number(imp), Difference: Number(roundDiff(va - vb)), Text: formatDiff(metric, unit, d)}
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -254,7 +253,7 @@ func buildRow(key, label string, runs []Run, base int, unit string, value func(R
 		row.Values[i], row.Texts[i] = new(Number(v)), text(v)
 		if i != base && baseOK {
 			d := roundDiff((v - baseValue) * scale)
-			row.Diffs[i], row.DiffTexts[i] = new(Number(d)), formatDiff(row.DiffUnit, d)
+			row.Diffs[i], row.DiffTexts[i] = new(Number(d)), formatDiff(key, row.DiffUnit, d)
 		}
 		if !r.Failed() {
 			ranked++
@@ -271,28 +270,24 @@ func buildRow(key, label string, runs []Run, base int, unit string, value func(R
 	return row
 }
 
-// formatDiff writes a signed diff: "+1.2 pp", "-0.06", "-2h 50m", "+$30.68", "0.0 pp".
-func formatDiff(unit string, d float64) string {
-	sign, a := "", math.Abs(d)
-	switch {
-	case d > 0:
-		sign = "+"
-	case d < 0:
-		sign = "-"
-	}
+// formatDiff writes a signed diff of metric in unit: "+1.2 pp", "-0.06", "-2h 50m",
+// "+$30.68", "0.0 pp". Metric diffs follow the metric's precision (FormatMetricDiff).
+func formatDiff(metric, unit string, d float64) string {
 	switch unit {
-	case UnitPP:
-		s := strconv.FormatFloat(a, 'f', 1, 64)
-		if s == "0.0" && a != 0 {
-			s = strconv.FormatFloat(a, 'g', 2, 64)
-		}
-		return sign + s + " pp"
 	case UnitSeconds:
-		return sign + FormatDuration(time.Duration(a*float64(time.Second)))
+		sign := map[bool]string{true: "-", false: "+"}[d < 0]
+		if d == 0 {
+			sign = ""
+		}
+		return sign + FormatDuration(time.Duration(math.Abs(d)*float64(time.Second)))
 	case UnitUSD:
-		return sign + FormatCost(&a)
+		return FormatMetricDiff(MetricCostUSD, d)
+	case UnitPP:
+		if !IsFraction(metric) {
+			metric = MetricRecallAt100 // any fraction: diffs in percentage points
+		}
 	}
-	return sign + strconv.FormatFloat(a, 'g', 3, 64)
+	return FormatMetricDiff(metric, d)
 }
 
 // compareNotes warns that quick-test metrics are indicative (with each distinct setting of

@@ -80,19 +80,72 @@ func FormatPercent(v float64, digits int) string {
 	return strconv.FormatFloat(v*100, 'f', max(digits, 0), 64) + "%"
 }
 
-// FormatMetric writes a value of metric for people: fractions such as Recall@k as a
-// percentage with one decimal ("47.3%"), anything else with three significant digits
-// ("0.38", "12.3", "1234"), never in exponent form above 1e-4.
+// FormatMetric writes a value of metric for people, by its row of the metric-spec table
+// (MetricSpecOf), the one place that decides units and precision: fractions such as
+// Recall@k as a percentage ("47.3%"), costs in dollars ("$38.22"), plain metrics with
+// Decimals to at most that many, trailing zeros dropped ("0.382", "0.38" for loss), anything else with three significant digits ("12.3",
+// "1234"), never in exponent form above 1e-4.
 func FormatMetric(metric string, v float64) string {
+	s := MetricSpecOf(metric)
 	switch {
 	case !IsFinite(v):
 		return NoValue
-	case IsFraction(metric):
-		return FormatPercent(v, 1)
+	case s.Fraction:
+		return FormatPercent(v, s.Decimals)
+	case s.Unit == UnitUSDValue:
+		return FormatCost(&v)
+	case s.Decimals > 0:
+		return trimDecimals(strconv.FormatFloat(v, 'f', s.Decimals, 64))
 	case math.Abs(v) >= 1000:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// FormatMetricDiff writes a signed difference d of metric with the precision of its
+// values: "+1.2 pp" for a fraction (d in percentage points), "+$30.68" for a cost,
+// "-0.060" for loss, three significant digits otherwise. A difference too small for the
+// precision keeps two significant digits, so that it does not read as zero.
+func FormatMetricDiff(metric string, d float64) string {
+	if !IsFinite(d) {
+		return NoValue
+	}
+	s := MetricSpecOf(metric)
+	sign, a := "", math.Abs(d)
+	switch {
+	case d > 0:
+		sign = "+"
+	case d < 0:
+		sign = "-"
+	}
+	fixed := func(decimals int) string {
+		t := strconv.FormatFloat(a, 'f', decimals, 64)
+		if a != 0 && strings.Trim(t, "0.") == "" {
+			t = strconv.FormatFloat(a, 'g', 2, 64)
+		}
+		return t
+	}
+	switch {
+	case s.Fraction:
+		return sign + fixed(s.Decimals) + " pp"
+	case s.Unit == UnitUSDValue:
+		return sign + FormatCost(&a)
+	case s.Decimals > 0:
+		return sign + trimDecimals(fixed(s.Decimals))
+	}
+	return sign + strconv.FormatFloat(a, 'g', 3, 64)
+}
+
+// trimDecimals drops the trailing zeros of a decimal number: "0.380" → "0.38", "2.000" → "2".
+func trimDecimals(s string) string {
+	if !strings.Contains(s, ".") {
+		return s
+	}
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if s == "-0" {
+		return "0"
+	}
+	return s
 }
 
 // FormatCost writes a cost in US dollars with cents and thousands separators: "$1.42",

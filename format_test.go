@@ -71,11 +71,14 @@ func TestFormatPercentMetricAndCost(t *testing.T) {
 		{mlexp.FormatMetric("recall_at_10", 0.182), "18.2%"},
 		{mlexp.FormatMetric("loss", 0.38), "0.38"},
 		{mlexp.FormatMetric("loss", 0.123456), "0.123"},
-		{mlexp.FormatMetric("loss", 12.345), "12.3"},
+		{mlexp.FormatMetric("loss", 12.345), "12.345"},
+		{mlexp.FormatMetric("mse", 12.345), "12.3"},
 		{mlexp.FormatMetric("mse", 1234.5), "1234"},
 		{mlexp.FormatMetric("loss", 0), "0"},
 		{mlexp.FormatMetric("loss", math.NaN()), "—"},
 		{mlexp.FormatMetric("recall_at_100", math.Inf(1)), "—"},
+		{mlexp.FormatMetric("cost_usd", 38.2), "$38.20"},
+		{mlexp.FormatMetric("gpu_cost_usd", 1.5), "$1.50"},
 		{mlexp.FormatCost(new(1.42)), "$1.42"},
 		{mlexp.FormatCost(new(38.5)), "$38.50"},
 		{mlexp.FormatCost(new(1234567.891)), "$1,234,567.89"},
@@ -86,6 +89,32 @@ func TestFormatPercentMetricAndCost(t *testing.T) {
 	for i, c := range cases {
 		if c.got != c.want {
 			t.Errorf("case %d: %q, want %q", i, c.got, c.want)
+		}
+	}
+}
+
+// TestFormatMetricDiff: a difference has the precision of the values it is between, by
+// the metric-spec table: no 4-decimal loss diffs, cost in dollars, fractions in points.
+func TestFormatMetricDiff(t *testing.T) {
+	cases := []struct {
+		metric string
+		d      float64
+		want   string
+	}{
+		{"loss", -0.06, "-0.06"},
+		{"loss", 0.0123, "+0.012"},
+		{"loss", 0.00029, "+0.00029"}, // too small for 3 decimals: not "+0"
+		{"loss", 0, "0"},
+		{"recall_at_100", 1.23, "+1.2 pp"},
+		{"recall_at_100", -0.04, "-0.04 pp"},
+		{"cost_usd", 30.678, "+$30.68"},
+		{"cost_usd", -2, "-$2.00"},
+		{"mse", 123.456, "+123"},
+		{"loss", math.NaN(), "—"},
+	}
+	for _, c := range cases {
+		if got := mlexp.FormatMetricDiff(c.metric, c.d); got != c.want {
+			t.Errorf("FormatMetricDiff(%s, %v) = %q, want %q", c.metric, c.d, got, c.want)
 		}
 	}
 }

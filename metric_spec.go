@@ -13,17 +13,24 @@ type MetricSpec struct {
 	LowerBetter bool   // minimised (loss, cost); maximised otherwise
 	Fraction    bool   // a fraction shown as a percentage; differences in percentage points
 	Unit        string // of a value as shown: "%" for fractions, "USD" for cost, "" for none
-	Standard    bool   // every run of the naming contract has it; tables show it by default
+	// Decimals is the one precision rule of the metric: how many decimals its values and
+	// their differences are shown with, in the unit shown (percent and percentage points for
+	// a fraction, dollars for cost). 0 with no unit means three significant digits.
+	Decimals int
+	Standard bool // every run of the naming contract has it; tables show it by default
 }
+
+// UnitUSDValue is the Unit of a cost in US dollars, shown as "$38.22".
+const UnitUSDValue = "USD"
 
 // metricSpecs are the first-class metrics, in the order screens show the standard ones.
 var metricSpecs = []MetricSpec{
-	{Name: MetricRecallAt100, Label: "Recall@100", Short: "R@100", Fraction: true, Unit: "%", Standard: true},
-	{Name: MetricRecallAt50, Label: "Recall@50", Short: "R@50", Fraction: true, Unit: "%", Standard: true},
-	{Name: MetricRecallAt10, Label: "Recall@10", Short: "R@10", Fraction: true, Unit: "%", Standard: true},
-	{Name: MetricLoss, Label: "Loss", Short: "Loss", LowerBetter: true, Standard: true},
-	{Name: MetricFinalLoss, Label: "Final loss", Short: "Final loss", LowerBetter: true},
-	{Name: MetricCostUSD, Label: "Cost", Short: "Cost", LowerBetter: true, Unit: "USD"},
+	{Name: MetricRecallAt100, Label: "Recall@100", Short: "R@100", Fraction: true, Unit: "%", Decimals: 1, Standard: true},
+	{Name: MetricRecallAt50, Label: "Recall@50", Short: "R@50", Fraction: true, Unit: "%", Decimals: 1, Standard: true},
+	{Name: MetricRecallAt10, Label: "Recall@10", Short: "R@10", Fraction: true, Unit: "%", Decimals: 1, Standard: true},
+	{Name: MetricLoss, Label: "Loss", Short: "Loss", LowerBetter: true, Decimals: 3, Standard: true},
+	{Name: MetricFinalLoss, Label: "Final loss", Short: "Final loss", LowerBetter: true, Decimals: 3},
+	{Name: MetricCostUSD, Label: "Cost", Short: "Cost", LowerBetter: true, Unit: UnitUSDValue, Decimals: 2},
 }
 
 // metricSpecByName indexes metricSpecs: LowerIsBetter and IsFraction run inside sorts.
@@ -61,7 +68,8 @@ func MetricSpecOf(metric string) MetricSpec {
 
 // derivedSpec is the spec of a metric outside the table, by its name: recall_at_K is
 // Recall@K; names containing loss, error, mse, mae, rmse, cost, duration or latency are
-// minimised; recall, precision, hit_rate, ndcg, mrr and accuracy are fractions.
+// minimised; recall, precision, hit_rate, ndcg, mrr and accuracy are fractions; names
+// ending in _usd are costs in dollars.
 func derivedSpec(metric string) MetricSpec {
 	s := MetricSpec{Name: metric, Label: metric, Short: metric}
 	if k, ok := strings.CutPrefix(metric, "recall_at_"); ok {
@@ -75,8 +83,11 @@ func derivedSpec(metric string) MetricSpec {
 	}
 	for _, p := range []string{"recall", "precision", "hit_rate", "ndcg", "mrr", "accuracy"} {
 		if strings.HasPrefix(m, p) {
-			s.Fraction, s.Unit = true, "%"
+			s.Fraction, s.Unit, s.Decimals = true, "%", 1
 		}
+	}
+	if strings.HasSuffix(m, "_usd") {
+		s.Unit, s.Decimals = UnitUSDValue, 2
 	}
 	return s
 }

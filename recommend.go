@@ -85,7 +85,7 @@ func recommend(runs []Run, base int, metric string, noise NoiseJudge, related []
 	}
 	c, r := runs[challenger], runs[ref]
 	rec.RunID, rec.ConfigID, rec.ReferenceRunID, rec.Delta = c.ID, runConfigID(c), r.ID, new(Number(delta))
-	shown := formatDiff(rec.DeltaUnit, delta)
+	shown := formatDiff(metric, rec.DeltaUnit, delta)
 	rival, perConfig := noiseRival(runs, cr.usable, challenger, metric, noise)
 	switch {
 	case challenger == winner && delta > float64(rec.Threshold) && quick && rival >= 0:

@@ -92,7 +92,7 @@ func TestFormatSize(t *testing.T) {
 		metric string
 		d      float64
 		want   string
-	}{{"recall_at_100", 0.006, "0.6 pp"}, {"recall_at_100", -0.006, "0.6 pp"}, {"loss", 0.0123, "0.0123"},
+	}{{"recall_at_100", 0.006, "0.6 pp"}, {"recall_at_100", -0.006, "0.6 pp"}, {"loss", 0.0123, "0.012"},
 		{"recall_at_100", math.NaN(), "—"}, {"loss", math.Inf(1), "—"}} {
 		if got := FormatSize(c.metric, c.d); got != c.want {
 			t.Errorf("FormatSize(%s, %v) = %q, want %q", c.metric, c.d, got, c.want)

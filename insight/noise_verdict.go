@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -108,12 +109,9 @@ func (n *Noise) shrunkText(metric string) string {
 func gapText(metric string, d float64) string {
 	d = math.Abs(d)
 	if mlexp.IsFraction(metric) {
-		if d*100 < 0.1 {
-			return fmt.Sprintf("%.2f pp", d*100)
-		}
-		return fmt.Sprintf("%.1f pp", d*100)
+		d *= 100 // in percentage points
 	}
-	return fmt.Sprintf("%.3g", d)
+	return strings.TrimLeft(mlexp.FormatMetricDiff(metric, d), "+-")
 }
 
 func pText(p *mlexp.Number) string {

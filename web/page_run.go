@@ -83,7 +83,7 @@ func (s *server) handleRunPage(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range mlexp.MetricNames([]mlexp.Run{run}) {
 		v, ok := run.Metrics.Lookup(m)
-		if !ok {
+		if !ok || m == mlexp.MetricCostUSD && run.CostUSD != nil { // the summary's Cost says it
 			continue
 		}
 		p.Metrics = append(p.Metrics, pageKV{mlexp.MetricLabel(m) + " (" + m + ")", mlexp.FormatMetric(m, v)})
