@@ -83,7 +83,18 @@ type HeatmapCell struct {
 	MissingMetric int      `json:"missing_metric"` // finished runs without the metric, not plotted
 	Empty         bool     `json:"empty"`          // no value to plot
 	Best          bool     `json:"best"`
-	Deployed      bool     `json:"deployed"`
+	Deployed      bool     `json:"deployed"` // the deployed run is one of the cell's runs
+	// The deployed run of a Deployed cell, and its own value of the metric (nil when it has
+	// none): the ● marks this run, which need not be the run behind Value.
+	DeployedRunID   string  `json:"deployed_run_id,omitempty"`
+	DeployedRunName string  `json:"deployed_run_name,omitempty"`
+	DeployedValue   *Number `json:"deployed_value,omitempty"`
+}
+
+// ShowsDeployed reports whether the value the cell shows is the deployed run's own value,
+// so that ● may stand beside it; otherwise the deployed run's value is shown apart.
+func (c *HeatmapCell) ShowsDeployed() bool {
+	return c.Deployed && !c.Empty && c.Value != nil && c.DeployedValue != nil && *c.Value == *c.DeployedValue
 }
 
 // MaxCellRunIDs is how many run ids the JSON of a heatmap cell lists: an answer's size
@@ -220,7 +231,12 @@ func fillCell(c *HeatmapCell, runs []Run, g *cellRuns, q HeatmapQuery) {
 	c.RunIDs = make([]string, len(g.all))
 	for i, ri := range g.all {
 		c.RunIDs[i] = runs[ri].ID
-		c.Deployed = c.Deployed || runs[ri].Deployed
+		if r := &runs[ri]; r.Deployed && !c.Deployed {
+			c.Deployed, c.DeployedRunID, c.DeployedRunName = true, r.ID, r.Name
+			if v, ok := r.Metric(q.Metric); ok && !r.Failed() && IsFinite(v) {
+				c.DeployedValue = new(Number(v))
+			}
+		}
 	}
 	c.N = len(g.plotted)
 	if c.N == 0 {

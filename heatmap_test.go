@@ -169,6 +169,16 @@ func TestHeatmapRunTypeFilterAndDeployedMark(t *testing.T) {
 	if c := all.Cells[0]; !c.Deployed || c.N != 2 || c.RunID != "q" {
 		t.Errorf("all runs: %+v", c)
 	}
+	// The ● points at the deployed run and its own value, not at the run the cell shows.
+	if c := all.Cells[0]; c.DeployedRunID != "full" || c.DeployedRunName != full.Name || c.DeployedValue == nil || *c.DeployedValue != 0.468 || c.ShowsDeployed() {
+		t.Errorf("deployed run of the cell: %q %q %v, shows it %v", c.DeployedRunID, c.DeployedRunName, c.DeployedValue, c.ShowsDeployed())
+	}
+	runs[0].Deployed, runs[1].Deployed = false, true // the deployed run is the one shown
+	if c := mustHeatmap(t, runs, mlexp.HeatmapQuery{}).Cells[0]; c.DeployedRunID != "q" || !c.ShowsDeployed() {
+		t.Errorf("deployed run shown: %q, shows it %v", c.DeployedRunID, c.ShowsDeployed())
+	}
+	runs[1].Deployed = false
+	runs[0].Deployed = true
 	quick := mustHeatmap(t, runs, mlexp.HeatmapQuery{RunType: "quick_test"})
 	if c := quick.Cells[0]; c.Deployed || c.N != 1 {
 		t.Errorf("quick tests only: %+v", c)

@@ -206,7 +206,7 @@ func (b *hmBuilder) placeCells() (anyEmpty bool, best, deployed []*mlexp.Heatmap
 			if box.best {
 				best = append(best, box.cell)
 			}
-			if box.deployed {
+			if box.cell.Deployed {
 				deployed = append(deployed, box.cell)
 			}
 			anyEmpty = anyEmpty || box.empty
@@ -222,7 +222,7 @@ func (b *hmBuilder) cellBox(xi, yi int) hmCellBox {
 	h, l := b.h, b.l
 	c := &h.Cells[yi*len(h.XAxis.Values)+xi]
 	box := hmCellBox{cell: c, x: b.gridX + b.cw*float64(xi) + 1, y: b.gridY + b.ch*float64(yi) + 1, w: b.cw - 2, h: b.ch - 2,
-		best: c.Best, deployed: c.Deployed}
+		best: c.Best, deployed: c.ShowsDeployed()}
 	v, ok := hmCellValue(c)
 	switch {
 	case ok:
@@ -231,6 +231,12 @@ func (b *hmBuilder) cellBox(xi, yi int) hmCellBox {
 		box.value = mlexp.FormatMetric(h.Metric, v)
 		if c.N > 1 {
 			box.sub = "n=" + strconv.Itoa(c.N)
+		}
+		if c.Deployed && !box.deployed { // the ● goes with the deployed run's own value
+			box.sub = "● " + mlexp.NoValue
+			if dv, ok := finiteNumber(c.DeployedValue); ok {
+				box.sub = "● " + mlexp.FormatMetric(h.Metric, dv)
+			}
 		}
 	default:
 		box.empty, box.fill, box.ink, box.value = true, svgHatchBg, svgMuted, mlexp.NoValue

@@ -12,7 +12,9 @@ import (
 // Rows are the y-axis values top to bottom, columns the x-axis values left to right, both in
 // the heatmap's order. Every cell is a <g class="cell"> (plus "best", "deployed", "empty")
 // with data-x, data-y, data-value (empty for an empty cell), data-n, data-run-id and
-// data-run-ids (space separated), a <title> for hovering, a <rect> coloured on the viridis
+// data-run-ids (space separated), on a cell with the deployed run data-deployed-run-id and
+// data-deployed-value (● stands beside the value only when it is the deployed run's; else
+// under it, with the deployed run's own value), a <title> for hovering, a <rect> coloured on the viridis
 // scale (brighter is better, whichever the metric's direction) and the value as text; it is
 // wrapped in <a href> when opts.Link gives a URL. All text is XML-escaped.
 func HeatmapSVG(h *mlexp.Heatmap, opts SVGOptions) ([]byte, error) {
@@ -70,7 +72,7 @@ func (l *hmLayout) cellSVG(w *svgWriter, b hmCellBox, opts SVGOptions) {
 	for _, k := range []struct {
 		on   bool
 		name string
-	}{{b.best, "best"}, {b.deployed, "deployed"}, {b.empty, "empty"}} {
+	}{{b.best, "best"}, {c.Deployed, "deployed"}, {b.empty, "empty"}} {
 		if k.on {
 			class += " " + k.name
 		}
@@ -83,8 +85,12 @@ func (l *hmLayout) cellSVG(w *svgWriter, b hmCellBox, opts SVGOptions) {
 	if opts.Link != nil && len(ids) > mlexp.MaxCellRunIDs { // on a page the cell links to all its runs
 		ids = ids[:mlexp.MaxCellRunIDs]
 	}
-	w.printf(`<g class="%s" data-x="%s" data-y="%s" data-value="%s" data-n="%d" data-failed="%d" data-run-id="%s" data-run-ids="%s">`,
+	w.printf(`<g class="%s" data-x="%s" data-y="%s" data-value="%s" data-n="%d" data-failed="%d" data-run-id="%s" data-run-ids="%s"`,
 		class, xmlEsc(c.X), xmlEsc(c.Y), value, c.N, c.Failed, xmlEsc(c.RunID), xmlEsc(strings.Join(ids, " ")))
+	if c.Deployed {
+		w.printf(` data-deployed-run-id="%s" data-deployed-value="%s"`, xmlEsc(c.DeployedRunID), dataNumber(c.DeployedValue))
+	}
+	w.printf(">")
 	w.printf("<title>%s</title>\n", xmlEsc(b.tip))
 	fill := hexColor(b.fill)
 	if b.empty {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func svgSpecHeatmap() *mlexp.Heatmap {
 	bc := *best
 	h.Best = &bc
 	deployed := h.Cell("128/64", "category_x_subcategory")
-	deployed.Deployed = true
+	deployed.Deployed, deployed.DeployedRunID, deployed.DeployedRunName, deployed.DeployedValue = true, deployed.RunID, deployed.RunName, deployed.Value
 	h.Cell("128/64", "none").RunName = svgHostile
 	h.Cell("32/32", "category_x_subcategory").RunName = `&"'`
 	return h
@@ -251,5 +252,41 @@ func TestHeatmapSVGLowerIsBetter(t *testing.T) {
 	}
 	if txt := root.find(svgClass("legend"))[0].allText(); !strings.Contains(txt, "lower is better") || strings.Index(txt, "0.473") > strings.Index(txt, "0.382") {
 		t.Errorf("legend %q: want the worst (0.473) first and lower is better", txt)
+	}
+}
+
+// TestHeatmapSVGDeployedMarkPointsAtTheDeployedRun: a cell shows its cheapest run (a quick
+// test) but holds the deployed full training; its ● goes with the deployed run's own
+// value, and its tooltip and description name the deployed run, not the quick test.
+func TestHeatmapSVGDeployedMarkPointsAtTheDeployedRun(t *testing.T) {
+	h := &mlexp.Heatmap{Metric: "cost_usd", MetricLabel: "Cost", Direction: "min", Agg: "best", RunType: "all",
+		XAxis: mlexp.AxisValues{Name: "config_id", Label: "Config Id", Values: []string{"config-011"}, Labels: []string{"config-011"}},
+		YAxis: mlexp.AxisValues{Name: "cross_features", Label: "Cross Features", Values: []string{"none"}, Labels: []string{"No crosses"}},
+		Cells: []mlexp.HeatmapCell{{X: "config-011", Y: "none", Value: numP(1.52), N: 2, RunID: "q11", RunName: "config-011 Quick Test #11",
+			RunIDs: []string{"q11", "f3"}, Min: numP(1.52), Max: numP(38.22), Deployed: true,
+			DeployedRunID: "f3", DeployedRunName: "config-011 Full Training #3", DeployedValue: numP(38.22)}},
+		Runs: 2, Plotted: 2}
+	root, b := mustHeatmapSVG(t, h, SVGOptions{})
+	c := svgCellAt(t, root, "config-011", "none")
+	if c.attrs["data-deployed-run-id"] != "f3" || c.attrs["data-deployed-value"] != "38.22" {
+		t.Errorf("deployed data: %v", c.attrs)
+	}
+	var texts []string
+	for _, n := range c.find(func(n *xmlNode) bool { return n.name == "text" }) {
+		texts = append(texts, n.allText())
+	}
+	if !slices.Contains(texts, "$1.52") || !slices.Contains(texts, "● $38.22") || slices.Contains(texts, "● $1.52") {
+		t.Errorf("cell texts %q: want $1.52 and, apart, ● $38.22", texts)
+	}
+	tip := c.child("title").text
+	if !strings.Contains(tip, "● Deployed: config-011 Full Training #3 · $38.22") {
+		t.Errorf("tooltip %q does not name the deployed run and its cost", tip)
+	}
+	desc := root.child("desc").text
+	if !strings.Contains(desc, "Deployed: $38.22 at config-011, No crosses (config-011 Full Training #3).") {
+		t.Errorf("description %q", desc)
+	}
+	if bytes.Contains(b, []byte("●1.52")) || bytes.Contains(b, []byte("● 1.52")) {
+		t.Error("● stands beside the quick test's cost")
 	}
 }

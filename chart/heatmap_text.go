@@ -62,9 +62,19 @@ func hmCellTip(h *mlexp.Heatmap, c *mlexp.HeatmapCell, xi, yi int, metricLabel s
 		lines = append(lines, "★ Best")
 	}
 	if c.Deployed {
-		lines = append(lines, "● Deployed")
+		lines = append(lines, "● Deployed: "+hmDeployedRun(h.Metric, c))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// hmDeployedRun names the deployed run of a cell and its own value: "config-011 Full
+// Training #3 · $38.22".
+func hmDeployedRun(metric string, c *mlexp.HeatmapCell) string {
+	s := cmp.Or(c.DeployedRunName, c.DeployedRunID, "a run of this cell")
+	if v, ok := finiteNumber(c.DeployedValue); ok {
+		s += " · " + mlexp.FormatMetric(metric, v)
+	}
+	return s
 }
 
 // hmSpread writes a standard deviation: in percentage points for a fraction.
@@ -115,7 +125,15 @@ func hmDesc(h *mlexp.Heatmap, metricLabel string, lower bool, best, deployed []*
 		b.WriteString(" Best: " + where(c) + ".")
 	}
 	for _, c := range deployed {
-		b.WriteString(" Deployed: " + where(c) + ".")
+		s := ""
+		if v, ok := finiteNumber(c.DeployedValue); ok {
+			s = mlexp.FormatMetric(h.Metric, v) + " at "
+		}
+		s += hmAxisLabelOf(h.XAxis, c.X) + ", " + hmAxisLabelOf(h.YAxis, c.Y)
+		if name := cmp.Or(c.DeployedRunName, c.DeployedRunID); name != "" {
+			s += " (" + name + ")"
+		}
+		b.WriteString(" Deployed: " + s + ".")
 	}
 	empty := 0
 	for i := range h.Cells {

@@ -98,7 +98,7 @@ func termHeatTable(h *mlexp.Heatmap, o Options, scale termHeatScale) *termTable 
 func termHeatColumnWidth(h *mlexp.Heatmap) int {
 	cw := termHeatLevels
 	for _, c := range h.Cells {
-		cw = max(cw, StringWidth(termHeatValue(Options{}, h.Metric, c)))
+		cw = max(cw, StringWidth(termHeatValue(Options{}, h.Metric, c)), StringWidth(termHeatDeployed(Options{}, h.Metric, c)))
 	}
 	labels := h.XAxis.Labels
 	for _, l := range labels {
@@ -137,7 +137,20 @@ func termHeatValue(o Options, metric string, c mlexp.HeatmapCell) string {
 	if c.Empty || c.Value == nil {
 		return "·"
 	}
-	return o.markers(c.Best, c.Deployed) + mlexp.FormatMetric(metric, float64(*c.Value))
+	return o.markers(c.Best, c.ShowsDeployed()) + mlexp.FormatMetric(metric, float64(*c.Value))
+}
+
+// termHeatDeployed is the line of a cell that holds the deployed run but shows another
+// run's value: ● with the deployed run's own value; "" otherwise.
+func termHeatDeployed(o Options, metric string, c mlexp.HeatmapCell) string {
+	if !c.Deployed || c.ShowsDeployed() {
+		return ""
+	}
+	v := mlexp.NoValue
+	if c.DeployedValue != nil {
+		v = mlexp.FormatMetric(metric, float64(*c.DeployedValue))
+	}
+	return o.markers(false, true) + v
 }
 
 // termHeatCell is the two lines of a cell: the value and its bar; an empty cell has
@@ -153,7 +166,11 @@ func termHeatCell(o Options, metric string, c mlexp.HeatmapCell, s termHeatScale
 		}
 		return []string{"·", o.paint(second, termDim)}
 	}
-	return []string{termHeatValue(o, metric, c), termHeatBar(o, s.level(float64(*c.Value)))}
+	lines := []string{termHeatValue(o, metric, c), termHeatBar(o, s.level(float64(*c.Value)))}
+	if d := termHeatDeployed(o, metric, c); d != "" {
+		lines = append(lines, d)
+	}
+	return lines
 }
 
 // termHeatCounts says how many runs the heatmap shows and why the others are not plotted.

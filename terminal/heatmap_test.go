@@ -87,3 +87,19 @@ func TestHeatmapEdgeCases(t *testing.T) {
 		t.Errorf("long label not truncated:\n%s", out)
 	}
 }
+
+// TestHeatmapDeployedMarkGoesWithTheDeployedValue: a config's cost cell shows its cheaper
+// quick test ($1.52); ● stands with the deployed full training's own cost ($38.22), never
+// beside the quick test's.
+func TestHeatmapDeployedMarkGoesWithTheDeployedValue(t *testing.T) {
+	h := &mlexp.Heatmap{Metric: "cost_usd", MetricLabel: "Cost", Direction: "min", Agg: "best", RunType: "all",
+		XAxis: mlexp.AxisValues{Name: "config_id", Label: "Config Id", Values: []string{"config-011"}, Labels: []string{"config-011"}},
+		YAxis: mlexp.AxisValues{Name: "cross_features", Label: "Cross Features", Values: []string{"none"}, Labels: []string{"No crosses"}},
+		Cells: []mlexp.HeatmapCell{{X: "config-011", Y: "none", Value: new(mlexp.Number(1.52)), N: 2, RunID: "q11",
+			RunIDs: []string{"q11", "f3"}, Deployed: true, DeployedRunID: "f3", DeployedValue: new(mlexp.Number(38.22))}},
+		Runs: 2, Plotted: 2}
+	out := termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, h, Options{Now: termNow}) })
+	if strings.Contains(out, "●$1.52") || !strings.Contains(out, "$1.52") || !strings.Contains(out, "●$38.22") {
+		t.Errorf("want $1.52 and, apart, ●$38.22:\n%s", out)
+	}
+}

@@ -123,12 +123,14 @@ func safeFilename(name string) string {
 }
 
 // heatmapCSV writes one row per cell, empty cells included, with the cell's aggregate and
-// spread. Cells that a spreadsheet would run as a formula are neutralised.
+// spread; run_id and run_name are the run behind the value, deployed_run_id,
+// deployed_run_name and deployed_value the deployed run of the cell, when it holds it. Cells that a spreadsheet would run as a formula are neutralised.
 func heatmapCSV(h *mlexp.Heatmap) ([]byte, error) {
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	_ = cw.Write(csvSafe([]string{"x_axis", "x", "x_label", "y_axis", "y", "y_label", "metric", "agg", "value", "n",
-		"min", "max", "mean", "std", "best", "deployed", "failed", "missing_metric", "run_id", "run_name", "run_ids"}))
+		"min", "max", "mean", "std", "best", "deployed", "failed", "missing_metric", "run_id", "run_name", "run_ids",
+		"deployed_run_id", "deployed_run_name", "deployed_value"}))
 	num := func(n *mlexp.Number) string {
 		if n == nil || !finiteNumber(*n) {
 			return ""
@@ -142,7 +144,7 @@ func heatmapCSV(h *mlexp.Heatmap) ([]byte, error) {
 		_ = cw.Write(csvSafe([]string{h.XAxis.Name, c.X, h.XAxis.Labels[xi], h.YAxis.Name, c.Y, h.YAxis.Labels[yi], h.Metric, h.Agg,
 			num(c.Value), strconv.Itoa(c.N), num(c.Min), num(c.Max), num(c.Mean), num(c.Std), strconv.FormatBool(c.Best),
 			strconv.FormatBool(c.Deployed), strconv.Itoa(c.Failed), strconv.Itoa(c.MissingMetric), c.RunID, c.RunName,
-			strings.Join(c.RunIDs, " ")}))
+			strings.Join(c.RunIDs, " "), c.DeployedRunID, c.DeployedRunName, num(c.DeployedValue)}))
 	}
 	cw.Flush()
 	return buf.Bytes(), cw.Error()

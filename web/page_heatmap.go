@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/http"
@@ -29,6 +30,7 @@ type heatmapTableCell struct {
 	Level            int // 0 (worst) to 4 (best) among the cells with a value
 	Empty            bool
 	Best, Deployed   bool
+	DeployedText     string // "●" when Text is the deployed run's value, else "● $38.22" (its own)
 }
 
 func buildHeatmapTable(h *mlexp.Heatmap, link func(*mlexp.HeatmapCell) string) *heatmapTable {
@@ -56,6 +58,15 @@ func buildHeatmapTable(h *mlexp.Heatmap, link func(*mlexp.HeatmapCell) string) *
 					pos = 1 - pos
 				}
 				tc.Level = int(math.Round(pos * 4))
+			}
+			if c.Deployed {
+				tc.DeployedText = "●"
+				if !c.ShowsDeployed() {
+					tc.DeployedText = "● " + mlexp.NoValue
+					if c.DeployedValue != nil {
+						tc.DeployedText = "● " + mlexp.FormatMetric(h.Metric, float64(*c.DeployedValue))
+					}
+				}
 			}
 			row.Cells = append(row.Cells, tc)
 		}
@@ -87,6 +98,13 @@ func cellTitle(metric string, c *mlexp.HeatmapCell) string {
 	}
 	if c.MissingMetric > 0 {
 		parts = append(parts, strconv.Itoa(c.MissingMetric)+" without "+mlexp.MetricLabel(metric))
+	}
+	if c.Deployed {
+		d := "deployed: " + cmp.Or(c.DeployedRunName, c.DeployedRunID)
+		if c.DeployedValue != nil {
+			d += " " + mlexp.FormatMetric(metric, float64(*c.DeployedValue))
+		}
+		parts = append(parts, d)
 	}
 	if len(parts) == 0 {
 		return "no runs"
