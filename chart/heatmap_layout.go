@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -143,7 +144,7 @@ func (b *hmBuilder) sizeCells() {
 		b.labelSize = 11
 	}
 	b.l.valueSize = clampf(math.Min(b.cw/6.5, b.ch/3.2), 10, 16)
-	b.l.subSize = clampf(math.Round(b.l.valueSize*0.72*2)/2, 8.5, 12)
+	b.l.subSize = clampf(math.Round(b.l.valueSize*0.72*2)/2, 10, 12) // 10 px at least: charts are drawn 1:1
 }
 
 // axisLabels places the axis names and labels from y down: the x axis name, the x labels
@@ -154,26 +155,32 @@ func (b *hmBuilder) axisLabels(y float64) {
 	nx, ny := len(h.XAxis.Values), len(h.YAxis.Values)
 	cw, labelSize := b.cw, b.labelSize
 
-	// Left column: the y labels and, above them, the y axis name.
-	yName := cmp.Or(h.YAxis.Label, h.YAxis.Name)
+	// Left column: the y labels and, above them, the y axis name. Labels too long for it
+	// lose the prefix they all share, which the axis name then shows once.
+	yLabels, yPrefix := distinctLabels(hmAxisLabels(h.YAxis), func(s string) bool { return m.width(s, labelSize, false) <= 240 })
+	yName := hmAxisName(h.YAxis, yPrefix)
 	leftW := m.width(yName, hmLabelSize, true)
-	for _, s := range h.YAxis.Labels {
+	for _, s := range yLabels {
 		leftW = math.Max(leftW, m.width(s, labelSize, false))
 	}
 	b.leftW = clampf(leftW, 40, 240)
 	b.gridX = hmPad + b.leftW + 12
 
-	// Header: the x axis name, then the x labels in one or two lines.
+	// Header: the x axis name, then the x labels in one or two lines; labels that do not
+	// fit a column lose their shared prefix ("config-" of "config-011"), named once above.
 	split := h.XAxis.Name == mlexp.AxisEmbeddingDims // "user:64" over "prod:32", as people read them
+	xLabels, xPrefix := distinctLabels(hmAxisLabels(h.XAxis), func(s string) bool {
+		return !strings.Contains(strings.Join(m.lines(s, cw-8, labelSize, false, split), " "), "…")
+	})
 	xLines := make([][]string, nx)
 	nLines := 1
 	for i := range nx {
-		xLines[i] = m.lines(hmAxisLabel(h.XAxis, i), cw-8, labelSize, false, split)
+		xLines[i] = m.lines(xLabels[i], cw-8, labelSize, false, split)
 		nLines = max(nLines, len(xLines[i]))
 	}
 	gridW := cw * float64(nx)
 	if nx > 0 {
-		xName := cmp.Or(h.XAxis.Label, h.XAxis.Name)
+		xName := hmAxisName(h.XAxis, xPrefix)
 		l.labels = append(l.labels, chartLabel{x: b.gridX + gridW/2, y: y + 12, lines: []string{m.fit(xName, math.Max(gridW, 120), hmLabelSize, true)},
 			full: xName, anchor: "middle", size: hmLabelSize, bold: true, color: svgMuted, class: "axis-name x"})
 	}
@@ -191,7 +198,7 @@ func (b *hmBuilder) axisLabels(y float64) {
 
 	for yi := range ny {
 		full := hmAxisLabel(h.YAxis, yi)
-		l.labels = append(l.labels, chartLabel{x: hmPad, y: b.gridY + b.ch*(float64(yi)+0.5) + labelSize*0.36, lines: []string{m.fit(full, b.leftW, labelSize, false)},
+		l.labels = append(l.labels, chartLabel{x: hmPad, y: b.gridY + b.ch*(float64(yi)+0.5) + labelSize*0.36, lines: []string{m.fit(yLabels[yi], b.leftW, labelSize, false)},
 			full: full, anchor: "start", size: labelSize, color: svgInk, class: "label y"})
 	}
 }
@@ -277,6 +284,25 @@ func (b *hmBuilder) keyChunks(anyEmpty bool) [][]keyItem {
 		chunks = append(chunks, []keyItem{m.textItem(counts, svgMuted, false)})
 	}
 	return chunks
+}
+
+// hmAxisLabels are the labels of every value of an axis.
+func hmAxisLabels(a mlexp.AxisValues) []string {
+	out := make([]string, len(a.Values))
+	for i := range a.Values {
+		out[i] = hmAxisLabel(a, i)
+	}
+	return out
+}
+
+// hmAxisName is the name of an axis as drawn, with the prefix its labels lost: "Config Id
+// (config-…)".
+func hmAxisName(a mlexp.AxisValues, prefix string) string {
+	name := cmp.Or(a.Label, a.Name)
+	if prefix != "" {
+		name += " (" + strings.TrimSpace(prefix) + "…)"
+	}
+	return name
 }
 
 // hmCellValue is the value a cell is drawn with, and whether it has one.
