@@ -126,13 +126,30 @@ func newPCChart(p *mlexp.Parallel, m *textMeasurer) *pcChart {
 	c.nameLines = make([][]string, nAxes)
 	c.nLines = 1
 	for ai := range nAxes {
+		c.shortenTicks(ai, maxTick)
 		c.nameLines[ai] = m.lines(c.names[ai], c.spacing-24, pcNameSize, true, false)
 		c.nLines = max(c.nLines, len(c.nameLines[ai]))
-		for i := range c.ticks[ai] {
-			c.ticks[ai][i].label = m.fit(c.ticks[ai][i].label, maxTick, pcTickSize, false)
-		}
 	}
 	return c
+}
+
+// shortenTicks fits the tick labels of axis ai in maxW: labels that do not fit lose the
+// prefix they share ("config-" of "config-011"), which the axis name then shows once, and
+// are truncated when still too long; the whole label stays as a tooltip.
+func (c *pcChart) shortenTicks(ai int, maxW float64) {
+	ts := c.ticks[ai]
+	labels := make([]string, len(ts))
+	for i, t := range ts {
+		labels[i] = t.label
+	}
+	short, prefix := distinctLabels(labels, func(s string) bool { return c.m.width(s, pcTickSize, false) <= maxW })
+	if prefix != "" {
+		c.names[ai] += " (" + strings.TrimSpace(prefix) + "…)"
+	}
+	for i := range ts {
+		ts[i].full = labels[i]
+		ts[i].label = c.m.fit(short[i], maxW, pcTickSize, false)
+	}
 }
 
 // widest is the width of the widest tick label and of the widest name line of axis ai.
@@ -291,7 +308,7 @@ func (c *pcChart) writeAxes(w *svgWriter) {
 		for _, t := range c.ticks[ai] {
 			ty := c.yOf(t.pos)
 			w.printf(`<path d="M%s %sh%s" stroke="%s" stroke-width="1"/>`, svgNum(x-3), svgNum(ty), svgNum(6), hexColor(svgAxisColor))
-			w.text(x+dx, ty+pcTickSize*0.36, anchor, pcTickSize, false, svgInk, "", t.label, "")
+			w.text(x+dx, ty+pcTickSize*0.36, anchor, pcTickSize, false, svgInk, "", t.label, t.full)
 		}
 		w.printf("</g>\n</g>\n")
 	}

@@ -14,6 +14,7 @@ import (
 type pcTick struct {
 	pos   float64
 	label string
+	full  string // the whole label, as a tooltip, when label is shortened
 }
 
 // rangeTicks are lo, hi and round values between them, placed linearly from 0 (lo) to 1
