@@ -21,6 +21,12 @@ type Scatter struct {
 	Desc           string     // <desc> for screen readers
 	Width, Height  float64    // default 480 × 360
 	Highlight      color.RGBA // colour of highlighted points; default gold
+	// LogX puts x on a log scale, for a resource that spans orders of magnitude (quick
+	// tests and full trainings); it is ignored unless every finite x is positive.
+	LogX bool
+	// XNice are the values x ticks may fall on, ascending (DurationTicks for durations);
+	// nil: 1, 2 and 5 times powers of ten on a log axis, round numbers on a linear one.
+	XNice []float64
 }
 
 // ScatterPoint is one point. Label is drawn beside it when Labelled; Tip is its hover text.
@@ -76,6 +82,7 @@ type scatterPlot struct {
 	xlo, xhi, ylo, yhi float64 // the axes' ranges, padded
 	pts                []int   // indexes of the finite points
 	hl                 color.RGBA
+	logX               bool // xlo and xhi are log10s
 }
 
 func newScatterPlot(s Scatter) *scatterPlot {
@@ -100,6 +107,9 @@ func newScatterPlot(s Scatter) *scatterPlot {
 	if len(p.pts) == 0 {
 		xlo, xhi, ylo, yhi = 0, 1, 0, 1
 	}
+	if p.logX = s.LogX && !s.Diagonal && len(p.pts) > 0 && xlo > 0; p.logX {
+		xlo, xhi = math.Log10(xlo), math.Log10(xhi)
+	}
 	if s.Diagonal {
 		xlo, xhi = math.Min(xlo, ylo), math.Max(xhi, yhi)
 		ylo, yhi = xlo, xhi
@@ -111,7 +121,7 @@ func newScatterPlot(s Scatter) *scatterPlot {
 }
 
 // px and py place a value of the x and the y axis in the SVG.
-func (p *scatterPlot) px(v float64) float64 { return scLeft + (v-p.xlo)/(p.xhi-p.xlo)*p.pw }
+func (p *scatterPlot) px(v float64) float64 { return scLeft + (p.tx(v)-p.xlo)/(p.xhi-p.xlo)*p.pw }
 func (p *scatterPlot) py(v float64) float64 { return scTop + p.ph - (v-p.ylo)/(p.yhi-p.ylo)*p.ph }
 
 // axes writes the grid with its tick labels, the frame, the axis labels and the diagonal.
@@ -124,7 +134,7 @@ func (p *scatterPlot) axes(b *svgWriter) {
 		yf = func(v float64) string { return svgNum(v) }
 	}
 	pw, ph := p.pw, p.ph
-	for _, t := range innerTicks(rangeTicks(p.xlo, p.xhi, false, xf)) {
+	for _, t := range p.xTicks(xf) {
 		x := scLeft + t.pos*pw
 		b.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s"/>`, svgNum(x), svgNum(scTop), svgNum(x), svgNum(scTop+ph), hexColor(scGrid))
 		b.text(x, scTop+ph+16, "middle", scFont-1, false, scInk, "tick", t.label, "")
@@ -157,8 +167,13 @@ func (p *scatterPlot) front(b *svgWriter) {
 	}
 }
 
-// points writes the finite points with their titles and labels.
+// points writes the finite points with their titles and labels, placed apart.
 func (p *scatterPlot) points(b *svgWriter) {
+	width := func(s string) float64 { return 0.6 * (scFont - 1) * float64(len([]rune(s))) }
+	if m, err := newTextMeasurer(); err == nil {
+		width = func(s string) float64 { return m.width(s, scFont-1, false) }
+	}
+	labels := p.placeLabels(width)
 	for _, i := range p.pts {
 		pt := p.s.Points[i]
 		class, r, c := "point", 4.5, scPoint
@@ -171,12 +186,8 @@ func (p *scatterPlot) points(b *svgWriter) {
 		x, y := p.px(pt.X), p.py(pt.Y)
 		b.printf(`<g class="%s" data-x="%s" data-y="%s" data-id="%s"><title>%s</title>`, xmlEsc(class), fmtData(pt.X), fmtData(pt.Y), xmlEsc(pt.DataID), xmlEsc(pt.Tip))
 		b.printf(`<circle cx="%s" cy="%s" r="%s" fill="%s" fill-opacity="0.85" stroke="#ffffff"/>`, svgNum(x), svgNum(y), svgNum(r), hexColor(c))
-		if pt.Labelled && pt.Label != "" {
-			anchor, dx := "start", 8.0
-			if x > scLeft+p.pw*0.7 {
-				anchor, dx = "end", -8
-			}
-			b.text(x+dx, y-6, anchor, scFont-1, false, scInk, "point-label", pt.Label, "")
+		if l, ok := labels[i]; ok {
+			b.text(l.x, l.y, l.anchor, scFont-1, false, scInk, "point-label", pt.Label, "")
 		}
 		b.printf(`</g>`)
 	}

@@ -113,9 +113,9 @@ func ordinal(n int) string {
 // frontOf draws a Pareto front: the runs as points (those off the front sampled when there
 // are many), the front joined and highlighted.
 func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
-	what, format := "cost", func(v float64) string { return mlexp.FormatCost(&v) }
+	what, format, nice := "cost", func(v float64) string { return mlexp.FormatCost(&v) }, []float64(nil)
 	if f.Resource == insight.ResourceDuration {
-		what, format = "duration", func(v float64) string { return mlexp.FormatDuration(time.Duration(v * float64(time.Second))) }
+		what, format, nice = "duration", func(v float64) string { return mlexp.FormatDuration(time.Duration(v * float64(time.Second))) }, chart.DurationTicks
 	}
 	v := frontView{Title: fmt.Sprintf("%s against %s: %d of %s on the front", rep.MetricLabel, what, len(f.Front), mlexp.Plural(len(f.Points), "run", "runs"))}
 	// Every run of the front is drawn; of the others an even sample along the resource axis
@@ -149,7 +149,8 @@ func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
 	}
 	if len(f.Points) > 0 {
 		svg := chart.ScatterSVG(chart.Scatter{ID: "pareto-" + strings.TrimSuffix(what, "s"), Title: rep.MetricLabel + " against " + what,
-			XLabel: strings.ToUpper(what[:1]) + what[1:], YLabel: rep.MetricLabel, Points: pts, Line: line, XFormat: format,
+			XLabel: strings.ToUpper(what[:1]) + what[1:] + " (log scale)", YLabel: rep.MetricLabel, Points: pts, Line: line, XFormat: format,
+			LogX: true, XNice: nice, // quick tests and full trainings differ 10-50 times: a linear axis piles the quick tests up
 			YFormat: func(x float64) string { return mlexp.FormatMetric(rep.Metric, x) },
 			Desc:    fmt.Sprintf("%s; the gold line joins the %d runs no other run beats on both.", drawn, len(f.Front))})
 		v.SVG = inlineSVG(svg)
