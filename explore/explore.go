@@ -31,6 +31,9 @@ type Deps struct {
 	Towers      mlexp.TowerStore     // the models' tower mappings; nil: comparisons use the runs' tower params only
 	MLflowUIURL string               // base of links into MLflow's UI
 	Now         func() time.Time     // "2 hours ago" counts from it; nil is time.Now
+
+	// Histories reads per-epoch metric histories, for the overlaid training curves.
+	Histories mlexp.MetricHistoryReader
 }
 
 // Service answers the queries of mlexp.
@@ -44,12 +47,13 @@ type Service struct {
 	refs     mlexp.LineageRefs
 	mlflowUI string
 	now      func() time.Time
+	history  mlexp.MetricHistoryReader
 }
 
 // New returns a Service over deps.
 func New(deps Deps) *Service {
 	s := &Service{runs: deps.Runs, best: deps.Best, attacher: deps.Attacher, lineage: deps.Lineage, refs: deps.LineageRefs, models: deps.RunModels,
-		towers: deps.Towers, mlflowUI: strings.TrimRight(deps.MLflowUIURL, "/"), now: deps.Now}
+		towers: deps.Towers, mlflowUI: strings.TrimRight(deps.MLflowUIURL, "/"), now: deps.Now, history: deps.Histories}
 	if s.runs == nil {
 		s.runs = missingRuns{}
 	}

@@ -37,6 +37,9 @@ type comparePage struct {
 	EditAction   string // the Edit and Delete forms of a saved comparison
 	DeleteAction string
 	DefaultName  string // suggested name for "Save comparison"
+
+	// Curves are the compared full trainings' per-epoch curves; nil without full trainings.
+	Curves *compareCurves
 }
 
 type compareHeader struct {
@@ -128,6 +131,7 @@ func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []ml
 	}
 	p := newComparePage(l, q, comparison, runs, ids)
 	p.Saved, p.Missing = saved, missing
+	p.Curves = s.trainingCurves(r.Context(), runs)
 	p.CanSave = s.canSave && saved == nil
 	p.CanEdit = saved != nil && saved.CreatedBy == UserFrom(r.Context())
 	if known {

@@ -125,9 +125,10 @@ func newServer(deps Deps) *server {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	models, _ := deps.Artifacts.(mlexp.RunModelReader) // the reader of artifacts finds run models too
+	models, _ := deps.Artifacts.(mlexp.RunModelReader)         // the reader of artifacts finds run models too
+	histories, _ := deps.Artifacts.(mlexp.MetricHistoryReader) // and metric histories
 	s.explore = explore.New(explore.Deps{Runs: deps.Runs, Best: deps.Best, Attacher: deps.Attacher,
-		Lineage: deps.Lineage, LineageRefs: deps.LineageRefs, RunModels: models, Towers: deps.Towers, MLflowUIURL: deps.MLflowUIURL, Now: s.now})
+		Lineage: deps.Lineage, LineageRefs: deps.LineageRefs, RunModels: models, Towers: deps.Towers, Histories: histories, MLflowUIURL: deps.MLflowUIURL, Now: s.now})
 	if s.checkTimeout <= 0 {
 		s.checkTimeout = DefaultCheckTimeout
 	}
