@@ -22,6 +22,11 @@ func (r *Reader) MetricHistory(ctx context.Context, runID, metric string) ([]mle
 	if err != nil {
 		return nil, MLflowError(err, "reading the history of "+metric+" of run "+runID)
 	}
+	if len(ms) == 0 { // MLflow answers an unknown run with an empty history too
+		if _, err := r.getRun(ctx, runID); err != nil {
+			return nil, err
+		}
+	}
 	slices.SortStableFunc(ms, func(a, b mlflow.Metric) int {
 		return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp))
 	})
