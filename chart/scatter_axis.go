@@ -136,7 +136,7 @@ func (p *scatterPlot) placeLabels(width func(string) float64) map[int]placedLabe
 			dx, dy float64
 			anchor string
 		}{{gap, -gap + 2, "start"}, {gap, gap + h - 2, "start"}, {-gap, -gap + 2, "end"}, {-gap, gap + h - 2, "end"},
-			{0, -gap - 2, "middle"}, {0, gap + h, "middle"}, {gap + 4, h / 2 - 1, "start"}, {-gap - 4, h / 2 - 1, "end"}} {
+			{0, -gap - 2, "middle"}, {0, gap + h, "middle"}, {gap + 4, h/2 - 1, "start"}, {-gap - 4, h/2 - 1, "end"}} {
 			lx, ly := x+spot.dx, y+spot.dy // baseline
 			x0 := map[string]float64{"start": lx, "end": lx - w, "middle": lx - w/2}[spot.anchor]
 			box := labelBox{x0 - 1, ly - h, x0 + w + 1, ly + 3}

@@ -24,7 +24,9 @@ func paretoPoints() []ScatterPoint {
 	return pts
 }
 
-func durationText(v float64) string { return mlexp.FormatDuration(time.Duration(v * float64(time.Second))) }
+func durationText(v float64) string {
+	return mlexp.FormatDuration(time.Duration(v * float64(time.Second)))
+}
 
 // TestScatterLogDurationAxis: on a log duration axis quick tests spread out instead of
 // piling up at the left, and the ticks read as round durations ("5 min", "1h"), never
