@@ -5,8 +5,12 @@ import (
 	"slices"
 )
 
-// scMaxTicks is how many tick labels an axis of a scatter plot keeps at most.
-const scMaxTicks = 7
+// scMaxTicks is how many tick labels an axis of a scatter plot keeps at most, and
+// scTickGap the least distance between its x tick labels.
+const (
+	scMaxTicks = 7
+	scTickGap  = 64.0
+)
 
 // tx is where a value of the x axis falls on its scale: its log10 on a log axis.
 func (p *scatterPlot) tx(v float64) float64 {
@@ -17,25 +21,29 @@ func (p *scatterPlot) tx(v float64) float64 {
 }
 
 // xTicks are the ticks of the x axis: on a log axis the nice values (XNice, else 1, 2 and
-// 5 times a power of ten) within its range; on a linear one the nice values when given,
-// else round numbers.
+// 5 times a power of ten) within its range; on a linear axis with XNice, the multiples of
+// the smallest of them that gives at most scMaxTicks ticks; else round numbers.
 func (p *scatterPlot) xTicks(format func(float64) string) []pcTick {
 	if !p.logX && p.s.XNice == nil {
 		return innerTicks(rangeTicks(p.xlo, p.xhi, false, format))
 	}
-	lo, hi := p.xlo, p.xhi // on the axis's scale
 	var in []float64
-	for _, v := range niceValues(p.s.XNice, p.logX, p.xlo, p.xhi) {
-		if t := p.tx(v); t >= lo && t <= hi {
-			in = append(in, v)
+	if p.logX {
+		for _, v := range niceValues(p.s.XNice, p.xlo, p.xhi) {
+			if t := p.tx(v); t >= p.xlo && t <= p.xhi {
+				in = append(in, v)
+			}
 		}
+	}
+	if len(in) < 2 {
+		in = stepValues(p.s.XNice, p.untx(p.xlo), p.untx(p.xhi))
 	}
 	if len(in) < 2 {
 		return innerTicks(rangeTicks(p.xlo, p.xhi, false, func(t float64) string { return format(p.untx(t)) }))
 	}
 	var ticks []pcTick
 	for _, v := range thinTicks(in) { // labels at least scTickGap apart
-		t := pcTick{pos: (p.tx(v) - lo) / (hi - lo), label: format(v)}
+		t := pcTick{pos: (p.tx(v) - p.xlo) / (p.xhi - p.xlo), label: format(v)}
 		if len(ticks) == 0 || (t.pos-ticks[len(ticks)-1].pos)*p.pw >= scTickGap {
 			ticks = append(ticks, t)
 		}
@@ -43,8 +51,25 @@ func (p *scatterPlot) xTicks(format func(float64) string) []pcTick {
 	return ticks
 }
 
-// scTickGap is the least distance between the x tick labels of a scatter plot.
-const scTickGap = 64.0
+// stepValues are the multiples within lo..hi of the smallest of steps (ascending) that
+// gives at most scMaxTicks of them: 3h 30m, 3h 40m for three full trainings of 3h 25m to
+// 3h 45m. nil steps are 1, 2 and 5 times powers of ten.
+func stepValues(steps []float64, lo, hi float64) []float64 {
+	if steps == nil {
+		steps = []float64{niceStep((hi - lo) / float64(scMaxTicks-1))}
+	}
+	for _, step := range steps {
+		if step <= 0 || (hi-lo)/step > float64(scMaxTicks) {
+			continue
+		}
+		var out []float64
+		for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+			out = append(out, v)
+		}
+		return out
+	}
+	return nil
+}
 
 // untx is the value at t on the x axis's scale.
 func (p *scatterPlot) untx(t float64) float64 {
@@ -54,14 +79,11 @@ func (p *scatterPlot) untx(t float64) float64 {
 	return t
 }
 
-// niceValues are the candidate tick values: nice when given, else 1, 2 and 5 times the
-// powers of ten around lo..hi (on the axis's scale: exponents on a log axis).
-func niceValues(nice []float64, logX bool, lo, hi float64) []float64 {
+// niceValues are the candidate tick values of a log axis: nice when given, else 1, 2 and
+// 5 times the powers of ten around lo..hi (exponents).
+func niceValues(nice []float64, lo, hi float64) []float64 {
 	if nice != nil {
 		return nice
-	}
-	if !logX {
-		return nil
 	}
 	var out []float64
 	for e := math.Floor(lo) - 1; e <= math.Ceil(hi)+1; e++ {
@@ -85,9 +107,9 @@ func thinTicks(vs []float64) []float64 {
 	return out
 }
 
-// DurationTicks are nice values of a duration axis in seconds: 10 s to 10 days, so that
-// ticks read "5 min", "1h", "2d" rather than "1h 23m".
-var DurationTicks = []float64{10, 30, 60, 120, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600,
+// DurationTicks are nice values (and steps) of a duration axis in seconds, 10 s to 10
+// days, so that ticks read "5 min", "1h", "3h 30m" rather than "1h 23m".
+var DurationTicks = []float64{10, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600,
 	86400, 2 * 86400, 5 * 86400, 10 * 86400}
 
 // labelBox is the box a point label takes.

@@ -24,8 +24,9 @@ type Scatter struct {
 	// LogX puts x on a log scale, for a resource that spans orders of magnitude (quick
 	// tests and full trainings); it is ignored unless every finite x is positive.
 	LogX bool
-	// XNice are the values x ticks may fall on, ascending (DurationTicks for durations);
-	// nil: 1, 2 and 5 times powers of ten on a log axis, round numbers on a linear one.
+	// XNice are the values x ticks may fall on, ascending (DurationTicks for durations):
+	// on a linear axis (or a log axis too narrow for two of them) the multiples of one of
+	// them; nil: 1, 2 and 5 times powers of ten on a log axis, round numbers on a linear one.
 	XNice []float64
 }
 

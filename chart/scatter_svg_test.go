@@ -102,3 +102,28 @@ func TestScatterLabelsDoNotOverlap(t *testing.T) {
 		}
 	}
 }
+
+// TestScatterDurationTicksOnANarrowRange: full trainings of 3h 25m to 3h 45m on a linear
+// axis tick at whole multiples of a round step, not at odd values of the range.
+func TestScatterDurationTicksOnANarrowRange(t *testing.T) {
+	var pts []ScatterPoint
+	for i, d := range []float64{12300, 12900, 13500} {
+		pts = append(pts, ScatterPoint{X: d, Y: 0.45 + 0.005*float64(i)})
+	}
+	root := parseSVG(t, ScatterSVG(Scatter{Title: "full", Desc: "3 runs", Points: pts, XFormat: durationText, XNice: DurationTicks}))
+	hm := regexp.MustCompile(`^(\d+)h (\d+)m$|^(\d+)h$`)
+	n := 0
+	for _, tk := range root.find(svgClass("tick")) {
+		m := hm.FindStringSubmatch(tk.allText())
+		if m == nil {
+			continue
+		}
+		n++
+		if min, _ := strconv.Atoi(m[2]); min%5 != 0 {
+			t.Errorf("tick %q is not a round duration", tk.allText())
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d duration ticks, want at least 2", n)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"strings"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
@@ -123,6 +122,7 @@ func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
 	dominated := len(f.Points) - len(f.Front)
 	step := max(1, (dominated+maxDominatedDrawn-1)/maxDominatedDrawn)
 	var pts []chart.ScatterPoint
+	var types []mlexp.RunType
 	var line []int
 	seen := 0
 	for _, p := range f.Points {
@@ -140,6 +140,7 @@ func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
 			line = append(line, len(pts))
 			v.Runs = append(v.Runs, frontRun{Name: name, URL: runURL(p.RunID), Value: mlexp.FormatMetric(rep.Metric, p.Value), Resource: format(p.Resource)})
 		}
+		types = append(types, p.RunType)
 		pts = append(pts, chart.ScatterPoint{X: p.Resource, Y: p.Value, Highlight: p.OnFront, DataID: p.RunID, Label: p.ConfigID, Labelled: p.OnFront,
 			Class: map[bool]string{true: "front", false: ""}[p.OnFront], Tip: fmt.Sprintf("%s: %s, %s", name, mlexp.FormatMetric(rep.Metric, p.Value), format(p.Resource))})
 	}
@@ -148,12 +149,8 @@ func frontOf(rep *insight.Report, f insight.ParetoFront) frontView {
 		drawn = fmt.Sprintf("%d runs, %d of them drawn (every run of the front, and every %s other)", len(f.Points), len(pts), ordinal(step))
 	}
 	if len(f.Points) > 0 {
-		svg := chart.ScatterSVG(chart.Scatter{ID: "pareto-" + strings.TrimSuffix(what, "s"), Title: rep.MetricLabel + " against " + what,
-			XLabel: strings.ToUpper(what[:1]) + what[1:] + " (log scale)", YLabel: rep.MetricLabel, Points: pts, Line: line, XFormat: format,
-			LogX: true, XNice: nice, // quick tests and full trainings differ 10-50 times: a linear axis piles the quick tests up
-			YFormat: func(x float64) string { return mlexp.FormatMetric(rep.Metric, x) },
-			Desc:    fmt.Sprintf("%s; the gold line joins the %d runs no other run beats on both.", drawn, len(f.Front))})
-		v.SVG = inlineSVG(svg)
+		v.SVG = paretoCharts(rep, what, paretoSeries{pts: pts, types: types, line: line}, format, nice,
+			fmt.Sprintf("%s; the gold line joins the %d runs no other run beats on both.", drawn, len(f.Front)))
 	}
 	return v
 }
