@@ -26,6 +26,7 @@ type termHeatScale struct {
 	lower      bool      // lower is better
 	mul        float64   // 100 for fractions shown as percentages, else 1
 	suffix     string    // "%" or ""
+	prefix     string    // "$" for a cost in dollars (the metric-spec table's unit), or ""
 	thresholds []float64 // ascending, in shown units
 	digits     int       // decimals of the thresholds
 	lo, hi     float64   // range of the values, in the metric's unit
@@ -36,6 +37,9 @@ func newTermHeatScale(h *mlexp.Heatmap) termHeatScale {
 	s := termHeatScale{metric: h.Metric, lower: mlexp.LowerIsBetter(h.Metric), mul: 1}
 	if mlexp.IsFraction(h.Metric) {
 		s.mul, s.suffix = 100, "%"
+	}
+	if mlexp.MetricSpecOf(h.Metric).Unit == mlexp.UnitUSDValue {
+		s.prefix = "$"
 	}
 	s.lo, s.hi = math.Inf(1), math.Inf(-1)
 	for _, c := range h.Cells {
@@ -117,7 +121,7 @@ func (s termHeatScale) bar(i int) int { return termHeatLevels - (s.levels() - i)
 func (s termHeatScale) level(v float64) int { return s.bar(s.index(v)) }
 
 func (s termHeatScale) format(v float64) string {
-	return strconv.FormatFloat(v, 'f', s.digits, 64) + s.suffix
+	return s.prefix + strconv.FormatFloat(v, 'f', s.digits, 64) + s.suffix
 }
 
 // legend lists the bars from the best down: "█████ ≥46% ████ 44-46% ███ 42-44% ██ <42%".

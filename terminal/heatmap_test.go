@@ -102,4 +102,11 @@ func TestHeatmapDeployedMarkGoesWithTheDeployedValue(t *testing.T) {
 	if strings.Contains(out, "●$1.52") || !strings.Contains(out, "$1.52") || !strings.Contains(out, "●$38.22") {
 		t.Errorf("want $1.52 and, apart, ●$38.22:\n%s", out)
 	}
+	h.Cells = append(h.Cells, h.Cells[0])
+	h.XAxis.Values, h.XAxis.Labels = append(h.XAxis.Values, "config-012"), append(h.XAxis.Labels, "config-012")
+	h.Cells[1].X, h.Cells[1].Value, h.Cells[1].Deployed = "config-012", new(mlexp.Number(37.49)), false
+	out = termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, h, Options{Now: termNow}) })
+	if !strings.Contains(out, "Legend: █████ <$") {
+		t.Errorf("the legend of a cost heatmap should be in dollars:\n%s", out)
+	}
 }
