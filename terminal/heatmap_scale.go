@@ -121,7 +121,11 @@ func (s termHeatScale) bar(i int) int { return termHeatLevels - (s.levels() - i)
 func (s termHeatScale) level(v float64) int { return s.bar(s.index(v)) }
 
 func (s termHeatScale) format(v float64) string {
-	return s.prefix + strconv.FormatFloat(v, 'f', s.digits, 64) + s.suffix
+	digits := s.digits
+	if s.prefix == "$" {
+		digits = max(digits, 2) // dollars and cents, as everywhere
+	}
+	return s.prefix + strconv.FormatFloat(v, 'f', digits, 64) + s.suffix
 }
 
 // legend lists the bars from the best down: "█████ ≥46% ████ 44-46% ███ 42-44% ██ <42%".

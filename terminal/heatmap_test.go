@@ -106,7 +106,7 @@ func TestHeatmapDeployedMarkGoesWithTheDeployedValue(t *testing.T) {
 	h.XAxis.Values, h.XAxis.Labels = append(h.XAxis.Values, "config-012"), append(h.XAxis.Labels, "config-012")
 	h.Cells[1].X, h.Cells[1].Value, h.Cells[1].Deployed = "config-012", new(mlexp.Number(37.49)), false
 	out = termRender(t, func(b *bytes.Buffer) error { return Heatmap(b, h, Options{Now: termNow}) })
-	if !strings.Contains(out, "Legend: █████ <$") {
+	if !strings.Contains(out, "Legend: █████ <$10.00 ████ $10.00-$20.00") {
 		t.Errorf("the legend of a cost heatmap should be in dollars:\n%s", out)
 	}
 }
