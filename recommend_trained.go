@@ -61,10 +61,10 @@ func (rec *Recommendation) trainedElsewhere(runs, related []Run, c, r Run, basel
 		d = roundDiff(d)
 		e.Delta = new(Number(d))
 		e.Promote = d > float64(rec.Threshold) && !ft.Deployed
-		measured = " (" + formatDiff(rec.DeltaUnit, d) + " over " + refTitle(r, baseline) + ")"
+		measured = " (" + formatDiff(rec.Metric, rec.DeltaUnit, d) + " over " + refTitle(r, baseline) + ")"
 	}
 	rec.Kind, rec.FullTraining = RecommendFullTrainingExists, e
-	lead := fmt.Sprintf("%s shows %s improvement in %s over %s in its Quick Test,", configTitle(c), formatDiff(rec.DeltaUnit, float64(*rec.Delta)),
+	lead := fmt.Sprintf("%s shows %s improvement in %s over %s in its Quick Test,", configTitle(c), formatDiff(rec.Metric, rec.DeltaUnit, float64(*rec.Delta)),
 		rec.MetricLabel, refTitle(r, baseline))
 	head := fmt.Sprintf("%s but it already has a Full Training: %s measured %s%s.", lead, strconv.Quote(e.RunName), e.Text, measured)
 	switch {
