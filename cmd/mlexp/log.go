@@ -151,7 +151,10 @@ func parseReports(kind, name string, input []byte) ([]submitFunc, int, error) {
 				return b.ingest.SubmitTrainingRun(ctx, r)
 			})
 		}
-		if check != nil {
+		for _, f := range mlexp.FieldErrors(check) { // every invalid field, one a line
+			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, f.Message))
+		}
+		if check != nil && mlexp.FieldErrors(check) == nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, mlexp.ErrorMessage(check)))
 		}
 	}
