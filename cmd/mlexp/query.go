@@ -51,12 +51,8 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 		return nil, err
 	}
 	q := &queryEnv{name: name, s: s, args: append(positional, rest...), e: e}
-	switch v := s["json"]; strings.ToLower(v.value) {
-	case "true", "1", "yes":
-		q.json = true
-	case "false", "0", "no", "":
-	default:
-		return nil, v.errorf("not true or false")
+	if q.json, err = boolSetting(s["json"]); err != nil {
+		return nil, err
 	}
 	switch v := s["color"]; v.value {
 	case "always":
