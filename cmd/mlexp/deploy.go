@@ -117,7 +117,9 @@ func deploymentsHelp(w io.Writer, e env) {
 	fmt.Fprintf(w, `Usage: mlexp deployments MODEL_ID [flags]
 
 Lists the model's recorded promotions and rollbacks, newest first: when, which run, which
-run it replaced, who, and the note.
+run it replaced, who, and the note. It reads mlexp's database (--db, --data-dir) and
+needs no MLflow server; given one, it also says when MLflow's registry alias no longer
+matches the history.
 
 `)
 	writeOptions(w, deploymentsOptions(e.getenv))
@@ -127,6 +129,12 @@ run it replaced, who, and the note.
 // startDeployment parses a deployment command's flags around its one positional argument
 // and opens the backend. It returns flag.ErrHelp after writing help.
 func startDeployment(ctx context.Context, name, what string, args []string, opts []option, help func(io.Writer, env), e env) (map[string]setting, string, *backend, error) {
+	return startDeploymentWith(ctx, name, what, args, opts, help, e, false)
+}
+
+// startDeploymentWith is startDeployment; storeOnly opens the database alone when no MLflow
+// server is configured (deployments reads only the history then).
+func startDeploymentWith(ctx context.Context, name, what string, args []string, opts []option, help func(io.Writer, env), e env, storeOnly bool) (map[string]setting, string, *backend, error) {
 	flags, positional := splitQueryArgs(args, opts)
 	s, rest, err := parseOptions(name, flags, opts, help, e)
 	if err != nil {
@@ -140,7 +148,12 @@ func startDeployment(ctx context.Context, name, what string, args []string, opts
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s: %w", name, err)
 	}
-	b, err := openBackend(ctx, cfg, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0, nil)
+	var b *backend
+	if storeOnly && cfg.requireMLflow() != nil {
+		b, err = openStoreOnly(ctx, cfg)
+	} else {
+		b, err = openBackend(ctx, cfg, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0, nil)
+	}
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -207,7 +220,7 @@ func reconcile(ctx context.Context, args []string, e env) error {
 
 // deployments runs `mlexp deployments MODEL_ID`.
 func deployments(ctx context.Context, args []string, e env) error {
-	s, modelID, b, err := startDeployment(ctx, "deployments", "MODEL_ID", args, deploymentsOptions(e.getenv), deploymentsHelp, e)
+	s, modelID, b, err := startDeploymentWith(ctx, "deployments", "MODEL_ID", args, deploymentsOptions(e.getenv), deploymentsHelp, e, true)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -219,11 +232,14 @@ func deployments(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	h, err := b.promoter.History(ctx, modelID, limit)
+	h, err := b.store.Deployments(ctx, modelID, limit)
 	if err != nil {
 		return fmt.Errorf("deployments: %s", promotionMessage(err))
 	}
-	st, _ := b.promoter.AliasStatus(ctx, modelID) // best effort: the history is mlexp's own
+	var st *mlexp.AliasStatus
+	if b.promoter != nil { // with MLflow, say whether its alias still matches the history
+		st, _ = b.promoter.AliasStatus(ctx, modelID) // best effort: the history is mlexp's own
+	}
 	if s["json"].value == "true" {
 		var current *mlexp.Deployment
 		if len(h) > 0 {

@@ -111,6 +111,11 @@ func TestDeployRollbackAndBestCommands(t *testing.T) {
 		}
 	}
 	fails("no previous deployment", "rollback", "never-promoted-model")
+	// deployments reads only mlexp's database: it needs no MLflow server.
+	noMLflow, err := runLog(t, map[string]string{"MLEXP_DATA_DIR": dataDir}, nil, "deployments", model)
+	if err != nil || noMLflow != out {
+		t.Errorf("deployments without MLFLOW_TRACKING_URI: %v\n%s\nwant\n%s", err, noMLflow, out)
+	}
 
 	// The history is in the database serve uses, and MLflow agrees with it.
 	db, err := sqlstore.Open(ctx, filepath.Join(dataDir, "mlexp.db"))

@@ -76,6 +76,9 @@ func logResults(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	store, err := parseStoreConfig(s)
+	if err == nil {
+		err = store.requireMLflow()
+	}
 	if err != nil {
 		return fmt.Errorf("log: %w", err)
 	}
