@@ -66,6 +66,9 @@ func termModelsTable(models []mlexp.ModelInfo, o Options, stacked bool) *termTab
 		tb.shrink(4, o.width(), 16)
 		tb.shrink(1, o.width(), 16)
 		tb.shrink(0, o.width(), 16)
+		for c := 4; c >= 2 && tb.total() > o.width(); c-- { // long ids: Experiment, then Updated, then Exp. ID go
+			tb.drop(c)
+		}
 		return tb
 	}
 	tb.shrink(6, o.width(), 16)

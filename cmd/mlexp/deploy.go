@@ -8,11 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os/user"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/terminal"
 )
 
 // The deployment commands (deploy, rollback, reconcile, deployments) record the history in mlexp's
@@ -37,6 +36,7 @@ func deploymentsOptions(getenv func(string) string) []option {
 	return append([]option{
 		{name: "limit", arg: "N", def: "20", usage: "how many promotions to list, newest first, 1 to 1000"},
 		{name: "json", arg: "", def: "false", usage: "print the API's answer as JSON"},
+		widthOption(),
 	}, storeOptions(getenv)...)
 }
 
@@ -247,27 +247,12 @@ func deployments(ctx context.Context, args []string, e env) error {
 		}
 		return printIndented(e.stdout, map[string]any{"model_id": modelID, "current": current, "deployments": h, "registry": st})
 	}
-	printAliasStatus(e.stdout, modelID, st)
-	if len(h) == 0 {
-		_, err := fmt.Fprintf(e.stdout, "model %s: no promotion is recorded yet\n", modelID)
+	var o terminal.Options
+	if err := parseWidth(s["width"], &o); err != nil {
 		return err
 	}
-	for _, d := range h {
-		from := "none"
-		if d.PreviousRunID != "" {
-			from = d.PreviousRunID + " (" + d.PreviousRunName + ")"
-		}
-		note := ""
-		if d.Note != "" {
-			note = " · " + strconv.Quote(d.Note)
-		}
-		if d.Version != "" {
-			note = " · version " + d.Version + note
-		}
-		fmt.Fprintf(e.stdout, "#%d  %s  %-8s  %s (%s)  from %s  by %s%s\n", d.Seq, d.PromotedAt.Format(time.RFC3339), d.Action,
-			d.RunID, d.RunName, from, d.PromotedBy, note)
-	}
-	return nil
+	printAliasStatus(e.stdout, modelID, st, o)
+	return printDeployments(e.stdout, modelID, h, o)
 }
 
 // printPromotion says what a promotion did, or prints it as the API answers it.

@@ -126,3 +126,35 @@ func TestLogFieldDocsMatchTheDecodeTypes(t *testing.T) {
 		t.Errorf("embedded structs show under their Go names: %v", paths)
 	}
 }
+
+// TestHelpOfEveryCommandFits80Columns: `mlexp help COMMAND` wraps its prose, its flags and its
+// two-column lists at 80 columns, and keeps every word of them.
+func TestHelpOfEveryCommandFits80Columns(t *testing.T) {
+	for _, c := range commands() {
+		out := mustHelp(t, "help", c.name)
+		for i, l := range strings.Split(out, "\n") {
+			if w := terminal.StringWidth(l); w > 80 {
+				t.Errorf("mlexp help %s: line %d is %d columns wide: %q", c.name, i+1, w, l)
+			}
+		}
+		if c.help == nil {
+			continue
+		}
+		var raw bytes.Buffer
+		c.help(&raw, env{getenv: envOf(map[string]string{"HOME": "/home/ada"}), stdout: &raw})
+		if got, want := strings.Fields(out), strings.Fields(raw.String()); !slices.Equal(got, want) {
+			t.Errorf("mlexp help %s lost or changed words in wrapping", c.name)
+		}
+	}
+}
+
+func TestReflowHelpKeepsShortLinesAndHangs(t *testing.T) {
+	in := "Usage: x\n\nshort one\nshort two\n  --flag  " + strings.Repeat("word ", 20) + "\n          more of it\n"
+	got := reflowHelp(in, 40)
+	want := "Usage: x\n\nshort one\nshort two\n  --flag  word word word word word word\n" +
+		"          word word word word word word\n          word word word word word word\n" +
+		"          word word more of it\n"
+	if got != want {
+		t.Errorf("reflowHelp:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -91,7 +91,7 @@ func blessingOption(v setting) ([]explore.BestOption, error) {
 
 // printBestLineage writes what ML Metadata records of the picked and the deployed run:
 // blessed or not, and where and when each was pushed.
-func printBestLineage(w io.Writer, bl *explore.BestLineage) error {
+func printBestLineage(w io.Writer, bl *explore.BestLineage, o terminal.Options) error {
 	if bl == nil {
 		return nil
 	}
@@ -112,7 +112,7 @@ func printBestLineage(w io.Writer, bl *explore.BestLineage) error {
 		}
 		fmt.Fprintf(w, "ML Metadata, %s: %s, %d push(es)\n", r.who, blessed, len(r.rec.Pushes))
 		for _, p := range r.rec.Pushes {
-			fmt.Fprintf(w, "  pushed %s  %s  %s\n", p.URI, strings.Join(p.KeyProperties(3), " "), p.Created.UTC().Format("2006-01-02 15:04"))
+			terminal.Paragraph(w, o, "  ", fmt.Sprintf("pushed %s  %s  %s", p.URI, strings.Join(p.KeyProperties(3), " "), p.Created.UTC().Format("2006-01-02 15:04")))
 		}
 	}
 	return nil

@@ -49,7 +49,7 @@ and /training-runs/.
 func logResults(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			logHelp(e.stdout, e)
+			printHelp(e.stdout, logHelp, e)
 			return nil
 		}
 		return errors.New("log: say what to log: `mlexp log quick-test FILE` or `mlexp log training-run FILE`; see `mlexp help log`")

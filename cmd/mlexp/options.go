@@ -58,7 +58,7 @@ func parseOptions(name string, args []string, opts []option, help func(io.Writer
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			help(e.stdout, e)
+			printHelp(e.stdout, help, e)
 			return nil, nil, err
 		}
 		return nil, nil, fmt.Errorf("%s: %v; see `mlexp %s --help`", name, err, name)

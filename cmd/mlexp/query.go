@@ -63,12 +63,8 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 	default:
 		return nil, v.errorf("not auto, always or never")
 	}
-	if v := s["width"]; v.value != "" {
-		n, err := strconv.Atoi(v.value)
-		if err != nil || n < 20 || n > 1000 {
-			return nil, v.errorf("not a width in columns from 20 to 1000")
-		}
-		q.term.Width = n
+	if err := parseWidth(s["width"], &q.term); err != nil {
+		return nil, err
 	}
 	uri := s["mlflow-tracking-uri"]
 	if uri.value == "" {

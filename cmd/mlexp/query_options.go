@@ -33,9 +33,27 @@ func queryOutputOptions() []option {
 		{name: "json", arg: "", def: "false", usage: "print the data the JSON API answers, as JSON, instead of text"},
 		{name: "color", arg: "WHEN", env: "MLEXP_COLOR", def: "auto",
 			usage: "colour the text: auto (when standard output is a terminal and NO_COLOR is not set), always or never"},
-		{name: "width", arg: "COLUMNS", env: "COLUMNS", def: strconv.Itoa(terminal.DefaultWidth),
-			usage: "width of the text output in columns; tables wider than that shrink their labels"},
+		widthOption(),
 	}
+}
+
+// widthOption is --width, the width every text screen fits (COLUMNS, default 80).
+func widthOption() option {
+	return option{name: "width", arg: "COLUMNS", env: "COLUMNS", def: strconv.Itoa(terminal.DefaultWidth),
+		usage: "width of the text output in columns; tables wider than that shrink their labels"}
+}
+
+// parseWidth reads the --width setting into the terminal options.
+func parseWidth(v setting, o *terminal.Options) error {
+	if v.value == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v.value)
+	if err != nil || n < 20 || n > 1000 {
+		return v.errorf("not a width in columns from 20 to 1000")
+	}
+	o.Width = n
+	return nil
 }
 
 // queryBoolOptions are the options given as a bare flag (--json), or --json=true|false.
