@@ -82,7 +82,7 @@ func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 	t.line()
 	t.line(fmt.Sprintf("Page %d of %d · %d runs · %d per page", p.Page, max(p.Pages, 1), p.Total, p.PageSize))
 	if short {
-		t.line(termTruncate("Run IDs are shortened to fit; --width 120 or --json shows them whole.", o.width()))
+		termParagraph(t, o, "", "Run IDs are shortened to fit: compare, deploy and lineage take these prefixes; --width 120 or --json shows them whole.")
 	}
 	return t.flush()
 }

@@ -27,7 +27,7 @@ func promotionOptions(getenv func(string) string, withModel bool) []option {
 		{name: "json", arg: "", def: "false", usage: "print the API's answer as JSON"},
 	}
 	if withModel {
-		opts = append([]option{{name: "model", arg: "ID", usage: "promote under this model: the run must be in one of its experiments (default: the run's own model)"}}, opts...)
+		opts = append([]option{{name: "model", arg: "ID", usage: "promote under this model: the run must be in one of its experiments (default: the run's own model); a run id prefix (8 characters or more) is looked up in its runs (default: MLflow's only model)"}}, opts...)
 	}
 	return append(opts, storeOptions(getenv)...)
 }
@@ -64,7 +64,9 @@ every other run of the model's experiments, and moves the Model Registry alias
 registering the run's model as a new version when needed. Only a FINISHED run with a model
 (an MLflow logged model, an MLmodel artifact directory, or a model/model_uri.txt artifact) of
 an experiment attached to a model can be promoted. Promotions of one model are serialised
-through the database, also across processes.
+through the database, also across processes. RUN_ID may be the start of a run id, 8
+characters or more, as the runs table shows it at 80 columns: it names the one run of
+--model (default: MLflow's only model) whose id starts with it.
 
 `)
 	writeOptions(w, promotionOptions(e.getenv, true))
@@ -170,6 +172,9 @@ func deploy(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer b.close()
+	if runID, err = resolveDeployRunID(ctx, b.reader, s["model"].value, runID); err != nil {
+		return err
+	}
 	p, err := b.promoter.Promote(ctx, mlexp.PromoteRequest{RunID: runID, ModelID: s["model"].value, By: s["by"].value, Note: s["note"].value})
 	if err != nil {
 		return fmt.Errorf("deploy: %s", promotionMessage(err))
