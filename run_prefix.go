@@ -17,8 +17,10 @@ const (
 // ResolveRunID is the id of the one run of ids that starts with prefix. A whole run id (32
 // characters or more) is returned as it is, found or not: reading it tells. field names the
 // argument in the errors: a prefix shorter than MinRunIDPrefix, one no run has, and one
-// several runs share (their ids listed, up to 5).
+// several runs share (their ids listed, up to 5). The "…" that ends a shortened id in a
+// table may be copied with it.
 func ResolveRunID(field, prefix string, ids []string) (string, error) {
+	prefix = strings.TrimSuffix(prefix, "…")
 	if len(prefix) >= RunIDLength {
 		return prefix, nil
 	}
@@ -74,7 +76,7 @@ func ModelRunIDs(ctx context.Context, src RunSource, modelID string) ([]string, 
 // shorter than MinRunIDPrefix; empty args are left alone.
 func CheckRunIDPrefixes(fields, args []string) error {
 	for i, a := range args {
-		if a != "" && len(a) < MinRunIDPrefix {
+		if a = strings.TrimSuffix(a, "…"); a != "" && len(a) < MinRunIDPrefix {
 			_, err := ResolveRunID(fields[i], a, nil)
 			return err
 		}

@@ -15,6 +15,9 @@ func TestResolveRunID(t *testing.T) {
 	if got, err := mlexp.ResolveRunID("RUN_ID", "abcdef001", ids); err != nil || got != ids[0] {
 		t.Errorf("abcdef001 = %q, %v", got, err)
 	}
+	if got, err := mlexp.ResolveRunID("RUN_ID", "01234567…", ids); err != nil || got != ids[2] {
+		t.Errorf("01234567… (as the runs table shows it) = %q, %v", got, err)
+	}
 	whole := "0123456789abcdef0123456789abcdef"
 	if got, err := mlexp.ResolveRunID("RUN_ID", whole, ids); err != nil || got != whole {
 		t.Errorf("a whole id = %q, %v; want it as it is", got, err)
