@@ -51,25 +51,36 @@ var reservedParams = map[string]bool{
 	"training_run_id": true, "cross_features": true, "query_tower": true, "candidate_tower": true,
 }
 
-// Validate checks the configuration; field names are prefixed with prefix.
+// Validate checks the configuration; field names are prefixed with prefix. It reports every
+// invalid field at once.
 func (c FeatureConfig) Validate(prefix string) error {
-	if err := validateID(prefix+".id", c.ID); err != nil {
-		return err
-	}
+	var p problems
+	p.add(validateID(prefix+".id", c.ID))
 	if c.Name != "" {
-		if err := validateName(prefix+".name", c.Name); err != nil {
-			return err
-		}
+		p.add(validateName(prefix+".name", c.Name))
 	}
 	if len(c.QueryTower) == 0 {
-		return InvalidField(prefix+".query_tower", "needs at least one feature")
+		p.add(InvalidField(prefix+".query_tower", "needs at least one feature"))
 	}
 	if len(c.CandidateTower) == 0 {
-		return InvalidField(prefix+".candidate_tower", "needs at least one feature")
+		p.add(InvalidField(prefix+".candidate_tower", "needs at least one feature"))
 	}
 	if len(c.QueryTower)+len(c.CandidateTower) > maxFeatures || len(c.CrossFeatures) > maxFeatures || len(c.Settings) > maxFeatures {
-		return InvalidField(prefix, "has more than %d features, crosses or settings", maxFeatures)
+		p.add(InvalidField(prefix, "has more than %d features, crosses or settings", maxFeatures))
+		return p.err() // too large to check each part
 	}
+	c.validateTowers(&p, prefix)
+	bucketParams := c.validateCrosses(&p, prefix)
+	c.validateSettings(&p, prefix, bucketParams)
+	if p.ok() { // the params are made of the parts checked above
+		p.add(c.validateParams(prefix))
+	}
+	return p.err()
+}
+
+// validateTowers checks the features of both towers: names, embedding dims, and that no
+// feature appears twice.
+func (c FeatureConfig) validateTowers(p *problems, prefix string) {
 	seen := map[string]string{}
 	for _, t := range []struct {
 		tower string
@@ -79,52 +90,59 @@ func (c FeatureConfig) Validate(prefix string) error {
 		for i, f := range t.feats {
 			field := fmt.Sprintf("%s.%s[%d]", prefix, tower, i)
 			if err := validateIdentifier(field+".name", f.Name); err != nil {
-				return err
+				p.add(err)
+			} else if other, dup := seen[f.Name]; dup {
+				p.add(InvalidField(field+".name", "feature %q appears twice (also in %s)", f.Name, other))
+			} else {
+				seen[f.Name] = tower
 			}
 			if f.EmbeddingDim < 1 || f.EmbeddingDim > MaxEmbeddingDim {
-				return InvalidField(field+".embedding_dim", "must be between 1 and %d, got %d", MaxEmbeddingDim, f.EmbeddingDim)
+				p.add(InvalidField(field+".embedding_dim", "must be between 1 and %d, got %d", MaxEmbeddingDim, f.EmbeddingDim))
 			}
-			if other, dup := seen[f.Name]; dup {
-				return InvalidField(field+".name", "feature %q appears twice (also in %s)", f.Name, other)
-			}
-			seen[f.Name] = tower
 		}
 	}
+}
+
+// validateCrosses checks the cross features, and returns the "{a}_x_{b}_buckets" params
+// they log.
+func (c FeatureConfig) validateCrosses(p *problems, prefix string) map[string]bool {
 	crosses := map[string]bool{}      // canonical cross names
 	bucketParams := map[string]bool{} // the "{a}_x_{b}_buckets" params the crosses log
 	for i, x := range c.CrossFeatures {
 		field := fmt.Sprintf("%s.cross_features[%d]", prefix, i)
 		if len(x.Features) < 2 {
-			return InvalidField(field+".features", "a cross needs at least two features")
+			p.add(InvalidField(field+".features", "a cross needs at least two features"))
 		}
 		for j, f := range x.Features {
-			if err := validateIdentifier(fmt.Sprintf("%s.features[%d]", field, j), f); err != nil {
-				return err
-			}
+			p.add(validateIdentifier(fmt.Sprintf("%s.features[%d]", field, j), f))
 		}
 		if x.Buckets < 1 || x.Buckets > MaxBuckets {
-			return InvalidField(field+".buckets", "must be between 1 and %d, got %d", MaxBuckets, x.Buckets)
+			p.add(InvalidField(field+".buckets", "must be between 1 and %d, got %d", MaxBuckets, x.Buckets))
 		}
 		key := canonicalCross(x.Features)
-		if crosses[key] {
-			return InvalidField(field, "cross %s appears twice", x.Name())
+		if crosses[key] && len(x.Features) >= 2 {
+			p.add(InvalidField(field, "cross %s appears twice", x.Name()))
 		}
 		crosses[key] = true
 		bucketParams[x.Name()+"_buckets"] = true
 	}
+	return bucketParams
+}
+
+// validateSettings checks the other settings: names that clash with no param mlexp logs,
+// and finite values.
+func (c FeatureConfig) validateSettings(p *problems, prefix string, bucketParams map[string]bool) {
 	for _, k := range sortedKeys(c.Settings) {
 		field := prefix + ".settings." + k
-		if err := validateIdentifier(field, k); err != nil {
-			return err
-		}
-		if reservedParams[k] || strings.HasSuffix(k, "_embedding_dim") || bucketParams[k] {
-			return InvalidField(field, "%q clashes with a param mlexp logs itself", k)
-		}
-		if v := c.Settings[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return InvalidField(field, "must be a finite number")
+		switch v := c.Settings[k]; {
+		case validateIdentifier(field, k) != nil:
+			p.add(validateIdentifier(field, k))
+		case reservedParams[k] || strings.HasSuffix(k, "_embedding_dim") || bucketParams[k]:
+			p.add(InvalidField(field, "%q clashes with a param mlexp logs itself", k))
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			p.add(InvalidField(field, "must be a finite number"))
 		}
 	}
-	return c.validateParams(prefix)
 }
 
 // canonicalCross is the order-independent identity of a cross.

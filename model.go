@@ -25,24 +25,21 @@ const maxNameLength = 200
 
 // Validate checks the model; field names are prefixed with prefix (e.g. "model").
 func (m Model) Validate(prefix string) error {
-	if err := validateID(prefix+".id", m.ID); err != nil {
-		return err
-	}
-	return validateName(prefix+".name", m.Name)
+	var p problems
+	p.add(validateID(prefix+".id", m.ID))
+	p.add(validateName(prefix+".name", m.Name))
+	return p.err()
 }
 
 // Validate checks the dataset; field names are prefixed with prefix (e.g. "dataset").
 func (d Dataset) Validate(prefix string) error {
-	if err := validateID(prefix+".id", d.ID); err != nil {
-		return err
-	}
-	if err := validateName(prefix+".name", d.Name); err != nil {
-		return err
-	}
+	var p problems
+	p.add(validateID(prefix+".id", d.ID))
+	p.add(validateName(prefix+".name", d.Name))
 	if utf8.RuneCountInString(d.Version) > maxNameLength {
-		return InvalidField(prefix+".version", "is longer than %d characters", maxNameLength)
+		p.add(InvalidField(prefix+".version", "is longer than %d characters", maxNameLength))
 	}
-	return nil
+	return p.err()
 }
 
 // ExperimentName is the MLflow experiment of a model's runs on a dataset.

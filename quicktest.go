@@ -14,27 +14,20 @@ type QuickTest struct {
 	Timing
 }
 
-// Validate checks the quick test; field names are prefixed with prefix.
+// Validate checks the quick test; field names are prefixed with prefix. It reports every
+// invalid field at once.
 func (q QuickTest) Validate(prefix string) error {
-	if err := positive(prefix+".id", q.ID, 1<<31-1); err != nil {
-		return err
-	}
+	var p problems
+	p.add(positive(prefix+".id", q.ID, 1<<31-1))
 	if !(q.DataSamplePercent > 0 && q.DataSamplePercent <= 100) {
-		return InvalidField(prefix+".data_sample_percent", "must be more than 0 and at most 100, got %v", q.DataSamplePercent)
+		p.add(InvalidField(prefix+".data_sample_percent", "must be more than 0 and at most 100, got %v", q.DataSamplePercent))
 	}
-	if err := positive(prefix+".epochs", q.Epochs, 100000); err != nil {
-		return err
-	}
-	if err := validateOutcome(prefix, q.Status, q.Failure, q.CostUSD); err != nil {
-		return err
-	}
-	if err := q.Metrics.validate(prefix+".metrics", q.Status == StatusCompleted); err != nil {
-		return err
-	}
-	if err := q.Lineage.validate(prefix + ".lineage"); err != nil {
-		return err
-	}
-	return q.Timing.validate(prefix)
+	p.add(positive(prefix+".epochs", q.Epochs, 100000))
+	p.add(validateOutcome(prefix, q.Status, q.Failure, q.CostUSD))
+	p.add(q.Metrics.validate(prefix+".metrics", q.Status == StatusCompleted))
+	p.add(q.Lineage.validate(prefix + ".lineage"))
+	p.add(q.Timing.validate(prefix))
+	return p.err()
 }
 
 // QuickTestReport is what a trainer reports about a quick test: the result and what it ran on.
@@ -45,21 +38,17 @@ type QuickTestReport struct {
 	QuickTest     QuickTest     `json:"quick_test"`
 }
 
-// Validate checks every part of the report.
+// Validate checks every part of the report, and reports every invalid field at once.
 func (r QuickTestReport) Validate() error {
-	if err := validateSubject(r.Model, r.Dataset, r.FeatureConfig); err != nil {
-		return err
-	}
-	return r.QuickTest.Validate("quick_test")
+	var p problems
+	validateSubject(&p, r.Model, r.Dataset, r.FeatureConfig)
+	p.add(r.QuickTest.Validate("quick_test"))
+	return p.err()
 }
 
 // validateSubject checks what a result ran on: the model, the dataset and the config.
-func validateSubject(m Model, d Dataset, c FeatureConfig) error {
-	if err := m.Validate("model"); err != nil {
-		return err
-	}
-	if err := d.Validate("dataset"); err != nil {
-		return err
-	}
-	return c.Validate("feature_config")
+func validateSubject(p *problems, m Model, d Dataset, c FeatureConfig) {
+	p.add(m.Validate("model"))
+	p.add(d.Validate("dataset"))
+	p.add(c.Validate("feature_config"))
 }

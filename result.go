@@ -51,6 +51,7 @@ func (m Metrics) Each(fn func(key string, v float64)) {
 
 // validate checks ranges; required says whether the four standard metrics must be present.
 func (m Metrics) validate(prefix string, required bool) error {
+	var p problems
 	check := func(key string, v *float64, recall bool) error {
 		field := prefix + "." + key
 		switch {
@@ -72,22 +73,21 @@ func (m Metrics) validate(prefix string, required bool) error {
 		v      *float64
 		recall bool
 	}{{MetricLoss, m.Loss, false}, {MetricRecallAt10, m.RecallAt10, true}, {MetricRecallAt50, m.RecallAt50, true}, {MetricRecallAt100, m.RecallAt100, true}} {
-		if err := check(c.k, c.v, c.recall); err != nil {
-			return err
-		}
+		p.add(check(c.k, c.v, c.recall))
 	}
 	for _, k := range sortedKeys(m.Extra) {
-		if err := validateIdentifier(prefix+".extra."+k, k); err != nil {
-			return err
-		}
-		if _, ok := metricSpecByName[k]; ok {
-			return InvalidField(prefix+".extra."+k, "is a standard metric: give it outside extra")
-		}
-		if v := m.Extra[k]; math.IsInf(v, 0) || math.IsNaN(v) {
-			return InvalidField(prefix+".extra."+k, "must be a finite number")
+		field := prefix + ".extra." + k
+		_, standard := metricSpecByName[k]
+		switch v := m.Extra[k]; {
+		case validateIdentifier(field, k) != nil:
+			p.add(validateIdentifier(field, k))
+		case standard:
+			p.add(InvalidField(field, "is a standard metric: give it outside extra"))
+		case math.IsInf(v, 0) || math.IsNaN(v):
+			p.add(InvalidField(field, "must be a finite number"))
 		}
 	}
-	return nil
+	return p.err()
 }
 
 // Failure says where and why a run failed.
@@ -104,6 +104,11 @@ type Timing struct {
 
 func (t Timing) validate(prefix string) error {
 	switch {
+	case t.StartedAt.IsZero() && t.FinishedAt.IsZero():
+		var p problems
+		p.add(InvalidField(prefix+".started_at", "is required (RFC 3339, e.g. 2026-11-26T09:30:00Z)"))
+		p.add(InvalidField(prefix+".finished_at", "is required (RFC 3339, e.g. 2026-11-26T09:38:00Z)"))
+		return p.err()
 	case t.StartedAt.IsZero():
 		return InvalidField(prefix+".started_at", "is required (RFC 3339, e.g. 2026-11-26T09:30:00Z)")
 	case t.FinishedAt.IsZero():
@@ -117,27 +122,27 @@ func (t Timing) validate(prefix string) error {
 }
 
 func validateOutcome(prefix string, status Status, failure *Failure, cost *float64) error {
+	var p problems
 	switch status {
 	case StatusCompleted:
 		if failure != nil {
-			return InvalidField(prefix+".failure", "is only for failed runs")
+			p.add(InvalidField(prefix+".failure", "is only for failed runs"))
 		}
 	case StatusFailed:
 		if failure == nil || failure.Stage == "" || failure.Reason == "" {
-			return InvalidField(prefix+".failure", "a failed run needs failure.stage and failure.reason")
-		}
-		if len(failure.Stage) > 250 || len(failure.Reason) > 4000 {
-			return InvalidField(prefix+".failure", "stage (250) or reason (4000 characters) is too long")
+			p.add(InvalidField(prefix+".failure", "a failed run needs failure.stage and failure.reason"))
+		} else if len(failure.Stage) > 250 || len(failure.Reason) > 4000 {
+			p.add(InvalidField(prefix+".failure", "stage (250) or reason (4000 characters) is too long"))
 		}
 	case "":
-		return InvalidField(prefix+".status", "is required: completed or failed")
+		p.add(InvalidField(prefix+".status", "is required: completed or failed"))
 	default:
-		return InvalidField(prefix+".status", "must be completed or failed, got %q", status)
+		p.add(InvalidField(prefix+".status", "must be completed or failed, got %q", status))
 	}
 	if cost != nil && (math.IsNaN(*cost) || math.IsInf(*cost, 0) || *cost < 0) {
-		return InvalidField(prefix+".cost_usd", "must be a non-negative number")
+		p.add(InvalidField(prefix+".cost_usd", "must be a non-negative number"))
 	}
-	return nil
+	return p.err()
 }
 
 func positive(field string, v, max int) error {

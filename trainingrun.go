@@ -29,47 +29,44 @@ type TrainingRun struct {
 // maxHistory bounds the per-epoch history of one report.
 const maxHistory = 10000
 
-// Validate checks the training run; field names are prefixed with prefix.
+// Validate checks the training run; field names are prefixed with prefix. It reports every
+// invalid field at once.
 func (t TrainingRun) Validate(prefix string) error {
-	if err := positive(prefix+".id", t.ID, 1<<31-1); err != nil {
-		return err
+	var p problems
+	p.add(positive(prefix+".id", t.ID, 1<<31-1))
+	p.add(positive(prefix+".epochs", t.Epochs, maxHistory))
+	p.add(positive(prefix+".batch_size", t.BatchSize, 1<<30))
+	p.add(validateOutcome(prefix, t.Status, t.Failure, t.CostUSD))
+	p.add(t.Metrics.validate(prefix+".metrics", t.Status == StatusCompleted))
+	p.add(t.validateHistory(prefix))
+	if t.ModelURI != "" {
+		u, err := url.Parse(t.ModelURI)
+		if err != nil || u.Scheme == "" || len(t.ModelURI) > 2000 {
+			p.add(InvalidField(prefix+".model_uri", "must be a URI with a scheme, such as gs://bucket/path"))
+		}
 	}
-	if err := positive(prefix+".epochs", t.Epochs, maxHistory); err != nil {
-		return err
-	}
-	if err := positive(prefix+".batch_size", t.BatchSize, 1<<30); err != nil {
-		return err
-	}
-	if err := validateOutcome(prefix, t.Status, t.Failure, t.CostUSD); err != nil {
-		return err
-	}
-	if err := t.Metrics.validate(prefix+".metrics", t.Status == StatusCompleted); err != nil {
-		return err
-	}
+	p.add(t.Lineage.validate(prefix + ".lineage"))
+	p.add(t.Timing.validate(prefix))
+	return p.err()
+}
+
+// validateHistory checks the per-epoch history: epochs that increase within 1..Epochs, and
+// each epoch's metrics.
+func (t TrainingRun) validateHistory(prefix string) error {
 	if len(t.History) > t.Epochs {
 		return InvalidField(prefix+".history", "has %d epochs, more than epochs (%d)", len(t.History), t.Epochs)
 	}
+	var p problems
 	last := 0
 	for i, e := range t.History {
 		field := fmt.Sprintf("%s.history[%d]", prefix, i)
 		if e.Epoch <= last || e.Epoch > t.Epochs {
-			return InvalidField(field+".epoch", "epochs must increase from 1 to %d, got %d after %d", t.Epochs, e.Epoch, last)
+			p.add(InvalidField(field+".epoch", "epochs must increase from 1 to %d, got %d after %d", t.Epochs, e.Epoch, last))
 		}
-		last = e.Epoch
-		if err := e.Metrics.validate(field, false); err != nil {
-			return err
-		}
+		last = max(last, e.Epoch)
+		p.add(e.Metrics.validate(field, false))
 	}
-	if t.ModelURI != "" {
-		u, err := url.Parse(t.ModelURI)
-		if err != nil || u.Scheme == "" || len(t.ModelURI) > 2000 {
-			return InvalidField(prefix+".model_uri", "must be a URI with a scheme, such as gs://bucket/path")
-		}
-	}
-	if err := t.Lineage.validate(prefix + ".lineage"); err != nil {
-		return err
-	}
-	return t.Timing.validate(prefix)
+	return p.err()
 }
 
 // TrainingRunReport is what a trainer reports about a full training.
@@ -80,12 +77,12 @@ type TrainingRunReport struct {
 	TrainingRun   TrainingRun   `json:"training_run"`
 }
 
-// Validate checks every part of the report.
+// Validate checks every part of the report, and reports every invalid field at once.
 func (r TrainingRunReport) Validate() error {
-	if err := validateSubject(r.Model, r.Dataset, r.FeatureConfig); err != nil {
-		return err
-	}
-	return r.TrainingRun.Validate("training_run")
+	var p problems
+	validateSubject(&p, r.Model, r.Dataset, r.FeatureConfig)
+	p.add(r.TrainingRun.Validate("training_run"))
+	return p.err()
 }
 
 // CurvesRenderer draws a training's per-epoch history as a PNG titled title

@@ -163,3 +163,54 @@ func TestLineageIDsDecode(t *testing.T) {
 		t.Error("an unknown lineage field was accepted")
 	}
 }
+
+// TestValidateReportsEveryField: a report with several mistakes names each of them in one
+// error, so that a trainer fixes them in one attempt, and the error still names the first
+// field (the 400's field).
+func TestValidateReportsEveryField(t *testing.T) {
+	r := sample.TrainingRunReport()
+	r.Model.ID = ""
+	r.FeatureConfig.QueryTower[0].EmbeddingDim = -16
+	r.FeatureConfig.Settings["epochs"] = 3
+	r.TrainingRun.BatchSize = 0
+	r.TrainingRun.Metrics.RecallAt10 = new(47.3)
+	r.TrainingRun.History[3].Epoch = 2
+	r.TrainingRun.ModelURI = "models/46"
+	want := []string{
+		"model.id",
+		"feature_config.query_tower[0].embedding_dim",
+		"feature_config.settings.epochs",
+		"training_run.batch_size",
+		"training_run.metrics.recall_at_10",
+		"training_run.history[3].epoch",
+		"training_run.model_uri",
+	}
+	err := r.Validate()
+	var e *mlexp.Error
+	if !errors.As(err, &e) || e.Code != mlexp.EINVALID || e.Field != want[0] {
+		t.Fatalf("Validate = %#v, want EINVALID naming %s first", err, want[0])
+	}
+	var got []string
+	for _, f := range mlexp.FieldErrors(err) {
+		got = append(got, f.Field)
+		if !strings.HasPrefix(f.Message, f.Field+": ") || !strings.Contains(e.Message, f.Message) {
+			t.Errorf("field %s: message %q does not name it, or is missing from the error's message %q", f.Field, f.Message, e.Message)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("fields named:\n %v\nwant\n %v", got, want)
+	}
+
+	q := sample.QuickTestReport()
+	q.Dataset.Name = ""
+	q.QuickTest.DataSamplePercent = 0
+	q.QuickTest.Status = "done"
+	q.QuickTest.CostUSD = new(-1.0)
+	got = nil
+	for _, f := range mlexp.FieldErrors(q.Validate()) {
+		got = append(got, f.Field)
+	}
+	if want := "dataset.name quick_test.data_sample_percent quick_test.status quick_test.cost_usd"; strings.Join(got, " ") != want {
+		t.Errorf("quick test: fields named %v, want %s", got, want)
+	}
+}

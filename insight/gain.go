@@ -263,7 +263,8 @@ func (g *GainEstimate) setWinner(by configResults, winner string, offset float64
 	if n := g.WinnerFullTrainings; n > 0 {
 		g.ExpectedFull, g.Measured = new(mlexp.Number(meanOf(by.full[winner]))), true
 		g.ExpectedFullRaw = g.ExpectedFull
-		g.Assumptions = append(g.Assumptions, fmt.Sprintf("The winner already has %d finished full training(s): the value is their measured mean, not an estimate from its quick tests.", n))
+		g.Assumptions = append(g.Assumptions, fmt.Sprintf("The winner already has %s: the value is their measured mean, not an estimate from its quick tests.",
+			mlexp.Plural(n, "finished full training", "finished full trainings")))
 	}
 }
 

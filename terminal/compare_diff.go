@@ -11,7 +11,8 @@ import (
 // termConfigDiff draws the configuration diff in a box, group by group: each entry with
 // the baseline's value, the other runs' values and how they differ. Items, values and marks
 // are aligned in columns over the whole diff when that fits the width; otherwise within
-// each group, with narrower gaps, and at last not at all.
+// each group, with narrower gaps, and at last not at all. The box is as wide as the width:
+// marks that do not fit beside the values go on the lines below them.
 func termConfigDiff(t *termWriter, c *mlexp.Comparison, base int, titles []string, o Options) {
 	d := termConfigDiffer{c: c, o: o, titles: titles, order: []int{base}} // baseline first
 	for i := range c.Runs {
@@ -20,15 +21,20 @@ func termConfigDiff(t *termWriter, c *mlexp.Comparison, base int, titles []strin
 		}
 	}
 	var lines []string
-	for _, l := range termDiffLayouts(len(c.Runs)) {
+	layouts := termDiffLayouts(len(c.Runs))
+	for _, l := range layouts {
 		if lines = d.lines(l); termWidest(lines)+4 <= o.width() {
 			break
 		}
 	}
+	if termWidest(lines)+4 > o.width() { // the narrowest layout, with its marks wrapped
+		d.wrap = true
+		lines = d.lines(layouts[len(layouts)-1])
+	}
 	if len(lines) == 0 {
 		lines = []string{"No configuration parameters to compare."}
 	}
-	t.box(max(o.width(), min(termWidest(lines)+4, o.width()*2)), lines)
+	t.box(o.width(), lines)
 }
 
 // termDiffLayout is one way of aligning the configuration diff.
@@ -52,6 +58,7 @@ type termConfigDiffer struct {
 	o      Options
 	order  []int    // the runs in the order of their columns, baseline first
 	titles []string // the runs' names in the head row and the marks
+	wrap   bool     // marks wider than the width go on the lines below their entry
 }
 
 // measure is the width of the items (with their colon, at most 32) and of each run's values
@@ -99,7 +106,7 @@ func (d termConfigDiffer) lines(l termDiffLayout) []string {
 		}
 		lines = append(lines, d.o.paint(g.Name, termBold))
 		for _, e := range g.Entries {
-			lines = append(lines, d.entry(l, e, itemW, valW))
+			lines = append(lines, d.entry(l, e, itemW, valW)...)
 		}
 	}
 	return lines
@@ -126,8 +133,9 @@ func (d termConfigDiffer) head(l termDiffLayout, itemW int, valW []int) []string
 	return []string{strings.TrimRight(h1.String(), " "), strings.TrimRight(h2.String(), " "), ""}
 }
 
-// entry is the line of one entry: its sign, item, each run's value and its marks.
-func (d termConfigDiffer) entry(l termDiffLayout, e mlexp.DiffEntry, itemW int, valW []int) string {
+// entry is the line of one entry: its sign, item, each run's value and its marks; when the
+// marks do not fit the width beside the values, they are wrapped on the lines below.
+func (d termConfigDiffer) entry(l termDiffLayout, e mlexp.DiffEntry, itemW int, valW []int) []string {
 	var b strings.Builder
 	b.WriteString(termDiffSign(e) + " ")
 	b.WriteString(termFit(e.Item+":", max(itemW, StringWidth(e.Item+":")), termLeft) + "  ")
@@ -137,8 +145,16 @@ func (d termConfigDiffer) entry(l termDiffLayout, e mlexp.DiffEntry, itemW int, 
 		}
 		b.WriteString(termFit(e.Values[i], max(valW[i], StringWidth(e.Values[i])), termLeft))
 	}
-	b.WriteString(l.gap + termDiffMarks(d.o, e, d.order, d.titles))
-	return b.String()
+	marks := termDiffMarks(d.o, e, d.order, d.titles)
+	inner := d.o.width() - 4 // the box's borders and padding
+	if !d.wrap || StringWidth(b.String()+l.gap+marks) <= inner {
+		return []string{b.String() + l.gap + marks}
+	}
+	lines := []string{strings.TrimRight(b.String(), " ")}
+	for _, m := range termWrap(marks, inner-4) {
+		lines = append(lines, "    "+m)
+	}
+	return lines
 }
 
 // termDiffSign is the mark at the start of an entry: + something new, - something removed,

@@ -28,8 +28,11 @@ func termFidelity(t *termWriter, r *insight.Report, o Options) {
 		if f.MeanOffset != nil {
 			offset = insight.FormatDelta(r.Metric, float64(*f.MeanOffset))
 		}
-		t.line(fmt.Sprintf("Spearman ρ %s (%s) · Kendall τ-b %s · mean offset %s · %s", insight.FormatCorrelation(f.Spearman),
-			insight.FormatRhoEvidence(f), insight.FormatCorrelation(f.KendallTauB), offset, termCount(f.N, "pair")))
+		stats := fmt.Sprintf("Spearman ρ %s (%s) · Kendall τ-b %s · mean offset %s · %s", insight.FormatCorrelation(f.Spearman),
+			insight.FormatRhoEvidence(f), insight.FormatCorrelation(f.KendallTauB), offset, termCount(f.N, "pair"))
+		for _, l := range termWrapAt(stats, " · ", o.width()) {
+			t.line(l)
+		}
 		t.line()
 	}
 	termParagraph(t, o, termVerdictMark(o, f.Verdict == insight.FidelityVerdictReliable), f.Message)

@@ -41,6 +41,6 @@ func termNext(t *termWriter, r *insight.Report, o Options) {
 	tb.rules = true
 	tb.shrink(3, o.width(), 16)
 	tb.write(t)
-	t.line("--json gives each suggestion's feature_config, ready for POST /api/experiments/quick-tests/.")
+	termParagraph(t, o, "", "--json gives each suggestion's feature_config, ready for POST /api/experiments/quick-tests/.")
 	t.line()
 }

@@ -45,7 +45,9 @@ func termNoise(t *termWriter, r *insight.Report, o Options) {
 		if n.PooledSD != nil {
 			legend += " · ᵖ pooled SD " + insight.FormatSize(r.Metric, float64(*n.PooledSD))
 		}
-		t.line(legend)
+		for _, l := range termWrapAt(legend, " · ", o.width()) {
+			t.line(l)
+		}
 		t.line()
 	}
 	termParagraph(t, o, "💡", n.Message)

@@ -14,23 +14,23 @@ import (
 func Lineage(w io.Writer, l *mlexp.Lineage, o Options) error {
 	t := newTermWriter(w)
 	if l.LinkedBy == mlexp.LinkNone {
-		t.line("Run " + l.RunID + " has no lineage in ML Metadata: no execution or artifact matches its mlmd.* tags, its run id or its model URI (see docs/lineage.md).")
+		termParagraph(t, o, "", "Run "+l.RunID+" has no lineage in ML Metadata: no execution or artifact matches its mlmd.* tags, its run id or its model URI (see docs/lineage.md).")
 		return t.flush()
 	}
-	t.line(fmt.Sprintf("Run %s, found by %s: %s", l.RunID, mlexp.LinkLabel(l.LinkedBy), termCount(len(l.Nodes), "node")))
+	termParagraph(t, o, "", fmt.Sprintf("Run %s, found by %s: %s", l.RunID, mlexp.LinkLabel(l.LinkedBy), termCount(len(l.Nodes), "node")))
 	if l.Truncated {
-		t.line(o.paint("⚠", termWarn) + " cut: the graph reached its bound on nodes, and lacks the oldest ancestors")
+		termParagraph(t, o, o.paint("⚠", termWarn), "cut: the graph reached its bound on nodes, and lacks the oldest ancestors")
 	}
 	for i, column := range l.LineageStages() {
 		for _, s := range column {
 			t.line()
 			if s.Execution != nil {
-				t.line(o.paint(termTruncate(fmt.Sprintf("%d. %s", i+1, lineageNodeLine(s.Execution, l)), o.width()), termBold))
+				termLineageLines(t, o, fmt.Sprintf("%d. ", i+1), lineageNodeLine(s.Execution, l), termBold)
 			} else {
 				t.line(o.paint(fmt.Sprintf("%d. (no producer recorded)", i+1), termBold))
 			}
 			for _, a := range s.Outputs {
-				t.line(termTruncate("   → "+lineageNodeLine(a, l), o.width()))
+				termLineageLines(t, o, "   → ", lineageNodeLine(a, l), "")
 				if a.URI != "" {
 					t.line(termTruncate("     "+a.URI, o.width()))
 				}
@@ -38,6 +38,19 @@ func Lineage(w io.Writer, l *mlexp.Lineage, o Options) error {
 		}
 	}
 	return t.flush()
+}
+
+// termLineageLines writes a node's line after lead, wrapped at the width between its parts
+// (each part is truncated to fit), the lines after the first indented under the first part.
+func termLineageLines(t *termWriter, o Options, lead, text, sgr string) {
+	indent := strings.Repeat(" ", StringWidth(lead)+2)
+	for i, part := range termWrapAt(text, "  ", o.width()-StringWidth(indent)) {
+		if i == 0 {
+			t.line(o.paint(termTruncate(lead+part, o.width()), sgr))
+		} else {
+			t.line(o.paint(termTruncate(indent+part, o.width()), sgr))
+		}
+	}
 }
 
 func lineageNodeLine(n *mlexp.LineageNode, l *mlexp.Lineage) string {

@@ -11,7 +11,7 @@ import (
 // Limits of the runs table's name column, in columns.
 const (
 	termRunNameMax   = 40
-	termRunNameLeast = 16
+	termRunNameLeast = 14
 )
 
 // Runs writes one page of the runs table: name (● on the deployed run), type,
@@ -77,11 +77,71 @@ func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 		row = append(row, []string{r.ID})
 		tb.rows = append(tb.rows, row)
 	}
-	tb.shrink(0, o.width(), termRunNameLeast)
+	short := termFitRuns(tb, p.Runs, o.width())
 	tb.write(t)
 	t.line()
 	t.line(fmt.Sprintf("Page %d of %d · %s · %d per page", p.Page, max(p.Pages, 1), termCount(p.Total, "run"), p.PageSize))
+	if short {
+		termParagraph(t, o, "", "Run IDs are shortened to fit: compare, deploy and lineage take these prefixes; --width 120 or --json shows them whole.")
+	}
 	return t.flush()
+}
+
+// termFitRuns fits the runs table (whose last column is the run id, the fourth R@50) in
+// width columns: first the run ids shrink to the shortest prefix that tells this page's
+// runs apart (8 characters at least), then R@50 goes, then the names shrink. It says
+// whether the ids were shortened.
+func termFitRuns(tb *termTable, runs []mlexp.Run, width int) bool {
+	short := false
+	if last := len(tb.align) - 1; tb.total() > width {
+		ids := make([]string, len(runs))
+		for i, r := range runs {
+			ids[i] = r.ID
+		}
+		for i, id := range termShortIDs(ids, termRunIDLeast) {
+			if id != ids[i] {
+				tb.rows[i][last] = []string{id}
+				short = true
+			}
+		}
+	}
+	if tb.total() > width {
+		tb.drop(3) // R@50: R@100 stays
+	}
+	tb.shrink(0, width, termRunNameLeast)
+	return short
+}
+
+// termRunIDLeast is the fewest characters of a shortened run id.
+const termRunIDLeast = 8
+
+// termShortIDs shortens each id to the shortest prefix, of least characters or more, that
+// no other id of ids shares, followed by "…"; an id no longer than that stays whole.
+func termShortIDs(ids []string, least int) []string {
+	n := least
+	for ; ; n++ {
+		seen := map[string]string{}
+		clash := false
+		for _, id := range ids {
+			p := id[:min(n, len(id))]
+			if other, ok := seen[p]; ok && other != id {
+				clash = true
+				break
+			}
+			seen[p] = id
+		}
+		if !clash {
+			break
+		}
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id
+		if len(id) > n+1 {
+			out[i] = id[:n] + "…"
+		}
+	}
+	return out
 }
 
 func termRunMetric(r mlexp.Run, metric string) string {

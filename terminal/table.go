@@ -57,6 +57,37 @@ func (b *termTable) shrink(c, total, least int) {
 	}
 }
 
+// total is the width of the table as drawn, borders included.
+func (b *termTable) total() int {
+	sum := 1
+	for _, w := range b.widths() {
+		sum += w + 3
+	}
+	return sum
+}
+
+// drop removes column c.
+func (b *termTable) drop(c int) {
+	cut := func(s [][]string) [][]string {
+		if c < len(s) {
+			return append(s[:c:c], s[c+1:]...)
+		}
+		return s
+	}
+	cutInts := func(s []int) []int {
+		if c < len(s) {
+			return append(s[:c:c], s[c+1:]...)
+		}
+		return s
+	}
+	b.align = append(b.align[:c:c], b.align[c+1:]...)
+	b.maxWidth, b.minWidth = cutInts(b.maxWidth), cutInts(b.minWidth)
+	b.head = cut(b.head)
+	for i := range b.rows {
+		b.rows[i] = cut(b.rows[i])
+	}
+}
+
 func (b *termTable) rule(ws []int, left, mid, right string) string {
 	var s strings.Builder
 	s.WriteString(left)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -220,6 +221,26 @@ func TestIngestOversizeLimitDetails(t *testing.T) {
 		http.StatusBadRequest, mlexp.EINVALID, "body")
 	if a.Error.Details["limit_bytes"] != float64(maxBodyBytes) {
 		t.Errorf("details %v, want limit_bytes %d", a.Error.Details, maxBodyBytes)
+	}
+}
+
+// TestIngestBadInputListsEveryField: a body with several invalid fields gets one 400 that
+// names the first in field and lists every one in details.errors.
+func TestIngestBadInputListsEveryField(t *testing.T) {
+	h, _ := ingestServer(t, 0)
+	body := jsonedit.Body(t, sample.QuickTestReport(),
+		jsonedit.Edit{Path: "model.id", Value: ""},
+		jsonedit.Edit{Path: "quick_test.epochs", Value: 0},
+		jsonedit.Edit{Path: "quick_test.metrics.recall_at_10", Value: 47.3})
+	a := mustError(t, MustPost(t, h, "/api/experiments/quick-tests/", body), http.StatusBadRequest, mlexp.EINVALID, "model.id")
+	var fields []string
+	list, _ := a.Error.Details["errors"].([]any)
+	for _, f := range list {
+		m, _ := f.(map[string]any)
+		fields = append(fields, fmt.Sprint(m["field"]))
+	}
+	if got, want := strings.Join(fields, " "), "model.id quick_test.epochs quick_test.metrics.recall_at_10"; got != want {
+		t.Errorf("details.errors names %q, want %q; answer %v", got, want, a.Error)
 	}
 }
 

@@ -99,10 +99,16 @@ func parseStoreConfig(s map[string]setting) (storeConfig, error) {
 	if cfg.registry, err = parseRegistryConfig(s); err != nil {
 		return cfg, err
 	}
-	if cfg.trackingURI.value == "" {
-		return cfg, fmt.Errorf("no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
-	}
 	return cfg, nil
+}
+
+// requireMLflow refuses a configuration without an MLflow tracking server, for the
+// commands that talk to MLflow (all but deployments and outbox).
+func (c storeConfig) requireMLflow() error {
+	if c.trackingURI.value == "" {
+		return fmt.Errorf("no MLflow tracking server: set --mlflow-tracking-uri or MLFLOW_TRACKING_URI, e.g. http://127.0.0.1:5000")
+	}
+	return nil
 }
 
 // parseSyncConfig reads the run index's flags.
@@ -167,6 +173,9 @@ type backend struct {
 // when not nil, sees every attempt of the MLflow client (for metrics); so does the reader's
 // Health.
 func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) string, log *slog.Logger, ingestWait time.Duration, observe func(mlflow.Call)) (*backend, error) {
+	if err := cfg.requireMLflow(); err != nil {
+		return nil, err
+	}
 	withURI := func(key string) string {
 		if key == "MLFLOW_TRACKING_URI" {
 			return cfg.trackingURI.value
@@ -202,6 +211,16 @@ func openBackend(ctx context.Context, cfg storeConfig, getenv func(string) strin
 	return b, nil
 }
 
+// openStoreOnly opens mlexp's database alone, for a command that reads only it when no
+// MLflow server is configured: the backend has no MLflow client, promoter or reader.
+func openStoreOnly(ctx context.Context, cfg storeConfig) (*backend, error) {
+	store, err := sqlstore.Open(ctx, cfg.db)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", cfg.db, err)
+	}
+	return &backend{store: store, stop: func() {}}, nil
+}
+
 // startDelivery delivers the outbox in the background until close.
 func (b *backend) startDelivery(ctx context.Context) {
 	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -215,9 +234,11 @@ func (b *backend) startDelivery(ctx context.Context) {
 // sync leases, and closes the store.
 func (b *backend) close() error {
 	b.stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = b.syncer.Release(ctx) // at worst the next replica waits a lease's length
+	if b.syncer != nil { // nil in a backend of the database alone (openStoreOnly)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = b.syncer.Release(ctx) // at worst the next replica waits a lease's length
+	}
 	return b.store.Close()
 }
 

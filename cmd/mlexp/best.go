@@ -88,51 +88,9 @@ func queryBest(ctx context.Context, args []string, e env) error {
 		if err := q.title("Best Run to Deploy", ans.Experiment); err != nil {
 			return err
 		}
-		if err := printBest(q.e.stdout, ans.Best); err != nil {
+		if err := printBest(q.e.stdout, ans.Best, q.term); err != nil {
 			return err
 		}
-		return printBestLineage(q.e.stdout, ans.MLMD)
+		return printBestLineage(q.e.stdout, ans.MLMD, q.term)
 	})
-}
-
-// printBest writes the selection for people.
-func printBest(w io.Writer, b *mlexp.Best) error {
-	metric := mlexp.MetricLabel(b.Query.Metric)
-	if !b.Eligible {
-		fmt.Fprintf(w, "%s.\n", b.Reason)
-	} else {
-		r := b.Run
-		fmt.Fprintf(w, "★ %s  %s %s\n", r.RunName, metric, r.ValueText)
-		fmt.Fprintf(w, "  run %s · %s · config %s\n", r.RunID, r.RunType.Label(), r.ConfigName)
-		fmt.Fprintf(w, "  model %s", r.ModelURI)
-		if r.Model != nil {
-			fmt.Fprintf(w, " (%s)", strings.ReplaceAll(r.Model.Source, "_", " "))
-		}
-		if r.DatasetVersion != "" {
-			fmt.Fprintf(w, " · dataset %s version %s", r.DatasetID, r.DatasetVersion)
-		}
-		fmt.Fprintln(w)
-		if u := b.RunnerUp; u != nil {
-			fmt.Fprintf(w, "  %s over the runner-up, %s (%s)\n", b.Lead.Text, u.RunName, u.ValueText)
-		}
-		switch {
-		case r.IsDeployed:
-			fmt.Fprintf(w, "  it is the deployed run\n")
-		case b.Deployed != nil && b.OverDeployed != nil:
-			fmt.Fprintf(w, "  %s over the deployed run, %s (%s)\n", b.OverDeployed.Text, b.Deployed.RunName, b.Deployed.ValueText)
-		case b.Deployed != nil:
-			fmt.Fprintf(w, "  the deployed run, %s, has no %s to compare with\n", b.Deployed.RunName, metric)
-		default:
-			fmt.Fprintf(w, "  no run of the model is deployed\n")
-		}
-	}
-	fmt.Fprintf(w, "\nGates (of %d runs):\n", b.Considered)
-	for _, g := range b.Gates {
-		fmt.Fprintf(w, "  %-10s %-45s removed %d\n", g.Gate, g.Rule, g.Removed)
-	}
-	fmt.Fprintf(w, "Ties: %s.\n", mlexp.BestTieBreak)
-	if b.Eligible && !b.Run.IsDeployed {
-		fmt.Fprintf(w, "Promote it: mlexp deploy %s\n", b.Run.RunID)
-	}
-	return nil
 }

@@ -17,7 +17,15 @@ func queryCompare(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("compare: give %d to %d run ids, not %d: `mlexp compare RUN_ID RUN_ID...` (mlexp runs lists them)",
 				mlexp.MinCompareRuns, mlexp.MaxCompareRuns, n)
 		}
-		c, err := q.svc.Compare(ctx, explore.CompareRequest{RunIDs: ids, BaselineID: q.s["baseline"].value, Metric: q.s["metric"].value})
+		fields := make([]string, len(ids), len(ids)+1)
+		for i := range ids {
+			fields[i] = fmt.Sprintf("RUN_ID %d", i+1)
+		}
+		all, err := q.resolveRunIDs(ctx, append(fields, "--baseline"), append(ids, q.s["baseline"].value))
+		if err != nil {
+			return err
+		}
+		c, err := q.svc.Compare(ctx, explore.CompareRequest{RunIDs: all[:len(ids)], BaselineID: all[len(ids)], Metric: q.s["metric"].value})
 		if err != nil {
 			return q.fail(err)
 		}

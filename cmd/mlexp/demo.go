@@ -73,7 +73,10 @@ func parseDemoConfig(args []string, e env) (demoConfig, error) {
 	if cfg.wait, err = time.ParseDuration(s["wait"].value); err != nil || cfg.wait <= 0 {
 		return cfg, s["wait"].errorf("not a positive duration such as 2m or 30s")
 	}
-	if cfg.store, err = parseStoreConfig(s); err != nil {
+	if cfg.store, err = parseStoreConfig(s); err == nil {
+		err = cfg.store.requireMLflow()
+	}
+	if err != nil {
 		return cfg, fmt.Errorf("demo: %w", err)
 	}
 	cfg.mlmdSpec, cfg.mlmdDB = s["mlmd-spec"].value, s["mlmd-db"].value

@@ -8,11 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os/user"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/terminal"
 )
 
 // The deployment commands (deploy, rollback, reconcile, deployments) record the history in mlexp's
@@ -28,7 +27,7 @@ func promotionOptions(getenv func(string) string, withModel bool) []option {
 		{name: "json", arg: "", def: "false", usage: "print the API's answer as JSON"},
 	}
 	if withModel {
-		opts = append([]option{{name: "model", arg: "ID", usage: "promote under this model: the run must be in one of its experiments (default: the run's own model)"}}, opts...)
+		opts = append([]option{{name: "model", arg: "ID", usage: "promote under this model: the run must be in one of its experiments (default: the run's own model); a run id prefix (8 characters or more) is looked up in its runs (default: MLflow's only model)"}}, opts...)
 	}
 	return append(opts, storeOptions(getenv)...)
 }
@@ -37,6 +36,7 @@ func deploymentsOptions(getenv func(string) string) []option {
 	return append([]option{
 		{name: "limit", arg: "N", def: "20", usage: "how many promotions to list, newest first, 1 to 1000"},
 		{name: "json", arg: "", def: "false", usage: "print the API's answer as JSON"},
+		widthOption(),
 	}, storeOptions(getenv)...)
 }
 
@@ -64,7 +64,9 @@ every other run of the model's experiments, and moves the Model Registry alias
 registering the run's model as a new version when needed. Only a FINISHED run with a model
 (an MLflow logged model, an MLmodel artifact directory, or a model/model_uri.txt artifact) of
 an experiment attached to a model can be promoted. Promotions of one model are serialised
-through the database, also across processes.
+through the database, also across processes. RUN_ID may be the start of a run id, 8
+characters or more, as the runs table shows it at 80 columns: it names the one run of
+--model (default: MLflow's only model) whose id starts with it.
 
 `)
 	writeOptions(w, promotionOptions(e.getenv, true))
@@ -117,7 +119,9 @@ func deploymentsHelp(w io.Writer, e env) {
 	fmt.Fprintf(w, `Usage: mlexp deployments MODEL_ID [flags]
 
 Lists the model's recorded promotions and rollbacks, newest first: when, which run, which
-run it replaced, who, and the note.
+run it replaced, who, and the note. It reads mlexp's database (--db, --data-dir) and
+needs no MLflow server; given one, it also says when MLflow's registry alias no longer
+matches the history.
 
 `)
 	writeOptions(w, deploymentsOptions(e.getenv))
@@ -127,6 +131,12 @@ run it replaced, who, and the note.
 // startDeployment parses a deployment command's flags around its one positional argument
 // and opens the backend. It returns flag.ErrHelp after writing help.
 func startDeployment(ctx context.Context, name, what string, args []string, opts []option, help func(io.Writer, env), e env) (map[string]setting, string, *backend, error) {
+	return startDeploymentWith(ctx, name, what, args, opts, help, e, false)
+}
+
+// startDeploymentWith is startDeployment; storeOnly opens the database alone when no MLflow
+// server is configured (deployments reads only the history then).
+func startDeploymentWith(ctx context.Context, name, what string, args []string, opts []option, help func(io.Writer, env), e env, storeOnly bool) (map[string]setting, string, *backend, error) {
 	flags, positional := splitQueryArgs(args, opts)
 	s, rest, err := parseOptions(name, flags, opts, help, e)
 	if err != nil {
@@ -140,7 +150,12 @@ func startDeployment(ctx context.Context, name, what string, args []string, opts
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s: %w", name, err)
 	}
-	b, err := openBackend(ctx, cfg, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0, nil)
+	var b *backend
+	if storeOnly && cfg.requireMLflow() != nil {
+		b, err = openStoreOnly(ctx, cfg)
+	} else {
+		b, err = openBackend(ctx, cfg, e.getenv, newLogger(e.stderr, "text", levelFor(e.getenv)), 0, nil)
+	}
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -157,6 +172,9 @@ func deploy(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer b.close()
+	if runID, err = resolveDeployRunID(ctx, b.reader, s["model"].value, runID); err != nil {
+		return err
+	}
 	p, err := b.promoter.Promote(ctx, mlexp.PromoteRequest{RunID: runID, ModelID: s["model"].value, By: s["by"].value, Note: s["note"].value})
 	if err != nil {
 		return fmt.Errorf("deploy: %s", promotionMessage(err))
@@ -207,7 +225,7 @@ func reconcile(ctx context.Context, args []string, e env) error {
 
 // deployments runs `mlexp deployments MODEL_ID`.
 func deployments(ctx context.Context, args []string, e env) error {
-	s, modelID, b, err := startDeployment(ctx, "deployments", "MODEL_ID", args, deploymentsOptions(e.getenv), deploymentsHelp, e)
+	s, modelID, b, err := startDeploymentWith(ctx, "deployments", "MODEL_ID", args, deploymentsOptions(e.getenv), deploymentsHelp, e, true)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
@@ -219,11 +237,14 @@ func deployments(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	h, err := b.promoter.History(ctx, modelID, limit)
+	h, err := b.store.Deployments(ctx, modelID, limit)
 	if err != nil {
 		return fmt.Errorf("deployments: %s", promotionMessage(err))
 	}
-	st, _ := b.promoter.AliasStatus(ctx, modelID) // best effort: the history is mlexp's own
+	var st *mlexp.AliasStatus
+	if b.promoter != nil { // with MLflow, say whether its alias still matches the history
+		st, _ = b.promoter.AliasStatus(ctx, modelID) // best effort: the history is mlexp's own
+	}
 	if s["json"].value == "true" {
 		var current *mlexp.Deployment
 		if len(h) > 0 {
@@ -231,27 +252,12 @@ func deployments(ctx context.Context, args []string, e env) error {
 		}
 		return printIndented(e.stdout, map[string]any{"model_id": modelID, "current": current, "deployments": h, "registry": st})
 	}
-	printAliasStatus(e.stdout, modelID, st)
-	if len(h) == 0 {
-		_, err := fmt.Fprintf(e.stdout, "model %s: no promotion is recorded yet\n", modelID)
+	var o terminal.Options
+	if err := parseWidth(s["width"], &o); err != nil {
 		return err
 	}
-	for _, d := range h {
-		from := "none"
-		if d.PreviousRunID != "" {
-			from = d.PreviousRunID + " (" + d.PreviousRunName + ")"
-		}
-		note := ""
-		if d.Note != "" {
-			note = " · " + strconv.Quote(d.Note)
-		}
-		if d.Version != "" {
-			note = " · version " + d.Version + note
-		}
-		fmt.Fprintf(e.stdout, "#%d  %s  %-8s  %s (%s)  from %s  by %s%s\n", d.Seq, d.PromotedAt.Format(time.RFC3339), d.Action,
-			d.RunID, d.RunName, from, d.PromotedBy, note)
-	}
-	return nil
+	printAliasStatus(e.stdout, modelID, st, o)
+	return printDeployments(e.stdout, modelID, h, o)
 }
 
 // printPromotion says what a promotion did, or prints it as the API answers it.

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/terminal"
 )
 
 // printReconciled says what reconcile did, or prints it as JSON.
@@ -37,7 +38,7 @@ func printAlias(w io.Writer, d *mlexp.Deployment) {
 }
 
 // printAliasStatus warns when the registry alias no longer names the recorded version.
-func printAliasStatus(w io.Writer, modelID string, st *mlexp.AliasStatus) {
+func printAliasStatus(w io.Writer, modelID string, st *mlexp.AliasStatus, o terminal.Options) {
 	if st == nil || st.InSync {
 		return
 	}
@@ -49,6 +50,6 @@ func printAliasStatus(w io.Writer, modelID string, st *mlexp.AliasStatus) {
 	if st.RecordedVersion != "" {
 		recorded = fmt.Sprintf("version %s (run %s)", st.RecordedVersion, st.RecordedRunID)
 	}
-	fmt.Fprintf(w, "! models:/%s@%s %s in MLflow, but the history records %s: `mlexp reconcile %s` puts the alias back, `mlexp reconcile --adopt %s` records the move\n",
-		st.RegisteredModel, st.Alias, now, recorded, modelID, modelID)
+	terminal.Paragraph(w, o, "! ", fmt.Sprintf("models:/%s@%s %s in MLflow, but the history records %s: `mlexp reconcile %s` puts the alias back, `mlexp reconcile --adopt %s` records the move",
+		st.RegisteredModel, st.Alias, now, recorded, modelID, modelID))
 }

@@ -62,7 +62,7 @@ func TestDeployMovesTheConfiguredAlias(t *testing.T) {
 	if err := c.SetRegisteredModelAlias(ctx, name, "prod", "1"); err != nil {
 		t.Fatal(err)
 	}
-	if out := run("deployments", model); !strings.Contains(out, "! models:/"+name+"@prod names version 1 (run "+a+")") || !strings.Contains(out, "version 2") {
+	if out := run("deployments", model, "--width", "300"); !strings.Contains(out, "! models:/"+name+"@prod names version 1 (run "+a+")") || !strings.Contains(out, "version 2") {
 		t.Errorf("deployments after the alias was moved:\n%s", out)
 	}
 	run("reconcile", model)

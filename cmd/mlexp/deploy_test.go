@@ -14,6 +14,7 @@ import (
 	"github.com/mlexp-dev/mlexp/internal/sample"
 	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/sqlstore"
+	"github.com/mlexp-dev/mlexp/terminal"
 	"github.com/mlexp-dev/mlexp/tracking"
 )
 
@@ -88,7 +89,8 @@ func TestDeployRollbackAndBestCommands(t *testing.T) {
 	if out := run("deploy", a, "--note", "first"); !strings.Contains(out, "promoted run "+a) || !strings.Contains(out, "by carol") {
 		t.Errorf("deploy a:\n%s", out)
 	}
-	out = run("deploy", "--by", "dave", b, "--model", model)
+	out = run("deploy", "--by", "dave", b[:mlexp.MinRunIDPrefix], "--model", model) // the prefix the runs table shows
+
 	if !strings.Contains(out, "replacing run "+a) || !strings.Contains(out, "by dave") || !strings.Contains(out, a+" is no longer marked deployed") {
 		t.Errorf("deploy b:\n%s", out)
 	}
@@ -96,6 +98,8 @@ func TestDeployRollbackAndBestCommands(t *testing.T) {
 	fails("does not exist", "deploy", "0123456789abcdef0123456789abcdef")
 	fails("belongs to model "+model, "deploy", a, "--model", "another-model")
 	fails("exactly one RUN_ID", "deploy")
+	fails(`RUN_ID: "`+b[:7]+`" is neither a run id nor a prefix of one`, "deploy", b[:7], "--model", model)
+	fails(`RUN_ID: no run of the model starts with "ffffffffe"`, "deploy", "ffffffffe", "--model", model)
 	var rb struct {
 		RunID      string           `json:"run_id"`
 		Deployment mlexp.Deployment `json:"deployment"`
@@ -105,12 +109,22 @@ func TestDeployRollbackAndBestCommands(t *testing.T) {
 		t.Errorf("rollback --json: %+v, %v", rb, err)
 	}
 	out = run("deployments", model)
+	for i, l := range strings.Split(out, "\n") {
+		if w := terminal.StringWidth(l); w > 80 {
+			t.Errorf("deployments: line %d is %d columns wide: %s", i+1, w, l)
+		}
+	}
 	for _, want := range []string{"#3", "rollback", "#2", "by dave", "#1", `"first"`, `"oops"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("deployments lacks %q:\n%s", want, out)
 		}
 	}
 	fails("no previous deployment", "rollback", "never-promoted-model")
+	// deployments reads only mlexp's database: it needs no MLflow server.
+	noMLflow, err := runLog(t, map[string]string{"MLEXP_DATA_DIR": dataDir}, nil, "deployments", model)
+	if err != nil || noMLflow != out {
+		t.Errorf("deployments without MLFLOW_TRACKING_URI: %v\n%s\nwant\n%s", err, noMLflow, out)
+	}
 
 	// The history is in the database serve uses, and MLflow agrees with it.
 	db, err := sqlstore.Open(ctx, filepath.Join(dataDir, "mlexp.db"))

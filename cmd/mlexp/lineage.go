@@ -40,7 +40,7 @@ func openLineage(ctx context.Context, dsn string, log *slog.Logger) (mlexp.Linea
 }
 
 func lineageOptions() []option {
-	return append([]option{queryMLflowOption(), mlmdOption()}, queryOutputOptions()...)
+	return append([]option{queryMLflowOption(), mlmdOption(), runPrefixModelOption()}, queryOutputOptions()...)
 }
 
 // queryLineage runs `mlexp lineage RUN_ID`.
@@ -49,7 +49,11 @@ func queryLineage(ctx context.Context, args []string, e env) error {
 		if len(q.args) != 1 {
 			return fmt.Errorf("lineage: give one run id, not %d: `mlexp lineage RUN_ID` (mlexp runs lists them)", len(q.args))
 		}
-		l, err := q.svc.Lineage(ctx, q.args[0])
+		ids, err := q.resolveRunIDs(ctx, []string{"RUN_ID"}, q.args)
+		if err != nil {
+			return err
+		}
+		l, err := q.svc.Lineage(ctx, ids[0])
 		if err != nil {
 			return q.fail(err)
 		}
@@ -71,7 +75,8 @@ upstream of it (examples with their span and version, schema, transform graph, b
 dataset), and downstream its evaluation, blessing and push. The run is found by its
 mlmd.execution_id or mlmd.model_artifact_id tag, else an execution whose external_id or
 custom property is the run id, else the artifact whose URI is its model URI
-(docs/lineage.md).
+(docs/lineage.md). RUN_ID may be the start of a run id, 8 characters or more: it names the
+one run of --model (default: MLflow's only model) whose id starts with it.
 
 `)
 	writeOptions(w, lineageOptions())
@@ -91,7 +96,7 @@ func blessingOption(v setting) ([]explore.BestOption, error) {
 
 // printBestLineage writes what ML Metadata records of the picked and the deployed run:
 // blessed or not, and where and when each was pushed.
-func printBestLineage(w io.Writer, bl *explore.BestLineage) error {
+func printBestLineage(w io.Writer, bl *explore.BestLineage, o terminal.Options) error {
 	if bl == nil {
 		return nil
 	}
@@ -112,7 +117,7 @@ func printBestLineage(w io.Writer, bl *explore.BestLineage) error {
 		}
 		fmt.Fprintf(w, "ML Metadata, %s: %s, %d push(es)\n", r.who, blessed, len(r.rec.Pushes))
 		for _, p := range r.rec.Pushes {
-			fmt.Fprintf(w, "  pushed %s  %s  %s\n", p.URI, strings.Join(p.KeyProperties(3), " "), p.Created.UTC().Format("2006-01-02 15:04"))
+			terminal.Paragraph(w, o, "  ", fmt.Sprintf("pushed %s  %s  %s", p.URI, strings.Join(p.KeyProperties(3), " "), p.Created.UTC().Format("2006-01-02 15:04")))
 		}
 	}
 	return nil

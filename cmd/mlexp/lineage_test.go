@@ -77,7 +77,7 @@ func TestLineageCommandAndAPI(t *testing.T) {
 				c.by, len(l.written[c.key].Nodes), len(l.written[c.key].Edges))
 		}
 	}
-	text := mustQuery(t, "lineage", l.ext, "--mlmd-db", l.store, "--color", "never")
+	text := mustQuery(t, "lineage", l.ext, "--mlmd-db", l.store, "--color", "never", "--width", "200")
 	for _, want := range []string{"found by an execution whose external_id is the run id", "Trainer  trainer-ext", "[this run's model]", "span=3", "PushedModel  pushed-ext"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("lineage text lacks %q:\n%s", want, text)

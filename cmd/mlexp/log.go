@@ -18,25 +18,29 @@ import (
 // logOptions are the flags of `mlexp log`.
 func logOptions(getenv func(string) string) []option {
 	return append([]option{
-		{name: "f", arg: "FILE", usage: "the results: one JSON object, or JSON Lines (one object a line); - reads standard input"},
+		{name: "f", arg: "FILE", usage: "the results, as the FILE argument (kept for scripts that use it)"},
 		{name: "wait", arg: "DURATION", env: "MLEXP_LOG_WAIT", def: "2m",
 			usage: "how long to wait for MLflow; what is not delivered by then stays queued in the database"},
-		{name: "json", arg: "BOOL", def: "false", usage: "true prints the ingest items as JSON"},
+		{name: "json", arg: "", def: "false", usage: "print the ingest items as JSON"},
 	}, storeOptions(getenv)...)
 }
 
 func logHelp(w io.Writer, e env) {
-	fmt.Fprintf(w, `Usage: mlexp log quick-test -f FILE [flags]
-       mlexp log training-run -f FILE [flags]
+	fmt.Fprintf(w, `Usage: mlexp log quick-test [FILE] [flags]
+       mlexp log training-run [FILE] [flags]
 
-Logs quick tests or full trainings into MLflow through the same durable outbox as the API:
-every result is committed to mlexp's database first, then delivered. The whole file is
-checked before anything is queued; an error names the line and the field. Logging the same
-result again adds nothing. What MLflow does not take within --wait stays queued and is
-delivered by 'mlexp serve' or the next 'mlexp log'. The body of each object is the same as
-for POST /api/experiments/quick-tests/ and /training-runs/ (see README.md).
+Logs quick tests or full trainings into MLflow through the same durable outbox as the
+API: each result is committed to mlexp's database first, then delivered. FILE holds one
+JSON object, or JSON Lines (one object a line); without FILE, or with -, the results are
+read from standard input. The whole input is checked before anything is queued; every
+problem is listed with its line and field. Logging the same result again adds nothing.
+What MLflow does not take within --wait stays queued and is delivered by 'mlexp serve' or
+the next 'mlexp log'. The objects are the bodies of POST /api/experiments/quick-tests/
+and /training-runs/.
 
 `)
+	writeLogJSONHelp(w)
+	fmt.Fprintln(w)
 	writeOptions(w, logOptions(e.getenv))
 	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
 }
@@ -45,37 +49,42 @@ for POST /api/experiments/quick-tests/ and /training-runs/ (see README.md).
 func logResults(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			logHelp(e.stdout, e)
+			printHelp(e.stdout, logHelp, e)
 			return nil
 		}
-		return errors.New("log: say what to log: `mlexp log quick-test -f FILE` or `mlexp log training-run -f FILE`")
+		return errors.New("log: say what to log: `mlexp log quick-test FILE` or `mlexp log training-run FILE`; see `mlexp help log`")
 	}
 	kind := args[0]
 	if kind != "quick-test" && kind != "training-run" {
 		return fmt.Errorf("log: unknown kind %q: use quick-test or training-run", kind)
 	}
-	s, rest, err := parseOptions("log", args[1:], logOptions(e.getenv), logHelp, e)
+	opts := logOptions(e.getenv)
+	flags, positional := splitQueryArgs(args[1:], opts) // a bare --json, and FILE anywhere
+	s, rest, err := parseOptions("log", flags, opts, logHelp, e)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return fmt.Errorf("log: unexpected argument %q", rest[0])
-	}
 	wait, err := time.ParseDuration(s["wait"].value)
 	if err != nil || wait < 0 {
 		return s["wait"].errorf("not a duration such as 2m")
 	}
-	asJSON := s["json"].value == "true"
+	asJSON, err := boolSetting(s["json"])
+	if err != nil {
+		return err
+	}
 	store, err := parseStoreConfig(s)
+	if err == nil {
+		err = store.requireMLflow()
+	}
 	if err != nil {
 		return fmt.Errorf("log: %w", err)
 	}
-	name := s["f"].value
-	if name == "" {
-		return errors.New("log: -f FILE is required (- reads standard input)")
+	name, err := logInputName(s["f"].value, append(positional, rest...))
+	if err != nil {
+		return err
 	}
 	input, err := readInput(name, e.stdin)
 	if err != nil {
@@ -102,6 +111,33 @@ func logResults(ctx context.Context, args []string, e env) error {
 	}
 	items = awaitItems(ctx, b, items, wait, progressBar(e.stderr))
 	return reportItems(e.stdout, items, asJSON, store.db)
+}
+
+// logInputName is where the results are: the FILE argument, -f FILE, or "-" (standard
+// input) when neither is given.
+func logInputName(f string, args []string) (string, error) {
+	switch {
+	case len(args) > 1:
+		return "", fmt.Errorf("log: one FILE at most, got %q", args)
+	case len(args) == 1 && f != "" && f != args[0]:
+		return "", fmt.Errorf("log: two inputs, -f %q and %q: give one", f, args[0])
+	case len(args) == 1:
+		return args[0], nil
+	case f != "":
+		return f, nil
+	}
+	return "-", nil
+}
+
+// boolSetting is a setting of a bare flag (--json), or --json=true|false.
+func boolSetting(v setting) (bool, error) {
+	switch strings.ToLower(v.value) {
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no", "":
+		return false, nil
+	}
+	return false, v.errorf("not true or false")
 }
 
 func readInput(name string, stdin io.Reader) ([]byte, error) {
@@ -151,7 +187,10 @@ func parseReports(kind, name string, input []byte) ([]submitFunc, int, error) {
 				return b.ingest.SubmitTrainingRun(ctx, r)
 			})
 		}
-		if check != nil {
+		for _, f := range mlexp.FieldErrors(check) { // every invalid field, one a line
+			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, f.Message))
+		}
+		if check != nil && mlexp.FieldErrors(check) == nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, mlexp.ErrorMessage(check)))
 		}
 	}

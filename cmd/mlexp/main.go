@@ -42,35 +42,44 @@ type env struct {
 // command is one subcommand of mlexp.
 type command struct {
 	name    string
-	summary string // one line, for `mlexp help`
+	group   string // the heading `mlexp help` lists it under
+	summary string // one line of at most 64 columns, for `mlexp help`
 	run     func(ctx context.Context, args []string, e env) error
 	// help writes the command's full help; nil for a command without flags.
 	help func(w io.Writer, e env)
 }
 
+// The groups of commands in `mlexp help`, in its order.
+const (
+	groupLog    = "Log results into MLflow"
+	groupQuery  = "Explore runs (read MLflow)"
+	groupDeploy = "Deploy (mlexp's database, and MLflow's marks)"
+	groupServe  = "Serve and operate"
+)
+
 // commands lists every subcommand, in the order `mlexp help` shows them.
 func commands() []command {
 	return []command{
-		{name: "serve", summary: "serve the web dashboard, the JSON API, probes and metrics; deliver queued results to MLflow", run: serve, help: serveHelp},
-		{name: "log", summary: "log quick tests or full trainings from a JSON or JSON Lines file into MLflow", run: logResults, help: logHelp},
-		{name: "deploy", summary: "promote an MLflow run to be its model's deployed run, recording who, when and why", run: deploy, help: deployHelp},
-		{name: "rollback", summary: "promote again the run deployed before a model's current one", run: rollback, help: rollbackHelp},
-		{name: "reconcile", summary: "make MLflow's is_deployed marks show a model's newest recorded deployment again", run: reconcile, help: reconcileHelp},
-		{name: "deployments", summary: "list a model's promotions and rollbacks, newest first", run: deployments, help: deploymentsHelp},
-		{name: "best", summary: "pick the run of a model to deploy: best by a metric, through quality gates", run: queryBest, help: bestHelp},
-		{name: "summary", summary: "show the experiments dashboard of a model: counts, best and deployed runs, recent runs", run: querySummary, help: summaryHelp},
-		{name: "heatmap", summary: "show a metric over two configuration axes, best ★ and deployed ● marked", run: queryHeatmap, help: heatmapHelp},
-		{name: "runs", summary: "list the runs of a model, filtered, sorted and paged, with their ids", run: queryRuns, help: runsHelp},
-		{name: "insights", summary: "decide with confidence: quick-test fidelity, the best config within noise, parameter effects", run: queryInsights, help: insightsHelp},
-		{name: "compare", summary: "compare 2 to 50 runs: metrics, configuration diff and a recommendation", run: queryCompare, help: compareHelp},
-		{name: "lineage", summary: "show the ML Metadata lineage of a run's model: its data, schema, transform, evaluation and push", run: queryLineage, help: lineageHelp},
-		{name: "models", summary: "list the models and datasets that have experiments in MLflow", run: queryModels, help: modelsHelp},
-		{name: "towers", summary: "show or set which tower each feature of a model belongs to, for runs logged without tower params", run: towers, help: towersHelp},
-		{name: "attach", summary: "tag an existing MLflow experiment as a model's experiment on a dataset", run: queryAttach, help: attachHelp},
-		{name: "demo", summary: "seed MLflow with a demo experiment (idempotent)", run: demo, help: demoHelp},
-		{name: "outbox", summary: "list the results queued for MLflow (failed, pending, delivered) and queue a failed one again", run: outbox, help: outboxHelp},
-		{name: "migrate", summary: "apply the database migrations (serve also does at start)", run: migrate, help: migrateHelp},
-		{name: "version", summary: "print the version of mlexp", run: version},
+		{name: "log", group: groupLog, summary: "log quick tests or full trainings from JSON (see help log)", run: logResults, help: logHelp},
+		{name: "demo", group: groupLog, summary: "seed MLflow with a demo experiment (idempotent)", run: demo, help: demoHelp},
+		{name: "attach", group: groupLog, summary: "tag an existing MLflow experiment as a model's", run: queryAttach, help: attachHelp},
+		{name: "models", group: groupQuery, summary: "the models and datasets that have experiments in MLflow", run: queryModels, help: modelsHelp},
+		{name: "summary", group: groupQuery, summary: "a model's dashboard: counts, best and deployed runs, recent runs", run: querySummary, help: summaryHelp},
+		{name: "heatmap", group: groupQuery, summary: "a metric over two configuration axes, best ★ and deployed ●", run: queryHeatmap, help: heatmapHelp},
+		{name: "runs", group: groupQuery, summary: "a model's runs, filtered, sorted and paged, with their ids", run: queryRuns, help: runsHelp},
+		{name: "compare", group: groupQuery, summary: "compare 2 to 50 runs: metrics, config diff, recommendation", run: queryCompare, help: compareHelp},
+		{name: "insights", group: groupQuery, summary: "quick-test fidelity, best config within noise, param effects", run: queryInsights, help: insightsHelp},
+		{name: "towers", group: groupQuery, summary: "which tower each feature of a model belongs to (set or show)", run: towers, help: towersHelp},
+		{name: "lineage", group: groupQuery, summary: "the ML Metadata lineage of a run's model", run: queryLineage, help: lineageHelp},
+		{name: "best", group: groupDeploy, summary: "the run to deploy: best by a metric, through quality gates", run: queryBest, help: bestHelp},
+		{name: "deploy", group: groupDeploy, summary: "promote a run to be its model's deployed run, with a note", run: deploy, help: deployHelp},
+		{name: "rollback", group: groupDeploy, summary: "promote again the run deployed before the current one", run: rollback, help: rollbackHelp},
+		{name: "deployments", group: groupDeploy, summary: "a model's promotions and rollbacks, newest first", run: deployments, help: deploymentsHelp},
+		{name: "reconcile", group: groupDeploy, summary: "make MLflow's is_deployed marks match the history again", run: reconcile, help: reconcileHelp},
+		{name: "serve", group: groupServe, summary: "the web UI, the JSON API and delivery of queued results", run: serve, help: serveHelp},
+		{name: "outbox", group: groupServe, summary: "results queued for MLflow; queue a failed one again", run: outbox, help: outboxHelp},
+		{name: "migrate", group: groupServe, summary: "apply the database migrations (serve also does at start)", run: migrate, help: migrateHelp},
+		{name: "version", group: groupServe, summary: "print the version of mlexp", run: version},
 	}
 }
 
@@ -91,10 +100,14 @@ func runWithInput(ctx context.Context, args []string, getenv func(string) string
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if len(rest) == 0 {
-			writeHelp(stdout, cmds, e)
+			writeHelp(stdout, cmds)
 			return nil
 		}
 		name, rest = rest[0], []string{"--help"}
+		if name == "help" {
+			writeHelp(stdout, cmds)
+			return nil
+		}
 	}
 	for _, c := range cmds {
 		if c.name == name {
@@ -102,22 +115,6 @@ func runWithInput(ctx context.Context, args []string, getenv func(string) string
 		}
 	}
 	return fmt.Errorf("unknown command %q: the commands are %s; see `mlexp help`", name, commandNames(cmds))
-}
-
-// writeHelp writes the help of mlexp: every command, and the flags of each.
-func writeHelp(w io.Writer, cmds []command, e env) {
-	fmt.Fprintf(w, "mlexp explores MLflow runs of recommender-model experiments.\n\n")
-	fmt.Fprintf(w, "Usage: mlexp COMMAND [flags]\n\nCommands:\n")
-	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintf(w, "  %-10s %s\n", "help", "show this help, or `mlexp help COMMAND` for one command")
-	for _, c := range cmds {
-		if c.help != nil {
-			fmt.Fprintf(w, "\n%s\n", strings.Repeat("─", 72))
-			c.help(w, e)
-		}
-	}
 }
 
 func commandNames(cmds []command) string {

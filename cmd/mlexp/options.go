@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // option is a flag with an environment equivalent. The flag wins over the environment
@@ -57,7 +58,7 @@ func parseOptions(name string, args []string, opts []option, help func(io.Writer
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			help(e.stdout, e)
+			printHelp(e.stdout, help, e)
 			return nil, nil, err
 		}
 		return nil, nil, fmt.Errorf("%s: %v; see `mlexp %s --help`", name, err, name)
@@ -82,16 +83,16 @@ func parseOptions(name string, args []string, opts []option, help func(io.Writer
 func writeOptions(w io.Writer, opts []option) {
 	fmt.Fprintf(w, "Flags (a flag wins over its environment variable, which wins over the default):\n")
 	for _, o := range opts {
-		fmt.Fprintf(w, "  --%s %s\n", o.name, o.arg)
-		fmt.Fprintf(w, "        %s\n", o.usage)
+		fmt.Fprintln(w, strings.TrimRight(fmt.Sprintf("  --%s %s", o.name, o.arg), " "))
+		writeWrapped(w, "        ", o.usage)
 		def := o.def
 		if def == "" {
 			def = "none"
 		}
 		if o.env != "" {
-			fmt.Fprintf(w, "        environment: %s; default: %s\n", o.env, def)
+			writeWrapped(w, "        ", fmt.Sprintf("environment: %s; default: %s", o.env, def))
 		} else {
-			fmt.Fprintf(w, "        default: %s\n", def)
+			writeWrapped(w, "        ", "default: "+def)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/sqlstore"
+	"github.com/mlexp-dev/mlexp/terminal"
 )
 
 // The outbox commands look into the ingest outbox of the store serve uses (the same --db,
@@ -28,6 +29,7 @@ func outboxOptions(getenv func(string) string, withList bool) []option {
 	}
 	return append(opts,
 		option{name: "json", arg: "", def: "false", usage: "print the items as JSON"},
+		widthOption(),
 		option{name: "data-dir", arg: "DIR", env: "MLEXP_DATA_DIR", def: defaultDataDir(getenv),
 			usage: "directory for mlexp's own data, such as its database (as for serve)"},
 		option{name: "db", arg: "PATH|URL", env: "MLEXP_DB",
@@ -62,7 +64,7 @@ func outbox(ctx context.Context, args []string, e env) error {
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
-		outboxHelp(e.stdout, e)
+		printHelp(e.stdout, outboxHelp, e)
 		return nil
 	case "list":
 		return outboxList(ctx, args[1:], e)
@@ -132,11 +134,16 @@ func outboxList(ctx context.Context, args []string, e env) error {
 	if s["json"].value == "true" {
 		return printIndented(e.stdout, map[string]any{"items": items, "counts": counts})
 	}
-	return printOutboxItems(e.stdout, items, counts, status.value)
+	var o terminal.Options
+	if err := parseWidth(s["width"], &o); err != nil {
+		return err
+	}
+	return printOutboxItems(e.stdout, items, counts, status.value, o)
 }
 
-// printOutboxItems writes items as a table, each last error on a line of its own.
-func printOutboxItems(w io.Writer, items []mlexp.OutboxItem, counts map[string]int, status string) error {
+// printOutboxItems writes items as a table that fits the width of o, each item's key and its
+// last error or MLflow run on lines of their own under it. Ids and keys are never cut.
+func printOutboxItems(w io.Writer, items []mlexp.OutboxItem, counts map[string]int, status string, o terminal.Options) error {
 	what := "items"
 	if status != sqlstore.OutboxStatusAll {
 		what = status + " items"
@@ -150,22 +157,24 @@ func printOutboxItems(w io.Writer, items []mlexp.OutboxItem, counts map[string]i
 	for _, it := range items {
 		wID, wKind, wStatus = max(wID, len(it.ID)), max(wKind, len(it.Kind)), max(wStatus, len(it.Status))
 	}
-	row := fmt.Sprintf("%%-%ds  %%-%ds  %%-%ds  %%8s  %%-20s  %%s\n", wID, wKind, wStatus)
-	fmt.Fprintf(w, row, "ID", "KIND", "STATUS", "ATTEMPTS", "UPDATED", "KEY")
+	row := fmt.Sprintf("%%-%ds  %%-%ds  %%-%ds  %%5s  %%s", wID, wKind, wStatus)
+	fmt.Fprintln(w, terminal.Truncate(o, fmt.Sprintf(row, "ID", "KIND", "STATUS", "TRIES", "UPDATED")))
 	for _, it := range items {
-		fmt.Fprintf(w, row, it.ID, it.Kind, it.Status, strconv.Itoa(it.Attempts), it.UpdatedAt.UTC().Format(time.RFC3339), it.IdempotencyKey)
+		fmt.Fprintln(w, terminal.Truncate(o, fmt.Sprintf(row, it.ID, it.Kind, it.Status, strconv.Itoa(it.Attempts), it.UpdatedAt.UTC().Format(time.RFC3339))))
+		fmt.Fprintln(w, "  key: "+it.IdempotencyKey) // whole, however wide: it names the result
 		switch {
 		case it.LastError != "":
-			fmt.Fprintf(w, "  last error: %s\n", oneLine(it.LastError, 300))
+			terminal.Paragraph(w, o, "  last error: ", oneLine(it.LastError, 300))
 		case it.RunID != "":
 			fmt.Fprintf(w, "  MLflow run: %s\n", it.RunID)
 		}
 	}
-	fmt.Fprintf(w, "\n%d %s shown (pending %d, delivered %d, failed %d), newest first\n", len(items), what,
-		counts[mlexp.OutboxPending], counts[mlexp.OutboxDelivered], counts[mlexp.OutboxFailed])
+	fmt.Fprintln(w)
+	terminal.Paragraph(w, o, "", fmt.Sprintf("%d %s shown (pending %d, delivered %d, failed %d), newest first", len(items), what,
+		counts[mlexp.OutboxPending], counts[mlexp.OutboxDelivered], counts[mlexp.OutboxFailed]))
 	for _, it := range items {
 		if it.Status == mlexp.OutboxFailed {
-			_, err := fmt.Fprintf(w, "Once the cause is fixed, queue a failed item again: mlexp outbox retry %s\n", it.ID)
+			_, err := fmt.Fprintf(w, "Once the cause is fixed, queue a failed item again:\n  mlexp outbox retry %s\n", it.ID)
 			return err
 		}
 	}

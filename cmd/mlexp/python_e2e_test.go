@@ -236,7 +236,7 @@ func TestRunsLoggedByPythonInEveryCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(run("heatmap", "--model", model, "--json")), &hm); err != nil || len(hm.Cells) != 6 {
 		t.Errorf("heatmap --json: %d cells, %v", len(hm.Cells), err)
 	}
-	if out := run("runs", "--model", model, "--type", "full_training", "--color", "never"); !strings.Contains(out, "config-002 #45") || !strings.Contains(out, ids["config-002 Full Training #45"]) || strings.Contains(out, "config-001") {
+	if out := run("runs", "--model", model, "--type", "full_training", "--color", "never", "--width", "120"); !strings.Contains(out, "config-002 #45") || !strings.Contains(out, ids["config-002 Full Training #45"]) || strings.Contains(out, "config-001") {
 		t.Errorf("runs --type full_training:\n%s", out)
 	}
 	out = run("compare", ids["config-003 Quick Test #3"], ids["config-002 Full Training #45"], "--color", "never")

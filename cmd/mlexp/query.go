@@ -35,7 +35,8 @@ type queryEnv struct {
 	uri      string
 	client   *mlflow.Client
 	svc      *explore.Service
-	progress *progressLine // nil unless stderr is a terminal
+	runs     mlexp.RunSource // what svc reads, for resolving run id prefixes
+	progress *progressLine   // nil unless stderr is a terminal
 	json     bool
 	term     terminal.Options
 	e        env
@@ -51,12 +52,8 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 		return nil, err
 	}
 	q := &queryEnv{name: name, s: s, args: append(positional, rest...), e: e}
-	switch v := s["json"]; strings.ToLower(v.value) {
-	case "true", "1", "yes":
-		q.json = true
-	case "false", "0", "no", "":
-	default:
-		return nil, v.errorf("not true or false")
+	if q.json, err = boolSetting(s["json"]); err != nil {
+		return nil, err
 	}
 	switch v := s["color"]; v.value {
 	case "always":
@@ -67,12 +64,8 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 	default:
 		return nil, v.errorf("not auto, always or never")
 	}
-	if v := s["width"]; v.value != "" {
-		n, err := strconv.Atoi(v.value)
-		if err != nil || n < 20 || n > 1000 {
-			return nil, v.errorf("not a width in columns from 20 to 1000")
-		}
-		q.term.Width = n
+	if err := parseWidth(s["width"], &q.term); err != nil {
+		return nil, err
 	}
 	uri := s["mlflow-tracking-uri"]
 	if uri.value == "" {
@@ -97,6 +90,7 @@ func startQuery(name string, args []string, opts []option, help func(io.Writer, 
 	reader := tracking.NewReader(q.client, time.Minute, time.Now, log, readOpts...)
 	var lineage mlexp.LineageStore
 	lineage, q.close = openLineage(context.Background(), s["mlmd-db"].value, log)
+	q.runs = reader
 	q.svc = explore.New(explore.Deps{Runs: reader, Best: tracking.NewSelector(q.client),
 		Attacher: tracking.NewLogger(q.client, chart.TrainingCurves), Lineage: lineage, LineageRefs: reader, RunModels: reader,
 		MLflowUIURL: q.uri, Now: time.Now})
@@ -188,6 +182,37 @@ func (q *queryEnv) onlyModel(ctx context.Context) (string, error) {
 		}
 		return "", fmt.Errorf("%s: --model is required: MLflow has experiments of %d models: %s", q.name, len(models), strings.Join(ids, ", "))
 	}
+}
+
+// resolveRunIDs replaces the run id prefixes among args (named fields[i] in errors) by the
+// ids of the runs of --model (default: MLflow's only model) that start with them.
+func (q *queryEnv) resolveRunIDs(ctx context.Context, fields, args []string) ([]string, error) {
+	short := false
+	for _, a := range args {
+		short = short || (a != "" && len(a) < mlexp.RunIDLength)
+	}
+	if !short {
+		return args, nil
+	}
+	var me *mlexp.Error
+	if err := mlexp.CheckRunIDPrefixes(fields, args); errors.As(err, &me) {
+		return nil, fmt.Errorf("%s: %s", q.name, me.Message)
+	}
+	model := q.s["model"].value
+	if model == "" {
+		var err error
+		if model, err = q.onlyModel(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := mlexp.ResolveRunIDs(ctx, q.runs, model, fields, args)
+	if errors.As(err, &me) && slices.Contains(fields, me.Field) { // the message starts with the argument
+		return nil, fmt.Errorf("%s: %s", q.name, me.Message)
+	}
+	if err != nil {
+		return nil, q.fail(err)
+	}
+	return ids, nil
 }
 
 // printJSON writes v as indented JSON.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/mlflow"
+	"github.com/mlexp-dev/mlexp/terminal"
 )
 
 func TestQueryModelsAndAttach(t *testing.T) {
@@ -29,8 +30,17 @@ func TestQueryModelsAndAttach(t *testing.T) {
 		t.Errorf("attach printed %q, want %q", out, want)
 	}
 
-	out = mustQuery(t, "models")
+	out = mustQuery(t, "models") // 80 columns: each name under its id, whole ids
 	noESC(t, out)
+	for i, l := range strings.Split(out, "\n") {
+		if w := terminal.StringWidth(l); w > 80 {
+			t.Errorf("models: line %d is %d columns wide: %s", i+1, w, l)
+		}
+	}
+	if miss := missing(out, "MODELS", "│ Model ", model, "Attached Model", "ds-9", "Holdout Set", "python-logged-", m.id, "Query Model"); len(miss) > 0 {
+		t.Errorf("models lacks %q:\n%s", miss, out)
+	}
+	out = mustQuery(t, "models", "--width", "200")
 	if miss := missing(out, "MODELS", "Model ID", model, "Attached Model", "ds-9", "Holdout Set", " "+expID+" │", "python-logged-", m.id, "Query Model"); len(miss) > 0 {
 		t.Errorf("models lacks %q:\n%s", miss, out)
 	}

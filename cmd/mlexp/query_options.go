@@ -33,9 +33,27 @@ func queryOutputOptions() []option {
 		{name: "json", arg: "", def: "false", usage: "print the data the JSON API answers, as JSON, instead of text"},
 		{name: "color", arg: "WHEN", env: "MLEXP_COLOR", def: "auto",
 			usage: "colour the text: auto (when standard output is a terminal and NO_COLOR is not set), always or never"},
-		{name: "width", arg: "COLUMNS", env: "COLUMNS", def: strconv.Itoa(terminal.DefaultWidth),
-			usage: "width of the text output in columns; tables wider than that shrink their labels"},
+		widthOption(),
 	}
+}
+
+// widthOption is --width, the width every text screen fits (COLUMNS, default 80).
+func widthOption() option {
+	return option{name: "width", arg: "COLUMNS", env: "COLUMNS", def: strconv.Itoa(terminal.DefaultWidth),
+		usage: "width of the text output in columns; tables wider than that shrink their labels"}
+}
+
+// parseWidth reads the --width setting into the terminal options.
+func parseWidth(v setting, o *terminal.Options) error {
+	if v.value == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v.value)
+	if err != nil || n < 20 || n > 1000 {
+		return v.errorf("not a width in columns from 20 to 1000")
+	}
+	o.Width = n
+	return nil
 }
 
 // queryBoolOptions are the options given as a bare flag (--json), or --json=true|false.
@@ -81,6 +99,7 @@ func compareOptions() []option {
 	return append([]option{
 		queryMLflowOption(),
 		{name: "baseline", arg: "RUN_ID", usage: "the run the others are measured against; default: the deployed run if compared, else the first"},
+		runPrefixModelOption(),
 		{name: "metric", arg: "NAME", def: mlexp.DefaultCompareMetric, usage: "the metric the recommendation weighs"},
 		mlmdOption(),
 	}, queryOutputOptions()...)
@@ -144,7 +163,9 @@ func compareHelp(w io.Writer, e env) {
 Compares %d to %d MLflow runs, of any experiments: their metrics side by side with the
 difference from the baseline (percentage points for recall), duration and cost, the
 configuration diff by tower with NEW / REMOVED / changed marks, and a recommendation.
-'mlexp runs' lists run ids.
+'mlexp runs' lists run ids. A RUN_ID (or --baseline) may be the start of a run id, 8
+characters or more, as the runs table shows it at 80 columns: it names the one run of
+--model (default: MLflow's only model) whose id starts with it.
 
 `, mlexp.MinCompareRuns, mlexp.MaxCompareRuns)
 	writeOptions(w, compareOptions())
@@ -172,4 +193,11 @@ commands and the API find it.
 `)
 	writeOptions(w, attachOptions())
 	fmt.Fprintf(w, "\n%s", mlflowEnvHelp)
+}
+
+// runPrefixModelOption is --model of the commands that take run ids: the model whose runs a
+// prefix of a run id is looked up in.
+func runPrefixModelOption() option {
+	return option{name: "model", arg: "ID", env: "MLEXP_MODEL",
+		usage: "the model whose runs a run id prefix (8 characters or more) is looked up in; default: MLflow's only model"}
 }

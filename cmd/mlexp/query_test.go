@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/terminal"
 )
 
 // runQuery runs mlexp with args against the test MLflow and returns stdout and stderr.
@@ -151,7 +152,7 @@ func TestQueryHeatmapErrors(t *testing.T) {
 
 func TestQueryRuns(t *testing.T) {
 	m := seedQueryModel(t)
-	out := mustQuery(t, "runs", "--model", m.id, "--sort", "recall_at_100")
+	out := mustQuery(t, "runs", "--model", m.id, "--sort", "recall_at_100", "--width", "120")
 	noESC(t, out)
 	if miss := missing(out, "RUNS TABLE", "Run Name", "Type", "R@100", "R@50", "Duration", "Date", "Status", "Run ID",
 		"config-042 #3", "47.3%", "38.5%", "● config-038 #45", "Full", "Quick", "2h 58m", "Failed", m.quick42, m.full38,
@@ -161,6 +162,16 @@ func TestQueryRuns(t *testing.T) {
 	assertBoxes(t, out)
 	if strings.Index(out, m.quick42) > strings.Index(out, m.quick38) {
 		t.Errorf("runs sorted by recall_at_100 desc do not start with config-042:\n%s", out)
+	}
+	// At 80 columns (the default) the run ids shrink to prefixes that compare and deploy take.
+	out = mustQuery(t, "runs", "--model", m.id, "--sort", "recall_at_100")
+	if miss := missing(out, "│ "+m.quick42[:mlexp.MinRunIDPrefix], "│ "+m.full38[:mlexp.MinRunIDPrefix], "Run IDs are shortened to fit"); len(miss) > 0 {
+		t.Errorf("runs at 80 columns lacks %q:\n%s", miss, out)
+	}
+	for i, l := range strings.Split(out, "\n") {
+		if w := terminal.StringWidth(l); w > 80 {
+			t.Errorf("runs: line %d is %d columns wide: %s", i+1, w, l)
+		}
 	}
 
 	out = mustQuery(t, "runs", "--model", m.id, "--json", "--type", "quick_test", "--status", "finished", "--sort", "recall_at_100", "--order", "asc",
@@ -180,7 +191,7 @@ func TestQueryRuns(t *testing.T) {
 		t.Errorf("runs --json = %+v", page)
 	}
 
-	out = mustQuery(t, "runs", "--model", m.id, "--search", "config-035")
+	out = mustQuery(t, "runs", "--model", m.id, "--search", "config-035", "--width", "120")
 	if !strings.Contains(out, m.quick35) || strings.Contains(out, m.quick42) || !strings.Contains(out, `Search: "config-035"`) {
 		t.Errorf("runs --search config-035:\n%s", out)
 	}

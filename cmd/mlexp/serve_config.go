@@ -129,7 +129,10 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 		return cfg, iw.errorf("not a duration such as 2s (0 answers at once)")
 	}
 
-	if cfg.store, err = parseStoreConfig(s); err != nil {
+	if cfg.store, err = parseStoreConfig(s); err == nil {
+		err = cfg.store.requireMLflow()
+	}
+	if err != nil {
 		return cfg, fmt.Errorf("serve: %w", err)
 	}
 	cfg.mlflowUI = cmp.Or(s["mlflow-ui-url"].value, cfg.store.trackingURI.value)

@@ -11,7 +11,7 @@ import (
 func version(_ context.Context, args []string, e env) error {
 	if len(args) > 0 {
 		if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-			fmt.Fprintln(e.stdout, "Usage: mlexp version\n\nPrints the version of mlexp, its commit when known, and the Go version it was built with.")
+			fmt.Fprintln(e.stdout, "Usage: mlexp version\n\nPrints the version of mlexp, its commit when known, and the Go version it was\nbuilt with.")
 			return nil
 		}
 		return fmt.Errorf("version: unexpected argument %q", args[0])
