@@ -156,7 +156,7 @@ func TestDemoFlags(t *testing.T) {
 		}
 	}
 	out, err := runDemo(t, t.TempDir(), "--help")
-	if err != nil || missing(out, "Usage: mlexp demo", "--seed N", "--wait DURATION", "--mlflow-tracking-uri URL", "Demo Data (synthetic)") != nil {
+	if err != nil || missing(strings.Join(strings.Fields(out), " "), "Usage: mlexp demo", "--seed N", "--wait DURATION", "--mlflow-tracking-uri URL", "Demo Data (synthetic)") != nil {
 		t.Errorf("demo --help: %v\n%s", err, out)
 	}
 }
