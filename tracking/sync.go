@@ -70,14 +70,23 @@ type Syncer struct {
 	log    *slog.Logger
 	// Corrected, when set, is told how many runs a reconciliation corrected (for /metrics).
 	Corrected func(n int)
+	// Served, when set, is told the path (PathDatabase or PathREST) of every read (for
+	// /metrics); DatabaseFailed of every read of the database that failed and went through
+	// REST instead.
+	Served         func(path string)
+	DatabaseFailed func()
 
-	locks sync.Map // experiment id → *sync.Mutex (lock)
+	rest  restSearcher
+	db    RunSearcher // MLflow's database (WithDatabase); nil: REST only
+	paths sync.Map    // experiment id → the path of its last read
+	locks sync.Map    // experiment id → *sync.Mutex (lock)
 }
 
 // NewSyncer returns a syncer of the index through client; owner names this process among
 // the replicas sharing the index.
 func NewSyncer(client *mlflow.Client, index mlexp.RunIndex, cfg SyncConfig, owner string, now func() time.Time, log *slog.Logger) *Syncer {
-	return &Syncer{client: client, index: index, cfg: cfg.withDefaults(), owner: owner, now: now, log: log}
+	cfg = cfg.withDefaults()
+	return &Syncer{client: client, index: index, cfg: cfg, owner: owner, now: now, log: log, rest: restSearcher{client, cfg.PageSize}}
 }
 
 // ErrSyncedElsewhere says that another replica holds the experiment's sync lease: it loads
@@ -162,15 +171,11 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 // a page share the cursor's start time, every run of that start time. done is true after
 // the last run.
 func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
-	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", ">=", float64(c.Start)))
-	if err != nil {
-		return nil, c, false, err
-	}
 	limit := s.cfg.PageSize
 	if c.RunID != "" {
 		limit++ // the cursor's own run comes first again
 	}
-	page, err := s.search(ctx, experimentID, filter, limit)
+	page, err := s.search(ctx, mlflow.RunQuery{ExperimentID: experimentID, StartFrom: mlflow.Millis(c.Start), Ordered: true, Limit: limit})
 	if err != nil {
 		return nil, c, false, err
 	}
@@ -199,40 +204,31 @@ func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.Inde
 // loadStartTime reads every run that started at c.Start after c.RunID, and moves the cursor
 // past that start time: start times are whole milliseconds, so to c.Start + 1.
 func (s *Syncer) loadStartTime(ctx context.Context, experimentID string, c mlexp.IndexCursor) ([]mlexp.IndexedRun, mlexp.IndexCursor, bool, error) {
-	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", "=", float64(c.Start)))
-	if err != nil {
-		return nil, c, false, err
-	}
-	var rows []mlexp.IndexedRun
-	err = s.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter,
-		OrderBy: []string{"attributes.run_id ASC"}, PageSize: s.cfg.PageSize}, func(page []mlflow.Run) error {
-		for i := range page {
-			if page[i].Info.RunID <= c.RunID {
-				continue
-			}
-			row, err := encodeRun(&page[i])
-			if err != nil {
-				return err
-			}
-			rows = append(rows, row)
-		}
-		return nil
-	})
+	page, err := s.read(ctx, mlflow.RunQuery{ExperimentID: experimentID, StartAt: mlflow.Millis(c.Start), Ordered: true})
 	if err != nil {
 		return nil, c, false, MLflowError(err, fmt.Sprintf("reading the runs of experiment %s that started at %d", experimentID, c.Start))
+	}
+	var rows []mlexp.IndexedRun
+	for i := range page {
+		if page[i].Info.RunID <= c.RunID {
+			continue
+		}
+		row, err := encodeRun(&page[i])
+		if err != nil {
+			return nil, c, false, err
+		}
+		rows = append(rows, row)
 	}
 	return rows, mlexp.IndexCursor{Start: c.Start + 1}, false, nil
 }
 
-// search reads one page of the experiment's runs matching filter, in the order of (start
-// time, run id), under the page deadline.
-func (s *Syncer) search(ctx context.Context, experimentID, filter string, limit int) ([]mlflow.Run, error) {
+// search reads one page of runs (q has a limit), under the page deadline.
+func (s *Syncer) search(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
 	pctx, cancel := context.WithTimeout(ctx, s.cfg.PageTimeout)
 	defer cancel()
-	runs, err := s.client.SearchRuns(pctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter,
-		OrderBy: []string{"attributes.start_time ASC", "attributes.run_id ASC"}, Limit: limit, PageSize: limit})
+	runs, err := s.read(pctx, q)
 	if err != nil {
-		doing := "reading the runs of experiment " + experimentID
+		doing, limit := "reading the runs of experiment "+q.ExperimentID, q.Limit
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return nil, mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow did not answer a page of %d runs within %s (a deadline, not an unreachable server); the load resumes from this page",
 				doing, limit, s.cfg.PageTimeout)

@@ -1,0 +1,200 @@
+package mlflowdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mlexp-dev/mlexp/mlflow"
+)
+
+// chunk is how many run ids one read of params, tags or metrics names.
+const chunk = 1000
+
+// SearchRuns answers q from MLflow's tables: the runs as runs/search returns them, with their
+// params, tags and the latest value of each metric as MLflow keeps it (latest_metrics:
+// highest step, then timestamp, then value; NaN as is_nan, ±Infinity as ±MaxFloat64).
+func (s *Store) SearchRuns(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
+	exp, err := strconv.ParseInt(q.ExperimentID, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("mlflowdb: experiment id %q is not a number", q.ExperimentID)
+	}
+	where, args := conditions(q, exp)
+	text := `SELECT run_uuid, name, experiment_id, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri
+		FROM runs WHERE ` + where
+	if q.Ordered {
+		text += ` ORDER BY start_time, run_uuid`
+	}
+	if q.Limit > 0 {
+		text += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	runs, err := s.readRuns(ctx, text, args)
+	if err != nil {
+		return nil, fmt.Errorf("reading the runs of experiment %s from MLflow's database: %w", q.ExperimentID, err)
+	}
+	if err := s.fill(ctx, runs); err != nil {
+		return nil, fmt.Errorf("reading the params, tags and metrics of experiment %s from MLflow's database: %w", q.ExperimentID, err)
+	}
+	return runs, nil
+}
+
+// conditions is the WHERE clause of q, with its arguments.
+func conditions(q mlflow.RunQuery, exp int64) (string, []any) {
+	cs, args := []string{"experiment_id = ?"}, []any{exp}
+	add := func(c string, a ...any) { cs, args = append(cs, c), append(args, a...) }
+	switch q.ViewOrActive() {
+	case mlflow.ActiveOnly:
+		add("lifecycle_stage = ?", "active")
+	case mlflow.DeletedOnly:
+		add("lifecycle_stage = ?", "deleted")
+	}
+	if q.StartFrom != nil {
+		add("start_time >= ?", *q.StartFrom)
+	}
+	if q.StartAt != nil {
+		add("start_time = ?", *q.StartAt)
+	}
+	if q.EndFrom != nil {
+		add("end_time >= ?", *q.EndFrom)
+	}
+	if q.Status != "" {
+		add("status = ?", string(q.Status))
+	}
+	if len(q.IDs) > 0 {
+		add("run_uuid IN "+marks(len(q.IDs)), strs(q.IDs)...)
+	}
+	if len(q.NotIDs) > 0 {
+		add("run_uuid NOT IN "+marks(len(q.NotIDs)), strs(q.NotIDs)...)
+	}
+	return strings.Join(cs, " AND "), args
+}
+
+// readRuns reads the rows of runs into runs without their data.
+func (s *Store) readRuns(ctx context.Context, text string, args []any) ([]mlflow.Run, error) {
+	rows, err := s.query(ctx, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var runs []mlflow.Run
+	for rows.Next() {
+		var id string
+		var exp int64
+		var name, user, status, stage, artifacts sql.NullString
+		var start, end sql.NullInt64
+		if err := rows.Scan(&id, &name, &exp, &user, &status, &start, &end, &stage, &artifacts); err != nil {
+			return nil, err
+		}
+		runs = append(runs, mlflow.Run{Info: mlflow.RunInfo{RunID: id, RunName: name.String, ExperimentID: strconv.FormatInt(exp, 10),
+			UserID: user.String, Status: mlflow.RunStatus(status.String), StartTime: start.Int64, EndTime: end.Int64,
+			LifecycleStage: stage.String, ArtifactURI: artifacts.String}})
+	}
+	return runs, rows.Err()
+}
+
+// fill reads the params, tags and latest metrics of runs, a chunk of runs at a time. A run
+// without a name is named by its mlflow.runName tag, as MLflow names it.
+func (s *Store) fill(ctx context.Context, runs []mlflow.Run) error {
+	at := make(map[string]*mlflow.RunData, len(runs))
+	ids := make([]string, len(runs))
+	for i := range runs {
+		at[runs[i].Info.RunID], ids[i] = &runs[i].Data, runs[i].Info.RunID
+	}
+	for part := range slices.Chunk(ids, chunk) {
+		in, args := " WHERE run_uuid IN "+marks(len(part)), strs(part)
+		for _, r := range []struct {
+			text string
+			scan func(*sql.Rows, map[string]*mlflow.RunData) error
+		}{
+			{`SELECT run_uuid, key, value FROM params` + in, scanParam},
+			{`SELECT run_uuid, key, value FROM tags` + in, scanTag},
+			{`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics` + in, scanMetric},
+		} {
+			if err := s.each(ctx, r.text, args, r.scan, at); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range runs {
+		if runs[i].Info.RunName == "" {
+			runs[i].Info.RunName, _ = runs[i].Data.Tag("mlflow.runName")
+		}
+	}
+	return nil
+}
+
+// each runs a query and scans every row it returns.
+func (s *Store) each(ctx context.Context, text string, args []any, scan func(*sql.Rows, map[string]*mlflow.RunData) error, at map[string]*mlflow.RunData) error {
+	rows, err := s.query(ctx, text, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows, at); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func scanParam(r *sql.Rows, at map[string]*mlflow.RunData) error {
+	var id string
+	var p mlflow.Param
+	if err := r.Scan(&id, &p.Key, &p.Value); err != nil {
+		return err
+	}
+	if d := at[id]; d != nil {
+		d.Params = append(d.Params, p)
+	}
+	return nil
+}
+
+func scanTag(r *sql.Rows, at map[string]*mlflow.RunData) error {
+	var id string
+	var t mlflow.Tag
+	var v sql.NullString
+	if err := r.Scan(&id, &t.Key, &v); err != nil {
+		return err
+	}
+	if d := at[id]; d != nil {
+		t.Value = v.String
+		d.Tags = append(d.Tags, t)
+	}
+	return nil
+}
+
+func scanMetric(r *sql.Rows, at map[string]*mlflow.RunData) error {
+	var id string
+	var m mlflow.Metric
+	var v float64
+	var ts, step sql.NullInt64
+	var isNaN bool
+	if err := r.Scan(&id, &m.Key, &v, &ts, &step, &isNaN); err != nil {
+		return err
+	}
+	if isNaN {
+		v = math.NaN()
+	}
+	if d := at[id]; d != nil {
+		m.Value, m.Timestamp, m.Step = mlflow.Float(v), ts.Int64, step.Int64
+		d.Metrics = append(d.Metrics, m)
+	}
+	return nil
+}
+
+// marks is "(?,?,…)" for n values.
+func marks(n int) string { return "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")" }
+
+func strs(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

@@ -1,0 +1,99 @@
+package tracking
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/mlexp-dev/mlexp/mlflow"
+)
+
+// The syncer's reads are structured queries (mlflow.RunQuery) answered by MLflow's REST API
+// or, when configured, straight from MLflow's database (package mlflowdb): both return
+// mlflow.Runs, so that encodeRun stays the one codec of the index. A failed database read
+// falls back to REST for that read.
+
+// RunSearcher answers the syncer's queries.
+type RunSearcher interface {
+	SearchRuns(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error)
+}
+
+// Paths that serve a read of the syncer, as /metrics and the pages name them.
+const (
+	PathDatabase = "database" // MLflow's backend database
+	PathREST     = "rest"     // MLflow's REST API
+)
+
+// WithDatabase makes the syncer read from db (MLflow's database, read-only) first, and
+// through MLflow's REST API when a read from db fails.
+func (s *Syncer) WithDatabase(db RunSearcher) { s.db = db }
+
+// ServedBy says which path served the experiment's last read (PathDatabase or PathREST), ""
+// before any.
+func (s *Syncer) ServedBy(experimentID string) string {
+	if v, ok := s.paths.Load(experimentID); ok {
+		return v.(string)
+	}
+	return ""
+}
+
+// restSearcher answers queries through runs/search, in pages of pageSize runs.
+type restSearcher struct {
+	client   *mlflow.Client
+	pageSize int
+}
+
+func (r restSearcher) SearchRuns(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
+	size := r.pageSize
+	if q.Limit > 0 {
+		size = q.Limit
+	}
+	req, err := q.Request(size)
+	if err != nil {
+		return nil, err
+	}
+	return r.client.SearchRuns(ctx, req)
+}
+
+// read answers q from the database when configured, else (or when that read fails) through
+// MLflow's REST API. A database error is logged and counted, never returned.
+func (s *Syncer) read(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
+	if s.db != nil {
+		runs, err := s.db.SearchRuns(ctx, q)
+		if err == nil {
+			s.served(q.ExperimentID, PathDatabase)
+			return canonical(runs), nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		s.log.Warn("reading MLflow's database failed; this read goes through MLflow's API", "experiment", q.ExperimentID, "err", err)
+		if s.DatabaseFailed != nil {
+			s.DatabaseFailed()
+		}
+	}
+	runs, err := s.rest.SearchRuns(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	s.served(q.ExperimentID, PathREST)
+	return canonical(runs), nil
+}
+
+func (s *Syncer) served(experimentID, path string) {
+	s.paths.Store(experimentID, path)
+	if s.Served != nil {
+		s.Served(path)
+	}
+}
+
+// canonical sorts each run's params and tags by key, so that a run encodes to the same index
+// row whichever path read it (the reconciliation compares rows byte by byte).
+func canonical(runs []mlflow.Run) []mlflow.Run {
+	for i := range runs {
+		d := &runs[i].Data
+		slices.SortFunc(d.Params, func(a, b mlflow.Param) int { return cmp.Compare(a.Key, b.Key) })
+		slices.SortFunc(d.Tags, func(a, b mlflow.Tag) int { return cmp.Compare(a.Key, b.Key) })
+	}
+	return runs
+}
