@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"slices"
@@ -48,12 +49,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.db, err = sql.Open("pgx", readOnlyPostgres(dsn))
 	} else {
 		if _, statErr := os.Stat(dsn); statErr != nil {
-			return nil, fail(statErr, "MLflow's database %s cannot be read: %v", dsn, statErr)
+			return nil, fail("the file cannot be read", statErr, "MLflow's database %s cannot be read: %v", dsn, statErr)
 		}
 		s.db, err = sql.Open("sqlite", "file:"+dsn+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)")
 	}
 	if err != nil {
-		return nil, fail(err, "opening MLflow's database %s: %v", s.name, err)
+		return nil, fail("it cannot be opened", err, "opening MLflow's database %s: %v", s.name, err)
 	}
 	s.db.SetMaxOpenConns(4)
 	if err := s.check(ctx); err != nil {
@@ -84,19 +85,20 @@ func (s *Store) check(ctx context.Context) error {
 	var rev string
 	err := s.db.QueryRowContext(ctx, `SELECT version_num FROM alembic_version`).Scan(&rev)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fail(err, "%s is not an MLflow database: its alembic_version table is empty", s.name)
+		return fail("not an MLflow database", err, "%s is not an MLflow database: its alembic_version table is empty", s.name)
 	}
 	if err != nil {
-		return fail(err, "%s cannot be read as MLflow's database (no alembic_version table, or no right to read it): %v", s.name, err)
+		return fail("its schema revision (alembic_version) cannot be read", err, "%s cannot be read as MLflow's database (no alembic_version table, or no right to read it): %v", s.name, err)
 	}
 	if !slices.Contains(Revisions, rev) {
-		return fail(nil, "MLflow's database %s is at schema revision %s, and mlexp reads revision %s (MLflow 3.17.2)",
+		return fail(fmt.Sprintf("schema revision %s is not one mlexp reads (%s)", rev, strings.Join(Revisions, ", ")), nil,
+			"MLflow's database %s is at schema revision %s, and mlexp reads revision %s (MLflow 3.17.2)",
 			s.name, rev, strings.Join(Revisions, ", "))
 	}
 	for _, t := range tables {
 		rows, err := s.db.QueryContext(ctx, `SELECT * FROM `+t+` LIMIT 1`)
 		if err != nil {
-			return fail(err, "MLflow's database %s: table %s cannot be read (GRANT SELECT ON %s to mlexp's role): %v", s.name, t, t, err)
+			return fail("no right to read table "+t, err, "MLflow's database %s: table %s cannot be read (GRANT SELECT ON %s to mlexp's role): %v", s.name, t, t, err)
 		}
 		rows.Close()
 	}
@@ -145,6 +147,21 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
-func fail(cause error, format string, args ...any) error {
-	return mlexp.Unavailable(mlexp.DependencyMLflow, cause, format, args...)
+// fail is an error of Open: reason, in its details, says why in words that hold no secret,
+// host or URL (for /readyz); the message names the database, without its password.
+func fail(reason string, cause error, format string, args ...any) error {
+	e := mlexp.Unavailable(mlexp.DependencyMLflow, cause, format, args...)
+	e.Details = map[string]any{"reason": reason}
+	return e
+}
+
+// Reason is why Open failed, in words that hold no secret, host or URL.
+func Reason(err error) string {
+	var e *mlexp.Error
+	if errors.As(err, &e) {
+		if r, ok := e.Details["reason"].(string); ok {
+			return r
+		}
+	}
+	return "it cannot be read"
 }
