@@ -212,9 +212,11 @@ func run(cfg config) error {
 		return err
 	}
 	b.res.duration = time.Since(b.started)
-	table := b.res.markdown()
+	var table string
 	if cfg.dbOnly {
 		table = b.res.dbMarkdown()
+	} else {
+		table = b.res.markdown()
 	}
 	fmt.Println(table)
 	if cfg.out != "" {

@@ -62,6 +62,13 @@ func (b *bench) mlflowDB(n int) (dbResult, error) {
 	defer os.RemoveAll(dir)
 	steps := []func(r int) error{
 		func(r int) error { // from the database into an index
+			if b.cfg.cpuProfile != "" && r == 0 {
+				stop, err := cpuProfile(fmt.Sprintf("%s.db-load-%d", b.cfg.cpuProfile, n))
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			d, _, err := b.indexLoad(ctx, dir, fmt.Sprintf("db-%d-%d", n, r), db, expID, n)
 			res.db = append(res.db, d)
 			return err

@@ -40,7 +40,7 @@ func fillMLflowDB(ctx context.Context, path, expID string, n int) error {
 	}
 	for i := range n {
 		r := syntheticRun(i)
-		r.Info.RunID = fmt.Sprintf("b%031x", i+1)
+		r.Info.RunID = fmt.Sprintf("b%07x%024x", n, i+1)
 		if err := insertRun(ctx, prepared, r, expID); err != nil {
 			return err
 		}

@@ -100,22 +100,22 @@ func (s *Store) readRuns(ctx context.Context, text string, args []any) ([]mlflow
 // fill reads the params, tags and latest metrics of runs, a chunk of runs at a time. A run
 // without a name is named by its mlflow.runName tag, as MLflow names it.
 func (s *Store) fill(ctx context.Context, runs []mlflow.Run) error {
-	at := make(map[string]*mlflow.RunData, len(runs))
+	r := rowReader{at: make(map[string]*mlflow.RunData, len(runs)), strs: map[string]string{}}
 	ids := make([]string, len(runs))
 	for i := range runs {
-		at[runs[i].Info.RunID], ids[i] = &runs[i].Data, runs[i].Info.RunID
+		r.at[runs[i].Info.RunID], ids[i] = &runs[i].Data, runs[i].Info.RunID
 	}
 	for part := range slices.Chunk(ids, chunk) {
 		in, args := " WHERE run_uuid IN "+marks(len(part)), strs(part)
-		for _, r := range []struct {
+		for _, q := range []struct {
 			text string
-			scan func(*sql.Rows, map[string]*mlflow.RunData) error
+			scan func(*sql.Rows) error
 		}{
-			{`SELECT run_uuid, key, value FROM params` + in, scanParam},
-			{`SELECT run_uuid, key, value FROM tags` + in, scanTag},
-			{`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics` + in, scanMetric},
+			{`SELECT run_uuid, key, value FROM params` + in, r.param},
+			{`SELECT run_uuid, key, value FROM tags` + in, r.tag},
+			{`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics` + in, r.metric},
 		} {
-			if err := s.each(ctx, r.text, args, r.scan, at); err != nil {
+			if err := s.each(ctx, q.text, args, q.scan); err != nil {
 				return err
 			}
 		}
@@ -129,61 +129,72 @@ func (s *Store) fill(ctx context.Context, runs []mlflow.Run) error {
 }
 
 // each runs a query and scans every row it returns.
-func (s *Store) each(ctx context.Context, text string, args []any, scan func(*sql.Rows, map[string]*mlflow.RunData) error, at map[string]*mlflow.RunData) error {
+func (s *Store) each(ctx context.Context, text string, args []any, scan func(*sql.Rows) error) error {
 	rows, err := s.query(ctx, text, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := scan(rows, at); err != nil {
+		if err := scan(rows); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
 }
 
-func scanParam(r *sql.Rows, at map[string]*mlflow.RunData) error {
-	var id string
-	var p mlflow.Param
-	if err := r.Scan(&id, &p.Key, &p.Value); err != nil {
+// rowReader scans the rows of params, tags and latest_metrics into the data of their runs.
+// Keys and values repeat from run to run: each is kept once (strs), and the run id is looked up
+// without a copy.
+type rowReader struct {
+	at       map[string]*mlflow.RunData
+	strs     map[string]string
+	id, k, v sql.RawBytes
+	ts, step sql.NullInt64
+	value    float64
+	isNaN    bool
+}
+
+func (r *rowReader) str(b []byte) string {
+	if s, ok := r.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	r.strs[s] = s
+	return s
+}
+
+func (r *rowReader) param(rows *sql.Rows) error {
+	if err := rows.Scan(&r.id, &r.k, &r.v); err != nil {
 		return err
 	}
-	if d := at[id]; d != nil {
-		d.Params = append(d.Params, p)
+	if d := r.at[string(r.id)]; d != nil {
+		d.Params = append(d.Params, mlflow.Param{Key: r.str(r.k), Value: r.str(r.v)})
 	}
 	return nil
 }
 
-func scanTag(r *sql.Rows, at map[string]*mlflow.RunData) error {
-	var id string
-	var t mlflow.Tag
-	var v sql.NullString
-	if err := r.Scan(&id, &t.Key, &v); err != nil {
+func (r *rowReader) tag(rows *sql.Rows) error {
+	r.v = r.v[:0]
+	if err := rows.Scan(&r.id, &r.k, &r.v); err != nil { // a NULL value scans as empty
 		return err
 	}
-	if d := at[id]; d != nil {
-		t.Value = v.String
-		d.Tags = append(d.Tags, t)
+	if d := r.at[string(r.id)]; d != nil {
+		d.Tags = append(d.Tags, mlflow.Tag{Key: r.str(r.k), Value: r.str(r.v)})
 	}
 	return nil
 }
 
-func scanMetric(r *sql.Rows, at map[string]*mlflow.RunData) error {
-	var id string
-	var m mlflow.Metric
-	var v float64
-	var ts, step sql.NullInt64
-	var isNaN bool
-	if err := r.Scan(&id, &m.Key, &v, &ts, &step, &isNaN); err != nil {
+func (r *rowReader) metric(rows *sql.Rows) error {
+	if err := rows.Scan(&r.id, &r.k, &r.value, &r.ts, &r.step, &r.isNaN); err != nil {
 		return err
 	}
-	if isNaN {
+	v := r.value
+	if r.isNaN {
 		v = math.NaN()
 	}
-	if d := at[id]; d != nil {
-		m.Value, m.Timestamp, m.Step = mlflow.Float(v), ts.Int64, step.Int64
-		d.Metrics = append(d.Metrics, m)
+	if d := r.at[string(r.id)]; d != nil {
+		d.Metrics = append(d.Metrics, mlflow.Metric{Key: r.str(r.k), Value: mlflow.Float(v), Timestamp: r.ts.Int64, Step: r.step.Int64})
 	}
 	return nil
 }

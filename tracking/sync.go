@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
@@ -76,10 +77,11 @@ type Syncer struct {
 	Served         func(path string)
 	DatabaseFailed func()
 
-	rest  restSearcher
-	db    RunSearcher // MLflow's database (WithDatabase); nil: REST only
-	paths sync.Map    // experiment id → the path of its last read
-	locks sync.Map    // experiment id → *sync.Mutex (lock)
+	rest     restSearcher
+	db       RunSearcher // MLflow's database (WithDatabase); nil: REST only
+	dbFailed atomic.Bool // the last read of db failed
+	paths    sync.Map    // experiment id → the path of its last read
+	locks    sync.Map    // experiment id → *sync.Mutex (lock)
 }
 
 // NewSyncer returns a syncer of the index through client; owner names this process among
@@ -171,7 +173,7 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 // a page share the cursor's start time, every run of that start time. done is true after
 // the last run.
 func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
-	limit := s.cfg.PageSize
+	limit := s.pageSize()
 	if c.RunID != "" {
 		limit++ // the cursor's own run comes first again
 	}

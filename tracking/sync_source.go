@@ -37,6 +37,20 @@ func (s *Syncer) ServedBy(experimentID string) string {
 	return ""
 }
 
+// dbPageSize is how many runs a page of a first load or reconciliation reads from MLflow's
+// database: the page size protects MLflow's workers, which a database read does not hold, and
+// fewer pages scan the runs table fewer times.
+const dbPageSize = 20000
+
+// pageSize is the runs of one page of a load: dbPageSize from the database, unless its last
+// read failed; PageSize through REST.
+func (s *Syncer) pageSize() int {
+	if s.db != nil && !s.dbFailed.Load() {
+		return max(s.cfg.PageSize, dbPageSize)
+	}
+	return s.cfg.PageSize
+}
+
 // restSearcher answers queries through runs/search, in pages of pageSize runs.
 type restSearcher struct {
 	client   *mlflow.Client
@@ -45,8 +59,8 @@ type restSearcher struct {
 
 func (r restSearcher) SearchRuns(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
 	size := r.pageSize
-	if q.Limit > 0 {
-		size = q.Limit
+	if q.Limit > 0 && q.Limit <= r.pageSize+1 {
+		size = q.Limit // a page of a load in one request
 	}
 	req, err := q.Request(size)
 	if err != nil {
@@ -60,6 +74,7 @@ func (r restSearcher) SearchRuns(ctx context.Context, q mlflow.RunQuery) ([]mlfl
 func (s *Syncer) read(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
 	if s.db != nil {
 		runs, err := s.db.SearchRuns(ctx, q)
+		s.dbFailed.Store(err != nil)
 		if err == nil {
 			s.served(q.ExperimentID, PathDatabase)
 			return canonical(runs), nil
