@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/mlexp-dev/mlexp/mlflow"
 )
 
@@ -97,28 +99,37 @@ func (s *Store) readRuns(ctx context.Context, text string, args []any) ([]mlflow
 	return runs, rows.Err()
 }
 
-// fill reads the params, tags and latest metrics of runs, a chunk of runs at a time. A run
-// without a name is named by its mlflow.runName tag, as MLflow names it.
+// fill reads the params, tags and latest metrics of runs, a chunk of runs at a time: the three
+// tables at once, on connections of their own (each fills its own field of the runs' data). A
+// run without a name is named by its mlflow.runName tag, as MLflow names it.
 func (s *Store) fill(ctx context.Context, runs []mlflow.Run) error {
-	r := rowReader{at: make(map[string]*mlflow.RunData, len(runs)), strs: map[string]string{}}
+	at := make(map[string]*mlflow.RunData, len(runs))
 	ids := make([]string, len(runs))
 	for i := range runs {
-		r.at[runs[i].Info.RunID], ids[i] = &runs[i].Data, runs[i].Info.RunID
+		at[runs[i].Info.RunID], ids[i] = &runs[i].Data, runs[i].Info.RunID
 	}
-	for part := range slices.Chunk(ids, chunk) {
-		in, args := " WHERE run_uuid IN "+marks(len(part)), strs(part)
-		for _, q := range []struct {
-			text string
-			scan func(*sql.Rows) error
-		}{
-			{`SELECT run_uuid, key, value FROM params` + in, r.param},
-			{`SELECT run_uuid, key, value FROM tags` + in, r.tag},
-			{`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics` + in, r.metric},
-		} {
-			if err := s.each(ctx, q.text, args, q.scan); err != nil {
-				return err
+	g, gctx := errgroup.WithContext(ctx)
+	for _, t := range []struct {
+		text string
+		scan func(*rowReader, *sql.Rows) error
+	}{
+		{`SELECT run_uuid, key, value FROM params`, (*rowReader).param},
+		{`SELECT run_uuid, key, value FROM tags`, (*rowReader).tag},
+		{`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics`, (*rowReader).metric},
+	} {
+		g.Go(func() error {
+			r := &rowReader{at: at, strs: map[string]string{}}
+			for part := range slices.Chunk(ids, chunk) {
+				err := s.each(gctx, t.text+" WHERE run_uuid IN "+marks(len(part)), strs(part), func(rows *sql.Rows) error { return t.scan(r, rows) })
+				if err != nil {
+					return err
+				}
 			}
-		}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	for i := range runs {
 		if runs[i].Info.RunName == "" {
