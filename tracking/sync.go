@@ -143,23 +143,32 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 		st = mlexp.IndexState{ExperimentID: experimentID}
 	}
 	st.Codec = indexCodec
+	if st.Complete {
+		return nil
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel() // a page read ahead of a load that stops is not wanted
+	next := s.readAhead(pctx, experimentID, st.Cursor)
 	for !st.Complete {
 		if err := s.claim(ctx, experimentID); err != nil {
 			return err
 		}
-		rows, next, done, err := s.loadPage(ctx, experimentID, st.Cursor)
-		if err != nil {
-			return err
+		p := <-next
+		if p.err != nil {
+			return p.err
 		}
-		st.Cursor, st.Loaded = next, st.Loaded+len(rows)
-		for _, r := range rows {
+		if !p.done { // the next page is read while this one is written
+			next = s.readAhead(pctx, experimentID, p.next)
+		}
+		st.Cursor, st.Loaded = p.next, st.Loaded+len(p.rows)
+		for _, r := range p.rows {
 			st.NewestStart = max(st.NewestStart, r.Start)
 		}
-		if done {
+		if p.done {
 			now := s.now()
 			st.Complete, st.SyncedAt, st.DeletionsAt, st.ReconciledAt = true, now, time.Time{}, now
 		}
-		if _, err := s.index.SaveIndex(ctx, st, rows); err != nil {
+		if _, err := s.index.SaveIndex(ctx, st, p.rows); err != nil {
 			return err
 		}
 		if progress != nil {
@@ -167,6 +176,26 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 		}
 	}
 	return nil
+}
+
+// page is a page of a load, read ahead.
+type page struct {
+	rows []mlexp.IndexedRun
+	next mlexp.IndexCursor
+	done bool
+	err  error
+}
+
+// readAhead reads the page after c in the background: one page is read while the one before
+// it is written to the index, and MLflow is still asked one page at a time.
+func (s *Syncer) readAhead(ctx context.Context, experimentID string, c mlexp.IndexCursor) <-chan page {
+	out := make(chan page, 1)
+	go func() {
+		var p page
+		p.rows, p.next, p.done, p.err = s.loadPage(ctx, experimentID, c)
+		out <- p
+	}()
+	return out
 }
 
 // loadPage reads the runs after cursor: one page of PageSize runs, or, when more runs than
