@@ -16,6 +16,9 @@ type RunQuery struct {
 	Ordered bool
 	// Limit stops after this many runs (with Ordered, the first ones); 0 every run.
 	Limit int
+	// TagKeys, when set, are the only tags the caller reads: a reader may leave the others
+	// out (runs/search cannot, and returns every tag).
+	TagKeys []string
 }
 
 // ViewOrActive is q.View, ActiveOnly when empty.

@@ -3,6 +3,7 @@ package tracking
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 
 	"github.com/mlexp-dev/mlexp/mlflow"
@@ -73,6 +74,7 @@ func (r restSearcher) SearchRuns(ctx context.Context, q mlflow.RunQuery) ([]mlfl
 // MLflow's REST API. A database error is logged and counted, never returned.
 func (s *Syncer) read(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
 	if s.db != nil {
+		q.TagKeys = slices.Sorted(maps.Keys(domainTags)) // the index keeps no other tag
 		runs, err := s.db.SearchRuns(ctx, q)
 		s.dbFailed.Store(err != nil)
 		if err == nil {
