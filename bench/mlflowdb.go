@@ -104,6 +104,13 @@ func (b *bench) mlflowDB(n int) (dbResult, error) {
 			}
 		}
 	}
+	if b.cfg.cpuProfile != "" {
+		stop, err := cpuProfile(fmt.Sprintf("%s.db-open-%d", b.cfg.cpuProfile, n))
+		if err != nil {
+			return res, err
+		}
+		defer stop()
+	}
 	if res.open, err = b.openFromDB(ctx, dir, db, expID, n); err != nil {
 		return res, err
 	}
