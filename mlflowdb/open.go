@@ -57,6 +57,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fail("it cannot be opened", err, "opening MLflow's database %s: %v", s.name, err)
 	}
 	s.db.SetMaxOpenConns(4)
+	s.db.SetMaxIdleConns(4) // a load reads three tables at once: keep their connections (and caches)
 	if err := s.check(ctx); err != nil {
 		s.db.Close()
 		return nil, err
