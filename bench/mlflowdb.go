@@ -60,6 +60,32 @@ func (b *bench) mlflowDB(n int) (dbResult, error) {
 		return res, err
 	}
 	defer os.RemoveAll(dir)
+	steps := b.dbSteps(ctx, dir, db, bare, expID, &res)
+	for r := range b.cfg.dbRepeats {
+		for k := range steps {
+			if err := steps[(k+r)%len(steps)](r); err != nil {
+				return res, err
+			}
+		}
+	}
+	if b.cfg.cpuProfile != "" {
+		stop, err := cpuProfile(fmt.Sprintf("%s.db-open-%d", b.cfg.cpuProfile, n))
+		if err != nil {
+			return res, err
+		}
+		defer stop()
+	}
+	if res.open, err = b.openFromDB(ctx, dir, db, expID, n); err != nil {
+		return res, err
+	}
+	logf("mlflow-db, %d runs: first load REST %v (%d requests), database %v; bare SQL %v, mlflowdb read %v; open from the database %v",
+		n, median(res.rest), res.restRequests, median(res.db), median(res.bare), median(res.dbRead), res.open)
+	return res, nil
+}
+
+// dbSteps are the measures of one round at res.n runs, each adding its time to res.
+func (b *bench) dbSteps(ctx context.Context, dir string, db *mlflowdb.Store, bare *sql.DB, expID string, res *dbResult) []func(r int) error {
+	n := res.n
 	steps := []func(r int) error{
 		func(r int) error { // from the database into an index
 			if b.cfg.cpuProfile != "" && r == 0 {
@@ -97,26 +123,7 @@ func (b *bench) mlflowDB(n int) (dbResult, error) {
 			return err
 		})
 	}
-	for r := range b.cfg.dbRepeats {
-		for k := range steps {
-			if err := steps[(k+r)%len(steps)](r); err != nil {
-				return res, err
-			}
-		}
-	}
-	if b.cfg.cpuProfile != "" {
-		stop, err := cpuProfile(fmt.Sprintf("%s.db-open-%d", b.cfg.cpuProfile, n))
-		if err != nil {
-			return res, err
-		}
-		defer stop()
-	}
-	if res.open, err = b.openFromDB(ctx, dir, db, expID, n); err != nil {
-		return res, err
-	}
-	logf("mlflow-db, %d runs: first load REST %v (%d requests), database %v; bare SQL %v, mlflowdb read %v; open from the database %v",
-		n, median(res.rest), res.restRequests, median(res.db), median(res.bare), median(res.dbRead), res.open)
-	return res, nil
+	return steps
 }
 
 func timed(f func() error) (time.Duration, error) {
