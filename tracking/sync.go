@@ -148,7 +148,7 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 	}
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel() // a page read ahead of a load that stops is not wanted
-	next := s.readAhead(pctx, experimentID, st.Cursor)
+	next := s.readAhead(pctx, experimentID, st.Cursor, s.firstPageSize())
 	for !st.Complete {
 		if err := s.claim(ctx, experimentID); err != nil {
 			return err
@@ -158,7 +158,7 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 			return p.err
 		}
 		if !p.done { // the next page is read while this one is written
-			next = s.readAhead(pctx, experimentID, p.next)
+			next = s.readAhead(pctx, experimentID, p.next, s.pageSize())
 		}
 		st.Cursor, st.Loaded = p.next, st.Loaded+len(p.rows)
 		for _, r := range p.rows {
@@ -188,21 +188,21 @@ type page struct {
 
 // readAhead reads the page after c in the background: one page is read while the one before
 // it is written to the index, and MLflow is still asked one page at a time.
-func (s *Syncer) readAhead(ctx context.Context, experimentID string, c mlexp.IndexCursor) <-chan page {
+func (s *Syncer) readAhead(ctx context.Context, experimentID string, c mlexp.IndexCursor, size int) <-chan page {
 	out := make(chan page, 1)
 	go func() {
 		var p page
-		p.rows, p.next, p.done, p.err = s.loadPage(ctx, experimentID, c)
+		p.rows, p.next, p.done, p.err = s.loadPage(ctx, experimentID, c, size)
 		out <- p
 	}()
 	return out
 }
 
-// loadPage reads the runs after cursor: one page of PageSize runs, or, when more runs than
+// loadPage reads the runs after cursor: one page of size runs, or, when more runs than
 // a page share the cursor's start time, every run of that start time. done is true after
 // the last run.
-func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
-	limit := s.pageSize()
+func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor, size int) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
+	limit := size
 	if c.RunID != "" {
 		limit++ // the cursor's own run comes first again
 	}

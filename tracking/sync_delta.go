@@ -253,7 +253,7 @@ func (s *Syncer) Reconcile(ctx context.Context, experimentID string, force bool)
 	var c mlexp.IndexCursor
 	for done := false; !done; {
 		var page []mlexp.IndexedRun
-		if page, c, done, err = s.loadPage(ctx, experimentID, c); err != nil {
+		if page, c, done, err = s.loadPage(ctx, experimentID, c, s.pageSize()); err != nil {
 			return 0, err
 		}
 		for _, r := range page {

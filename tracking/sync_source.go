@@ -38,6 +38,18 @@ func (s *Syncer) ServedBy(experimentID string) string {
 	return ""
 }
 
+// dbFirstPage is the first page of a load from MLflow's database: small, so that the next
+// page is read while it is written, however few runs the experiment has.
+const dbFirstPage = 5000
+
+// firstPageSize is the runs of the first page of a load.
+func (s *Syncer) firstPageSize() int {
+	if s.db != nil && !s.dbFailed.Load() {
+		return max(s.cfg.PageSize, dbFirstPage)
+	}
+	return s.cfg.PageSize
+}
+
 // dbPageSize is how many runs a page of a first load or reconciliation reads from MLflow's
 // database: the page size protects MLflow's workers, which a database read does not hold, and
 // fewer pages scan the runs table fewer times.
