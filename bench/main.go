@@ -56,6 +56,10 @@ func main() {
 		visRuns  = flag.Int("visibility-runs", 5, "runs logged by the Python client while the index-backed reader is polled")
 		adds     = flag.String("steady-adds", "10,100", "comma-separated numbers of new runs before each counted steady-state sync")
 		cpuProf  = flag.String("cpuprofile", "", "write CPU profiles of the restarts served from the index to FILE.restart-N (and FILE.restart-mem)")
+		dbNs     = flag.String("mlflow-db-n", "10000", "comma-separated run counts of the loads from MLflow's database (issue 15), side by side with REST and a bare SQL read; empty: none")
+		dbReps   = flag.Int("mlflow-db-repeats", 3, "repetitions of each load from MLflow's database and through REST (medians are reported)")
+		dbREST   = flag.Int("mlflow-db-rest-max", 10000, "the largest -mlflow-db-n also loaded through REST, side by side")
+		dbOnly   = flag.Bool("mlflow-db-only", false, "measure only the loads from MLflow's database, and print their table (-out is not written)")
 		memIdx   = flag.Int("mem-index-child", 0, "internal: measure the index-backed reader's memory with this many runs in this process and print JSON")
 	)
 	flag.Parse()
@@ -82,23 +86,23 @@ func main() {
 	}
 	cfg := config{logRuns: *logRuns, repeats: *repeats, apiRequests: *apiReqs, memRuns: *memRuns, out: *out, readParts: *parts,
 		loadSeconds: envInt("MLEXP_BENCH_LOAD_SECONDS", 30), pyLogRuns: envInt("MLEXP_BENCH_PY_LOG_RUNS", 200),
-		index: *index, indexTTL: *ttl, visibilityRuns: *visRuns, cpuProfile: *cpuProf}
+		index: *index, indexTTL: *ttl, visibilityRuns: *visRuns, cpuProfile: *cpuProf, dbRepeats: max(1, *dbReps), dbRESTMax: *dbREST, dbOnly: *dbOnly}
+	if cfg.dbOnly {
+		cfg.out = ""
+	}
 	var err error
 	if cfg.ns, err = counts(*ns); err != nil || len(cfg.ns) == 0 {
 		fmt.Fprintf(os.Stderr, "bench: -n %q: want comma-separated positive counts\n", *ns)
 		os.Exit(2)
 	}
-	if cfg.pgNs, err = counts(*pgNs); err != nil {
-		fmt.Fprintf(os.Stderr, "bench: -pg-n %q: want comma-separated positive counts, or nothing\n", *pgNs)
-		os.Exit(2)
-	}
-	if cfg.pageSizes, err = counts(*sizes); err != nil {
-		fmt.Fprintf(os.Stderr, "bench: -sync-page-sizes %q: want comma-separated positive counts\n", *sizes)
-		os.Exit(2)
-	}
-	if cfg.steadyAdds, err = counts(*adds); err != nil {
-		fmt.Fprintf(os.Stderr, "bench: -steady-adds %q: want comma-separated positive counts\n", *adds)
-		os.Exit(2)
+	for _, c := range []struct {
+		name, list string
+		dst        *[]int
+	}{{"pg-n", *pgNs, &cfg.pgNs}, {"mlflow-db-n", *dbNs, &cfg.dbNs}, {"sync-page-sizes", *sizes, &cfg.pageSizes}, {"steady-adds", *adds, &cfg.steadyAdds}} {
+		if *c.dst, err = counts(c.list); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: -%s %q: want comma-separated positive counts\n", c.name, c.list)
+			os.Exit(2)
+		}
 	}
 	if cfg.readParts < 1 {
 		fmt.Fprintf(os.Stderr, "bench: -read-parts %d: want at least 1\n", cfg.readParts)
@@ -123,6 +127,11 @@ type config struct {
 	indexTTL              time.Duration
 	visibilityRuns        int
 	cpuProfile            string
+
+	// MLflow's database (issue 15).
+	dbNs                 []int
+	dbRepeats, dbRESTMax int
+	dbOnly               bool
 }
 
 // counts parses a comma-separated list of positive counts, sorted; "" is none.
@@ -203,7 +212,12 @@ func run(cfg config) error {
 		return err
 	}
 	b.res.duration = time.Since(b.started)
-	table := b.res.markdown()
+	var table string
+	if cfg.dbOnly {
+		table = b.res.dbMarkdown()
+	} else {
+		table = b.res.markdown()
+	}
 	fmt.Println(table)
 	if cfg.out != "" {
 		path := cfg.out
@@ -221,6 +235,9 @@ func run(cfg config) error {
 // measure runs every measurement, in order: the cold loads first, while each experiment
 // holds only the runs they logged.
 func (b *bench) measure() error {
+	if b.cfg.dbOnly {
+		return b.measureDB()
+	}
 	for _, n := range b.cfg.ns {
 		if err := b.coldLoad(n); err != nil {
 			return fmt.Errorf("cold load of %d runs: %w", n, err)
@@ -247,10 +264,25 @@ func (b *bench) measure() error {
 			return fmt.Errorf("memory with the run index: %w", err)
 		}
 	}
+	if err := b.measureDB(); err != nil {
+		return err
+	}
 	if len(b.cfg.pgNs) > 0 {
 		if err := b.onPostgreSQL(b.cfg.pgNs); err != nil {
 			return fmt.Errorf("PostgreSQL-backed MLflow: %w", err)
 		}
+	}
+	return nil
+}
+
+// measureDB measures the loads from MLflow's database at each -mlflow-db-n.
+func (b *bench) measureDB() error {
+	for _, n := range b.cfg.dbNs {
+		r, err := b.mlflowDB(n)
+		if err != nil {
+			return fmt.Errorf("loads from MLflow's database, %d runs: %w", n, err)
+		}
+		b.res.db = append(b.res.db, r)
 	}
 	return nil
 }

@@ -72,6 +72,7 @@ type results struct {
 	mem      memResult
 	index    []indexResult
 	indexMem *indexMemResult
+	db       []dbResult
 	duration time.Duration
 }
 
@@ -198,6 +199,7 @@ func (r *results) markdown() string {
 	w("| of which `HeatmapQuery.Check` (checks the metric and axes against the runs) | %s | |\n", ms(seconds(mm.CheckMedianS)))
 	w("| of which `BuildHeatmap` | %s | |\n\n", ms(seconds(mm.BuildMedianS)))
 	b.WriteString(r.indexMarkdown())
+	b.WriteString(r.dbMarkdown())
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 

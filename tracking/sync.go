@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
@@ -70,14 +71,24 @@ type Syncer struct {
 	log    *slog.Logger
 	// Corrected, when set, is told how many runs a reconciliation corrected (for /metrics).
 	Corrected func(n int)
+	// Served, when set, is told the path (PathDatabase or PathREST) of every read (for
+	// /metrics); DatabaseFailed of every read of the database that failed and went through
+	// REST instead.
+	Served         func(path string)
+	DatabaseFailed func()
 
-	locks sync.Map // experiment id → *sync.Mutex (lock)
+	rest     restSearcher
+	db       RunSearcher // MLflow's database (WithDatabase); nil: REST only
+	dbFailed atomic.Bool // the last read of db failed
+	paths    sync.Map    // experiment id → the path of its last read
+	locks    sync.Map    // experiment id → *sync.Mutex (lock)
 }
 
 // NewSyncer returns a syncer of the index through client; owner names this process among
 // the replicas sharing the index.
 func NewSyncer(client *mlflow.Client, index mlexp.RunIndex, cfg SyncConfig, owner string, now func() time.Time, log *slog.Logger) *Syncer {
-	return &Syncer{client: client, index: index, cfg: cfg.withDefaults(), owner: owner, now: now, log: log}
+	cfg = cfg.withDefaults()
+	return &Syncer{client: client, index: index, cfg: cfg, owner: owner, now: now, log: log, rest: restSearcher{client, cfg.PageSize}}
 }
 
 // ErrSyncedElsewhere says that another replica holds the experiment's sync lease: it loads
@@ -132,23 +143,32 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 		st = mlexp.IndexState{ExperimentID: experimentID}
 	}
 	st.Codec = indexCodec
+	if st.Complete {
+		return nil
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel() // a page read ahead of a load that stops is not wanted
+	next := s.readAhead(pctx, experimentID, st.Cursor, s.firstPageSize())
 	for !st.Complete {
 		if err := s.claim(ctx, experimentID); err != nil {
 			return err
 		}
-		rows, next, done, err := s.loadPage(ctx, experimentID, st.Cursor)
-		if err != nil {
-			return err
+		p := <-next
+		if p.err != nil {
+			return p.err
 		}
-		st.Cursor, st.Loaded = next, st.Loaded+len(rows)
-		for _, r := range rows {
+		if !p.done { // the next page is read while this one is written
+			next = s.readAhead(pctx, experimentID, p.next, s.pageSize())
+		}
+		st.Cursor, st.Loaded = p.next, st.Loaded+len(p.rows)
+		for _, r := range p.rows {
 			st.NewestStart = max(st.NewestStart, r.Start)
 		}
-		if done {
+		if p.done {
 			now := s.now()
 			st.Complete, st.SyncedAt, st.DeletionsAt, st.ReconciledAt = true, now, time.Time{}, now
 		}
-		if _, err := s.index.SaveIndex(ctx, st, rows); err != nil {
+		if _, err := s.index.SaveIndex(ctx, st, p.rows); err != nil {
 			return err
 		}
 		if progress != nil {
@@ -158,19 +178,35 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 	return nil
 }
 
-// loadPage reads the runs after cursor: one page of PageSize runs, or, when more runs than
+// page is a page of a load, read ahead.
+type page struct {
+	rows []mlexp.IndexedRun
+	next mlexp.IndexCursor
+	done bool
+	err  error
+}
+
+// readAhead reads the page after c in the background: one page is read while the one before
+// it is written to the index, and MLflow is still asked one page at a time.
+func (s *Syncer) readAhead(ctx context.Context, experimentID string, c mlexp.IndexCursor, size int) <-chan page {
+	out := make(chan page, 1)
+	go func() {
+		var p page
+		p.rows, p.next, p.done, p.err = s.loadPage(ctx, experimentID, c, size)
+		out <- p
+	}()
+	return out
+}
+
+// loadPage reads the runs after cursor: one page of size runs, or, when more runs than
 // a page share the cursor's start time, every run of that start time. done is true after
 // the last run.
-func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
-	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", ">=", float64(c.Start)))
-	if err != nil {
-		return nil, c, false, err
-	}
-	limit := s.cfg.PageSize
+func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor, size int) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
+	limit := size
 	if c.RunID != "" {
 		limit++ // the cursor's own run comes first again
 	}
-	page, err := s.search(ctx, experimentID, filter, limit)
+	page, err := s.search(ctx, mlflow.RunQuery{ExperimentID: experimentID, StartFrom: mlflow.Millis(c.Start), Ordered: true, Limit: limit})
 	if err != nil {
 		return nil, c, false, err
 	}
@@ -199,40 +235,31 @@ func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.Inde
 // loadStartTime reads every run that started at c.Start after c.RunID, and moves the cursor
 // past that start time: start times are whole milliseconds, so to c.Start + 1.
 func (s *Syncer) loadStartTime(ctx context.Context, experimentID string, c mlexp.IndexCursor) ([]mlexp.IndexedRun, mlexp.IndexCursor, bool, error) {
-	filter, err := mlflow.And(mlflow.WhereNumber(mlflow.Attributes, "start_time", "=", float64(c.Start)))
-	if err != nil {
-		return nil, c, false, err
-	}
-	var rows []mlexp.IndexedRun
-	err = s.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter,
-		OrderBy: []string{"attributes.run_id ASC"}, PageSize: s.cfg.PageSize}, func(page []mlflow.Run) error {
-		for i := range page {
-			if page[i].Info.RunID <= c.RunID {
-				continue
-			}
-			row, err := encodeRun(&page[i])
-			if err != nil {
-				return err
-			}
-			rows = append(rows, row)
-		}
-		return nil
-	})
+	page, err := s.read(ctx, mlflow.RunQuery{ExperimentID: experimentID, StartAt: mlflow.Millis(c.Start), Ordered: true})
 	if err != nil {
 		return nil, c, false, MLflowError(err, fmt.Sprintf("reading the runs of experiment %s that started at %d", experimentID, c.Start))
+	}
+	var rows []mlexp.IndexedRun
+	for i := range page {
+		if page[i].Info.RunID <= c.RunID {
+			continue
+		}
+		row, err := encodeRun(&page[i])
+		if err != nil {
+			return nil, c, false, err
+		}
+		rows = append(rows, row)
 	}
 	return rows, mlexp.IndexCursor{Start: c.Start + 1}, false, nil
 }
 
-// search reads one page of the experiment's runs matching filter, in the order of (start
-// time, run id), under the page deadline.
-func (s *Syncer) search(ctx context.Context, experimentID, filter string, limit int) ([]mlflow.Run, error) {
+// search reads one page of runs (q has a limit), under the page deadline.
+func (s *Syncer) search(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
 	pctx, cancel := context.WithTimeout(ctx, s.cfg.PageTimeout)
 	defer cancel()
-	runs, err := s.client.SearchRuns(pctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter,
-		OrderBy: []string{"attributes.start_time ASC", "attributes.run_id ASC"}, Limit: limit, PageSize: limit})
+	runs, err := s.read(pctx, q)
 	if err != nil {
-		doing := "reading the runs of experiment " + experimentID
+		doing, limit := "reading the runs of experiment "+q.ExperimentID, q.Limit
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			return nil, mlexp.Unavailable(mlexp.DependencyMLflow, err, "%s: MLflow did not answer a page of %d runs within %s (a deadline, not an unreachable server); the load resumes from this page",
 				doing, limit, s.cfg.PageTimeout)

@@ -108,21 +108,15 @@ func (s *Syncer) Sync(ctx context.Context, experimentID string, k Known) error {
 func (s *Syncer) recentRuns(ctx context.Context, experimentID string, st mlexp.IndexState, k Known) (map[string]mlflow.Run, error) {
 	margin := s.cfg.Margin.Milliseconds()
 	startFrom, endFrom := st.NewestStart-margin, st.SyncedAt.UnixMilli()-margin
-	searches := [][]mlflow.Clause{{mlflow.WhereNumber(mlflow.Attributes, "start_time", ">=", float64(startFrom))},
-		{mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusRunning))},
-		{mlflow.Where(mlflow.Attributes, "status", "=", string(mlflow.StatusScheduled))}}
+	have := k.since(startFrom, endFrom)
+	searches := []mlflow.RunQuery{{StartFrom: &startFrom, NotIDs: have}, {Status: mlflow.StatusRunning}, {Status: mlflow.StatusScheduled}}
 	if !st.SyncedAt.IsZero() { // a run logged elsewhere with an older start time ends after it
-		searches = append(searches, []mlflow.Clause{mlflow.WhereNumber(mlflow.Attributes, "end_time", ">=", float64(endFrom))})
-	}
-	if have := k.since(startFrom, endFrom); len(have) > 0 {
-		searches[0] = append(searches[0], mlflow.RunIDNotIn(have))
-		if len(searches) == 4 {
-			searches[3] = append(searches[3], mlflow.RunIDNotIn(have))
-		}
+		searches = append(searches, mlflow.RunQuery{EndFrom: &endFrom, NotIDs: have})
 	}
 	seen := map[string]mlflow.Run{}
-	for _, c := range searches {
-		runs, err := s.searchAll(ctx, experimentID, mlflow.ActiveOnly, c...)
+	for _, q := range searches {
+		q.ExperimentID, q.View = experimentID, mlflow.ActiveOnly
+		runs, err := s.searchAll(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +168,7 @@ func (s *Syncer) saveByID(ctx context.Context, experimentID string, ids []string
 // syncDeletions writes a tombstone for every run deleted in MLflow that is not indexed as
 // deleted, and reads again the runs indexed as deleted that no longer are (restored).
 func (s *Syncer) syncDeletions(ctx context.Context, experimentID string, k Known) error {
-	deleted, err := s.searchAll(ctx, experimentID, mlflow.DeletedOnly)
+	deleted, err := s.searchAll(ctx, mlflow.RunQuery{ExperimentID: experimentID, View: mlflow.DeletedOnly})
 	if err != nil {
 		return err
 	}
@@ -210,7 +204,7 @@ func (s *Syncer) syncDeletions(ctx context.Context, experimentID string, k Known
 func (s *Syncer) readByID(ctx context.Context, experimentID string, ids []string) (map[string]mlflow.Run, error) {
 	out := map[string]mlflow.Run{}
 	for batch := range slices.Chunk(ids, 100) {
-		runs, err := s.searchAll(ctx, experimentID, mlflow.AllViews, mlflow.RunIDIn(batch))
+		runs, err := s.searchAll(ctx, mlflow.RunQuery{ExperimentID: experimentID, View: mlflow.AllViews, IDs: batch})
 		if err != nil {
 			return nil, err
 		}
@@ -221,23 +215,13 @@ func (s *Syncer) readByID(ctx context.Context, experimentID string, ids []string
 	return out, nil
 }
 
-// searchAll reads every run of the experiment matching all clauses (none: every run) in view, page by
-// page, each page under the page deadline.
-func (s *Syncer) searchAll(ctx context.Context, experimentID string, view mlflow.ViewType, clauses ...mlflow.Clause) ([]mlflow.Run, error) {
-	filter, err := mlflow.And(clauses...)
+// searchAll reads every run q matches, from the database or page by page through MLflow's API.
+func (s *Syncer) searchAll(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
+	runs, err := s.read(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, MLflowError(err, "syncing the runs of experiment "+q.ExperimentID)
 	}
-	var out []mlflow.Run
-	err = s.client.SearchRunsPages(ctx, mlflow.SearchRunsRequest{ExperimentIDs: []string{experimentID}, Filter: filter, RunViewType: view,
-		PageSize: s.cfg.PageSize}, func(page []mlflow.Run) error {
-		out = append(out, page...)
-		return nil
-	})
-	if err != nil {
-		return nil, MLflowError(err, "syncing the runs of experiment "+experimentID)
-	}
-	return out, nil
+	return runs, nil
 }
 
 // Reconcile reads the whole experiment again, when ReconcileEvery has passed since the last
@@ -268,7 +252,7 @@ func (s *Syncer) Reconcile(ctx context.Context, experimentID string, force bool)
 	var c mlexp.IndexCursor
 	for done := false; !done; {
 		var page []mlexp.IndexedRun
-		if page, c, done, err = s.loadPage(ctx, experimentID, c); err != nil {
+		if page, c, done, err = s.loadPage(ctx, experimentID, c, s.pageSize()); err != nil {
 			return 0, err
 		}
 		for _, r := range page {

@@ -41,11 +41,20 @@ func (s *server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		s.respondError(w, r, &mlexp.Error{
 			Code:    mlexp.EUNAVAILABLE,
 			Message: strings.Join(failed, "; "),
-			Details: map[string]any{"checks": results},
+			Details: s.readyAnswer(results),
 		})
 		return
 	}
-	s.respondJSON(w, r, http.StatusOK, map[string]any{"checks": results})
+	s.respondJSON(w, r, http.StatusOK, s.readyAnswer(results))
+}
+
+// readyAnswer is the checks' results, and the notes when there are any.
+func (s *server) readyAnswer(results map[string]string) map[string]any {
+	a := map[string]any{"checks": results}
+	if len(s.readyNotes) > 0 {
+		a["notes"] = s.readyNotes
+	}
+	return a
 }
 
 // runChecks runs every check concurrently, each bounded by the check timeout, and returns

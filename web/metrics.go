@@ -19,6 +19,8 @@ type Metrics struct {
 	mlflowCalls   *prometheus.CounterVec
 	mlflowLatency *prometheus.HistogramVec
 	corrections   prometheus.Counter
+	indexReads    *prometheus.CounterVec
+	dbFallbacks   prometheus.Counter
 }
 
 // NewMetrics returns the metrics of mlexp, registered with a new registry that also holds
@@ -48,12 +50,23 @@ func NewMetrics() *Metrics {
 			Name: "mlexp_index_reconciled_runs_total",
 			Help: "Runs the reconciliation of the run index corrected: edited, created or deleted in MLflow without a sync seeing it.",
 		}),
+		indexReads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mlexp_index_reads_total",
+			Help: `Reads of runs into the run index (first loads, syncs, reconciliations), by the path that served them: "database" (MLflow's database) or "rest" (MLflow's API).`,
+		}, []string{"path"}),
+		dbFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "mlexp_index_database_fallbacks_total",
+			Help: "Reads of MLflow's database that failed and went through MLflow's API instead.",
+		}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.httpRequests, m.httpDuration, m.mlflowCalls, m.mlflowLatency, m.corrections,
+		m.httpRequests, m.httpDuration, m.mlflowCalls, m.mlflowLatency, m.corrections, m.indexReads, m.dbFallbacks,
 	)
+	for _, path := range []string{"database", "rest"} {
+		m.indexReads.WithLabelValues(path) // both series from the start, at 0
+	}
 	return m
 }
 
@@ -64,6 +77,14 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
 // ObserveReconciled counts n runs that a reconciliation of the run index corrected; it fits
 // tracking.Syncer.Corrected.
 func (m *Metrics) ObserveReconciled(n int) { m.corrections.Add(float64(n)) }
+
+// ObserveIndexRead counts a read of runs into the run index served by path ("database" or
+// "rest"); it fits tracking.Syncer.Served.
+func (m *Metrics) ObserveIndexRead(path string) { m.indexReads.WithLabelValues(path).Inc() }
+
+// ObserveDatabaseFallback counts a read of MLflow's database that failed and went through
+// MLflow's API instead; it fits tracking.Syncer.DatabaseFailed.
+func (m *Metrics) ObserveDatabaseFallback() { m.dbFallbacks.Inc() }
 
 // ObserveMLflowCall records one HTTP attempt to MLflow: status is the HTTP status, or 0 when
 // no answer arrived. It fits the observer of the mlflow client, which web does not import.

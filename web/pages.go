@@ -131,6 +131,7 @@ type pageLayout struct {
 	Stale       bool
 	StaleReason string
 	FetchedAt   string
+	ReadFrom    string // "database" when the runs shown were read from MLflow's database
 }
 
 // nav is the header navigation. Links of a model appear once the page knows the model.
@@ -222,6 +223,9 @@ func (s *server) experimentPage(w http.ResponseWriter, r *http.Request, title, a
 		return nil, l, false
 	}
 	l.withExperiment(e.Ref)
+	if s.readPath != nil {
+		l.ReadFrom = s.readPath(e.Ref.ExperimentID)
+	}
 	l.Title, l.Nav.Active = e.Ref.ModelName+" · "+title, active
 	return e, l, true
 }

@@ -59,6 +59,12 @@ type Deps struct {
 	// answered 421, which defeats DNS rebinding. Empty: any Host. mlexp serve sets it to
 	// LoopbackHosts with --auth none, plus --allowed-hosts.
 	AllowedHosts []string
+	// ReadPath says which path served the last read of an experiment's runs into the run
+	// index ("database": MLflow's database; "rest": its API); the pages say so. nil: not shown.
+	ReadPath func(experimentID string) string
+	// ReadyNotes are facts /readyz adds to its answer, by name (e.g. whether MLflow's database
+	// is read); they must hold no secret, host or URL.
+	ReadyNotes map[string]string
 }
 
 // server holds the dependencies of the handlers.
@@ -81,6 +87,8 @@ type server struct {
 	attempts     *failedAttempts // failed sign-ins by client, to limit token guessing
 	hosts        []hostRule      // the Host headers served; empty: any
 	sessions     *sessions       // token auth's browser sessions
+	readPath     func(experimentID string) string
+	readyNotes   map[string]string
 }
 
 // NewServer returns the HTTP handler of mlexp: every route, wrapped in the request metrics,
@@ -112,6 +120,8 @@ func newServer(deps Deps) *server {
 		sessions:     newSessions(deps.Sessions, deps.SessionSecret),
 		trainHTTP:    &http.Client{Timeout: trainingTimeout},
 		pages:        mustLoadPages(),
+		readPath:     deps.ReadPath,
+		readyNotes:   deps.ReadyNotes,
 	}
 	if s.auth == nil {
 		s.auth = NoAuth()

@@ -44,6 +44,13 @@ func serve(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	b.syncer.Corrected = metrics.ObserveReconciled
+	b.syncer.Served, b.syncer.DatabaseFailed = metrics.ObserveIndexRead, metrics.ObserveDatabaseFallback
+	dbNote, closeDB := useMLflowDB(ctx, cfg.mlflowDB, b.syncer, logger)
+	defer closeDB()
+	var notes map[string]string
+	if dbNote != "" {
+		notes = map[string]string{mlflowDBNote: dbNote}
+	}
 	lineage, closeLineage := openLineage(ctx, cfg.mlmdDB, logger)
 	defer closeLineage()
 	b.startDelivery(ctx)
@@ -77,6 +84,8 @@ func serve(ctx context.Context, args []string, e env) error {
 		Sessions:      b.store,
 		SessionSecret: []byte(cfg.sessionSecret), // empty: the database's
 		AllowedHosts:  hostsToServe(cfg, ln.Addr()),
+		ReadPath:      b.syncer.ServedBy,
+		ReadyNotes:    notes,
 	})
 
 	srv := &http.Server{

@@ -24,6 +24,7 @@ type serveConfig struct {
 	mlflowUI        string
 	trainingURL     string // where full-training requests go; "" turns them off
 	mlmdDB          string // the ML Metadata store lineage reads; "" turns lineage off
+	mlflowDB        string // MLflow's database, read by the run index; "": REST only
 	auth            *web.Auth
 	allowedHosts    string // validated, comma-separated; see hostsToServe
 	sessionSecret   string // "": the database's
@@ -48,6 +49,7 @@ func serveOptions(getenv func(string) string) []option {
 		{name: "training-url", arg: "URL", env: "MLEXP_TRAINING_URL",
 			usage: "URL of the training service that full-training requests are POSTed to as JSON (default: none; the Run Full Training button is disabled)"},
 		mlmdOption(),
+		mlflowDBOption(),
 		{name: "auth", arg: "MODE", env: "MLEXP_AUTH", def: web.AuthNone,
 			usage: "who may use mlexp: none (only on a loopback address), token (bearer tokens from --auth-tokens-file) or proxy (identity from --auth-proxy-header)"},
 		{name: "auth-tokens-file", arg: "PATH", env: "MLEXP_AUTH_TOKENS_FILE",
@@ -137,6 +139,7 @@ func parseServeConfig(args []string, e env) (serveConfig, error) {
 	}
 	cfg.mlflowUI = cmp.Or(s["mlflow-ui-url"].value, cfg.store.trackingURI.value)
 	cfg.mlmdDB = s["mlmd-db"].value
+	cfg.mlflowDB = s["mlflow-db"].value
 	if tu := s["training-url"]; tu.value != "" {
 		if u, err := url.Parse(tu.value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return cfg, tu.errorf("not the http:// or https:// URL of a training service")

@@ -129,6 +129,10 @@ func (s *Server) Stop() error {
 	return nil
 }
 
+// SQLitePath is the server's SQLite backend store (when MLEXP_MLFLOW_BACKEND_URI did not name
+// another), for the tests that read MLflow's database directly.
+func (s *Server) SQLitePath() string { return filepath.Join(s.DataDir, "mlflow.db") }
+
 // Python returns the virtualenv's Python, which has the official MLflow client installed.
 func (s *Server) Python() string { return filepath.Join(Venv(s.Root), "bin", "python") }
 
