@@ -59,6 +59,7 @@ func main() {
 		dbNs     = flag.String("mlflow-db-n", "10000", "comma-separated run counts of the loads from MLflow's database (issue 15), side by side with REST and a bare SQL read; empty: none")
 		dbReps   = flag.Int("mlflow-db-repeats", 3, "repetitions of each load from MLflow's database and through REST (medians are reported)")
 		dbREST   = flag.Int("mlflow-db-rest-max", 10000, "the largest -mlflow-db-n also loaded through REST, side by side")
+		dbOpen   = flag.Bool("mlflow-db-rest-open", false, "also open each -mlflow-db-n experiment through REST with progress, as serve does, beside Python's search_runs (issue 14; minutes at 100,000)")
 		dbOnly   = flag.Bool("mlflow-db-only", false, "measure only the loads from MLflow's database, and print their table (-out is not written)")
 		memIdx   = flag.Int("mem-index-child", 0, "internal: measure the index-backed reader's memory with this many runs in this process and print JSON")
 	)
@@ -86,7 +87,7 @@ func main() {
 	}
 	cfg := config{logRuns: *logRuns, repeats: *repeats, apiRequests: *apiReqs, memRuns: *memRuns, out: *out, readParts: *parts,
 		loadSeconds: envInt("MLEXP_BENCH_LOAD_SECONDS", 30), pyLogRuns: envInt("MLEXP_BENCH_PY_LOG_RUNS", 200),
-		index: *index, indexTTL: *ttl, visibilityRuns: *visRuns, cpuProfile: *cpuProf, dbRepeats: max(1, *dbReps), dbRESTMax: *dbREST, dbOnly: *dbOnly}
+		index: *index, indexTTL: *ttl, visibilityRuns: *visRuns, cpuProfile: *cpuProf, dbRepeats: max(1, *dbReps), dbRESTMax: *dbREST, dbOnly: *dbOnly, dbRESTOpen: *dbOpen}
 	if cfg.dbOnly {
 		cfg.out = ""
 	}
@@ -131,7 +132,7 @@ type config struct {
 	// MLflow's database (issue 15).
 	dbNs                 []int
 	dbRepeats, dbRESTMax int
-	dbOnly               bool
+	dbOnly, dbRESTOpen   bool
 }
 
 // counts parses a comma-separated list of positive counts, sorted; "" is none.

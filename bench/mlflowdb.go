@@ -24,6 +24,7 @@ type dbResult struct {
 	bare, dbRead []time.Duration // bare SQL read of the rows; mlflowdb's read alone, without the index
 	open         time.Duration   // a reader's first request until it serves every run, from the database
 	restRequests int             // runs/search requests of a REST first load
+	restOpen     *restOpenResult // with -mlflow-db-rest-open
 	fill         time.Duration   // bulk SQL inserts of the runs
 }
 
@@ -77,6 +78,11 @@ func (b *bench) mlflowDB(n int) (dbResult, error) {
 	}
 	if res.open, err = b.openFromDB(ctx, dir, db, expID, n); err != nil {
 		return res, err
+	}
+	if b.cfg.dbRESTOpen {
+		if res.restOpen, err = b.restOpen(ctx, dir, expID, n); err != nil {
+			return res, err
+		}
 	}
 	logf("mlflow-db, %d runs: first load REST %v (%d requests), database %v; bare SQL %v, mlflowdb read %v; open from the database %v",
 		n, median(res.rest), res.restRequests, median(res.db), median(res.bare), median(res.dbRead), res.open)

@@ -28,5 +28,5 @@ func (r *results) dbMarkdown() string {
 		w("| %d | %s | %s | %s | %s | %.1f× %s | %s | %s %s |\n", d.n, rest, ms(db), speed, ms(bare), ratio, verdict(ratio <= 1.5),
 			ms(median(d.dbRead)), ms(d.open), verdict(d.n < 100_000 || d.open.Seconds() < 10))
 	}
-	return b.String() + "\n"
+	return b.String() + "\n" + r.restOpenMarkdown()
 }
