@@ -36,12 +36,14 @@ func TestQueryModelsAndAttach(t *testing.T) {
 	if err := json.Unmarshal([]byte(mustQuery(t, "models", "--json")), &all); err != nil {
 		t.Fatal(err)
 	}
-	width := 80
+	ids, datasets := 0, 0
 	for _, m := range all.Models {
+		ids = max(ids, terminal.StringWidth(m.ID))
 		for _, d := range m.Datasets {
-			width = max(width, terminal.StringWidth(m.ID)+terminal.StringWidth(d.ID)+7) // │ id │ dataset │
+			datasets = max(datasets, terminal.StringWidth(d.ID))
 		}
 	}
+	width := max(80, ids+datasets+7) // │ id │ dataset id │: the narrowest table with whole ids
 	out = mustQuery(t, "models")
 	noESC(t, out)
 	for i, l := range strings.Split(out, "\n") {
