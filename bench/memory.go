@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,7 +24,7 @@ import (
 // MLflow's runs/search (pages made on the fly, so that the fake holds nothing), drops
 // everything but the reader, and prints the RSS and the in-process heatmap time as JSON.
 func memoryChild(n int) error {
-	fake := fakeRunsSearch(n)
+	fake := newIndexFake(n)
 	client, err := mlflow.NewClient(fake.URL)
 	if err != nil {
 		return err
@@ -66,38 +64,6 @@ func memoryChild(n int) error {
 	runtime.KeepAlive(kept)
 	return json.NewEncoder(os.Stdout).Encode(memResult{Runs: n, RSSBeforeMB: before, RSSAfterMB: after, HeapMB: float64(ms.HeapInuse) / 1e6,
 		LoadSeconds: load.Seconds(), CheckMedianS: median(checks).Seconds(), BuildMedianS: median(builds).Seconds(), Cells: cells})
-}
-
-// fakeRunsSearch serves MLflow's runs/search over n synthetic runs, made page by page.
-func fakeRunsSearch(n int) *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/2.0/mlflow/runs/search" {
-			http.NotFound(w, r)
-			return
-		}
-		var req struct {
-			MaxResults int    `json:"max_results"`
-			PageToken  string `json:"page_token"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		from, _ := strconv.Atoi(req.PageToken)
-		to := min(from+req.MaxResults, n)
-		page := struct {
-			Runs          []mlflow.Run `json:"runs"`
-			NextPageToken string       `json:"next_page_token,omitempty"`
-		}{Runs: make([]mlflow.Run, 0, to-from)}
-		for i := from; i < to; i++ {
-			page.Runs = append(page.Runs, syntheticRun(i))
-		}
-		if to < n {
-			page.NextPageToken = strconv.Itoa(to)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(page)
-	}))
 }
 
 // startProfiles writes the heap profile into dir/heap.pprof now and starts a CPU profile
