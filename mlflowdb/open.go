@@ -10,16 +10,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
-	_ "modernc.org/sqlite"             // the pure-Go SQLite driver, registered as "sqlite"
-
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/readonlydb"
 	"github.com/mlexp-dev/mlexp/internal/sqlbind"
 )
 
@@ -44,16 +40,10 @@ type Store struct {
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	s := &Store{name: dsn}
 	var err error
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		s.pg, s.name = true, Redact(dsn)
-		s.db, err = sql.Open("pgx", readOnlyPostgres(dsn))
-	} else {
-		if _, statErr := os.Stat(dsn); statErr != nil {
-			return nil, fail("the file cannot be read", statErr, "MLflow's database %s cannot be read: %v", dsn, statErr)
-		}
-		s.db, err = sql.Open("sqlite", "file:"+dsn+"?mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)")
+	if s.pg = readonlydb.IsPostgres(dsn); s.pg {
+		s.name = readonlydb.Redact(dsn)
 	}
-	if err != nil {
+	if s.db, err = readonlydb.Open(dsn); err != nil {
 		return nil, fail("it cannot be opened", err, "opening MLflow's database %s: %v", s.name, err)
 	}
 	s.db.SetMaxOpenConns(4)
@@ -112,40 +102,6 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 		q = sqlbind.Postgres(q)
 	}
 	return s.db.QueryContext(ctx, q, args...)
-}
-
-// readOnlyPostgres makes every transaction of the session read-only, whatever the role allows.
-func readOnlyPostgres(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return dsn // pgx says what is wrong with it
-	}
-	q := u.Query()
-	q.Set("default_transaction_read_only", "on")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// Redact is dsn without its password.
-func Redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		if i := strings.Index(dsn, "://"); i >= 0 {
-			if j := strings.LastIndex(dsn, "@"); j > i {
-				return dsn[:i+3] + "…" + dsn[j:]
-			}
-		}
-		return dsn
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "…")
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "…")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
 }
 
 // fail is an error of Open: reason, in its details, says why in words that hold no secret,

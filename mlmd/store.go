@@ -9,14 +9,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/mlexp-dev/mlexp/internal/readonlydb"
 	"github.com/mlexp-dev/mlexp/internal/sqlbind"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver, registered as "pgx"
-	_ "modernc.org/sqlite"             // the pure-Go SQLite driver, registered as "sqlite"
 
 	"github.com/mlexp-dev/mlexp"
 )
@@ -39,17 +36,11 @@ type Store struct {
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	s := &Store{name: dsn, maxNodes: MaxNodes}
 	var err error
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		s.pg, s.name = true, redact(dsn)
-		s.db, err = sql.Open("pgx", dsn)
-	} else {
-		if _, statErr := os.Stat(dsn); statErr != nil {
-			return nil, mlexp.Unavailable(mlexp.DependencyMLMD, statErr, "the ML Metadata store %s cannot be read: %v; check --mlmd-db (MLEXP_MLMD_DB)", dsn, statErr)
-		}
-		s.db, err = sql.Open("sqlite", "file:"+dsn+"?mode=ro&_pragma=busy_timeout(5000)")
+	if s.pg = readonlydb.IsPostgres(dsn); s.pg {
+		s.name = readonlydb.Redact(dsn)
 	}
-	if err != nil {
-		return nil, mlexp.Unavailable(mlexp.DependencyMLMD, err, "opening the ML Metadata store %s: %v", s.name, err)
+	if s.db, err = readonlydb.Open(dsn); err != nil {
+		return nil, mlexp.Unavailable(mlexp.DependencyMLMD, err, "the ML Metadata store %s cannot be read: %v; check --mlmd-db (MLEXP_MLMD_DB)", s.name, err)
 	}
 	s.db.SetMaxOpenConns(4)
 	if err := s.checkSchema(ctx); err != nil {
@@ -122,15 +113,6 @@ func in(ids []int64) (string, []any) {
 		args[i] = id
 	}
 	return "(" + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + ")", args
-}
-
-func redact(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		if j := strings.LastIndex(dsn, "@"); j > i {
-			return dsn[:i+3] + "…" + dsn[j:]
-		}
-	}
-	return dsn
 }
 
 // Off is the lineage of a store that cannot be read (Open failed): every answer is Err, so
