@@ -142,6 +142,9 @@ func boolSetting(v setting) (bool, error) {
 
 func readInput(name string, stdin io.Reader) ([]byte, error) {
 	if name == "-" {
+		if isTerminal(stdin) { // nothing piped: reading would wait for the user to type JSON
+			return nil, errors.New("no input: give FILE (or -f FILE), or pipe the JSON on standard input (mlexp help log shows it)")
+		}
 		return io.ReadAll(stdin)
 	}
 	return os.ReadFile(name)
