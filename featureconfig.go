@@ -134,9 +134,10 @@ func (c FeatureConfig) validateCrosses(p *problems, prefix string) map[string]bo
 func (c FeatureConfig) validateSettings(p *problems, prefix string, bucketParams map[string]bool) {
 	for _, k := range sortedKeys(c.Settings) {
 		field := prefix + ".settings." + k
+		idErr := validateIdentifier(field, k)
 		switch v := c.Settings[k]; {
-		case validateIdentifier(field, k) != nil:
-			p.add(validateIdentifier(field, k))
+		case idErr != nil:
+			p.add(idErr)
 		case reservedParams[k] || strings.HasSuffix(k, "_embedding_dim") || bucketParams[k]:
 			p.add(InvalidField(field, "%q clashes with a param mlexp logs itself", k))
 		case math.IsNaN(v) || math.IsInf(v, 0):

@@ -78,9 +78,10 @@ func (m Metrics) validate(prefix string, required bool) error {
 	for _, k := range sortedKeys(m.Extra) {
 		field := prefix + ".extra." + k
 		_, standard := metricSpecByName[k]
+		idErr := validateIdentifier(field, k)
 		switch v := m.Extra[k]; {
-		case validateIdentifier(field, k) != nil:
-			p.add(validateIdentifier(field, k))
+		case idErr != nil:
+			p.add(idErr)
 		case standard:
 			p.add(InvalidField(field, "is a standard metric: give it outside extra"))
 		case math.IsInf(v, 0) || math.IsNaN(v):

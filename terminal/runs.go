@@ -112,8 +112,9 @@ func termFitRuns(tb *termTable, runs []mlexp.Run, width int) bool {
 	return short
 }
 
-// termRunIDLeast is the fewest characters of a shortened run id.
-const termRunIDLeast = 8
+// termRunIDLeast is the fewest characters of a shortened run id: the fewest the commands
+// that take run ids accept.
+const termRunIDLeast = mlexp.MinRunIDPrefix
 
 // termShortIDs shortens each id to the shortest prefix, of least characters or more, that
 // no other id of ids shares, followed by "…"; an id no longer than that stays whole.

@@ -190,10 +190,11 @@ func parseReports(kind, name string, input []byte) ([]submitFunc, int, error) {
 				return b.ingest.SubmitTrainingRun(ctx, r)
 			})
 		}
-		for _, f := range mlexp.FieldErrors(check) { // every invalid field, one a line
-			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, f.Message))
-		}
-		if check != nil && mlexp.FieldErrors(check) == nil {
+		if fields := mlexp.FieldErrors(check); len(fields) > 0 { // every invalid field, one a line
+			for _, f := range fields {
+				problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, f.Message))
+			}
+		} else if check != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, mlexp.ErrorMessage(check)))
 		}
 	}

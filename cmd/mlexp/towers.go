@@ -59,7 +59,9 @@ func towers(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("towers: %w", err)
 	}
-	if s["json"].value == "true" {
+	if asJSON, err := boolSetting(s["json"]); err != nil {
+		return fmt.Errorf("towers: %w", err)
+	} else if asJSON {
 		return printIndented(e.stdout, t)
 	}
 	list := func(fs []string) string {
