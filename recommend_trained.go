@@ -2,7 +2,6 @@ package mlexp
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 )
 
@@ -28,14 +27,19 @@ type ExistingFullTraining struct {
 // when there is none.
 func (rec *Recommendation) trainedElsewhere(runs, related []Run, c, r Run, baseline bool) {
 	config := runConfigID(c)
+	if config == "" {
+		return
+	}
+	compared := make(map[string]bool, len(runs))
+	for _, x := range runs {
+		compared[x.ID] = true
+	}
 	best, bestValue := -1, 0.0
-	for i, x := range related {
-		v, ok := compareValue(x, rec.Metric)
-		if !ok || x.Type != FullTrainingRun || x.Status != RunFinished || config == "" || runConfigID(x) != config ||
-			slices.ContainsFunc(runs, func(y Run) bool { return y.ID == x.ID }) {
+	for i, x := range related { // every run of the experiment: the cheap tests first
+		if x.Type != FullTrainingRun || x.Status != RunFinished || compared[x.ID] || runConfigID(x) != config {
 			continue
 		}
-		if best < 0 || Better(rec.Metric, v, bestValue) {
+		if v, ok := compareValue(x, rec.Metric); ok && (best < 0 || Better(rec.Metric, v, bestValue)) {
 			best, bestValue = i, v
 		}
 	}
