@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
+	"github.com/mlexp-dev/mlexp/internal/readonlydb"
 	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/mlflowdb"
 	"github.com/mlexp-dev/mlexp/tracking"
@@ -51,7 +52,7 @@ func (b *bench) mlflowDB(n int) (dbResult, error) {
 		return res, err
 	}
 	defer db.Close()
-	bare, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=query_only(1)")
+	bare, err := readonlydb.Open(path)
 	if err != nil {
 		return res, err
 	}

@@ -67,7 +67,7 @@ func TestLatestMetricByMLflowRules(t *testing.T) {
 			}
 			continue
 		}
-		if !ok || math.Abs(got-c.want) > 1e-12 && got != c.want {
+		if !ok || !(got == c.want || math.Abs(got-c.want) <= 1e-12) { // NaN fails both
 			t.Errorf("%s: %s = %v (present %v), want %v", c.run, c.metric, got, ok, c.want)
 		}
 	}

@@ -32,7 +32,7 @@ func (r *Reader) MetricHistory(ctx context.Context, runID, metric string) ([]mle
 	})
 	out := make([]mlexp.HistoryPoint, 0, len(ms))
 	for _, m := range ms {
-		p := mlexp.HistoryPoint{Step: m.Step, Value: float64(m.Value)}
+		p := mlexp.HistoryPoint{Step: m.Step, Value: mlexp.MetricFromStore(float64(m.Value))} // ±Inf as the run reads it
 		if n := len(out); n > 0 && out[n-1].Step == m.Step {
 			out[n-1] = p // the latest value of the step
 			continue

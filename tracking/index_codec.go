@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
 	"slices"
 
@@ -31,6 +32,9 @@ const bodyBinary = 0x02
 // domainTags are the run tags ToRun reads: the only ones the index keeps.
 var domainTags = map[string]bool{TagRunName: true, TagDeployed: true, TagConfigID: true, TagDatasetID: true,
 	TagDatasetVersion: true, TagFailureStage: true, TagFailureReason: true}
+
+// domainTagKeys are the keys of domainTags, in order.
+var domainTagKeys = slices.Sorted(maps.Keys(domainTags))
 
 // encodeRun turns an MLflow run into its row of the index.
 func encodeRun(m *mlflow.Run) (mlexp.IndexedRun, error) {

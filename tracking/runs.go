@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"math"
 	"regexp"
 	"time"
 
@@ -51,7 +50,7 @@ func toRun(m *mlflow.Run, in *mlexp.Interner) mlexp.Run {
 		}
 	}
 	r.Metrics = in.Metrics(keys, values)
-	if v, ok := r.Metrics.Lookup(mlexp.MetricCostUSD); ok && !math.IsNaN(v) && !math.IsInf(v, 0) {
+	if v, ok := r.Metrics.Lookup(mlexp.MetricCostUSD); ok && mlexp.IsFinite(v) {
 		r.CostUSD = &v
 	}
 	var stage, reason string

@@ -1,10 +1,7 @@
 package tracking
 
 import (
-	"cmp"
 	"context"
-	"maps"
-	"slices"
 
 	"github.com/mlexp-dev/mlexp/mlflow"
 )
@@ -86,12 +83,12 @@ func (r restSearcher) SearchRuns(ctx context.Context, q mlflow.RunQuery) ([]mlfl
 // MLflow's REST API. A database error is logged and counted, never returned.
 func (s *Syncer) read(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
 	if s.db != nil {
-		q.TagKeys = slices.Sorted(maps.Keys(domainTags)) // the index keeps no other tag
+		q.TagKeys = domainTagKeys // the index keeps no other tag
 		runs, err := s.db.SearchRuns(ctx, q)
 		s.dbFailed.Store(err != nil)
 		if err == nil {
 			s.served(q.ExperimentID, PathDatabase)
-			return canonical(runs), nil
+			return runs, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -106,7 +103,7 @@ func (s *Syncer) read(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, err
 		return nil, err
 	}
 	s.served(q.ExperimentID, PathREST)
-	return canonical(runs), nil
+	return runs, nil
 }
 
 func (s *Syncer) served(experimentID, path string) {
@@ -114,15 +111,4 @@ func (s *Syncer) served(experimentID, path string) {
 	if s.Served != nil {
 		s.Served(path)
 	}
-}
-
-// canonical sorts each run's params and tags by key, so that a run encodes to the same index
-// row whichever path read it (the reconciliation compares rows byte by byte).
-func canonical(runs []mlflow.Run) []mlflow.Run {
-	for i := range runs {
-		d := &runs[i].Data
-		slices.SortFunc(d.Params, func(a, b mlflow.Param) int { return cmp.Compare(a.Key, b.Key) })
-		slices.SortFunc(d.Tags, func(a, b mlflow.Tag) int { return cmp.Compare(a.Key, b.Key) })
-	}
-	return runs
 }
