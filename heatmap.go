@@ -314,15 +314,23 @@ func MetricNames(runs []Run) []string {
 // CheckMetric returns an EINVALID error naming field and listing the valid metrics when
 // metric is not one of them.
 func CheckMetric(field, metric string, runs []Run) error {
-	if slices.Contains(StandardMetrics, metric) { // cheap first: the list is built for the error only
+	if HasMetric(runs, metric) {
 		return nil
+	}
+	return checkChoice(field, metric, MetricNames(runs)) // the list is built for the error only
+}
+
+// HasMetric reports whether metric is a standard metric or one some run has.
+func HasMetric(runs []Run, metric string) bool {
+	if slices.Contains(StandardMetrics, metric) {
+		return true
 	}
 	for i := range runs {
 		if _, ok := runs[i].Metrics.Lookup(metric); ok {
-			return nil
+			return true
 		}
 	}
-	return checkChoice(field, metric, MetricNames(runs))
+	return false
 }
 
 func checkChoice(field, value string, valid []string) error {

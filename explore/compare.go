@@ -92,19 +92,20 @@ func (s *Service) related(ctx context.Context, runs []mlexp.Run) ([]mlexp.Run, m
 	if len(ids) > maxRelatedExperiments {
 		return nil, nil
 	}
-	var related []mlexp.Run
-	var noise mlexp.NoiseJudge
-	for _, id := range ids {
-		set, err := s.runs.Runs(ctx, id)
+	if len(ids) == 1 { // the snapshot itself, not a copy: it is never modified
+		set, err := s.runs.Runs(ctx, ids[0])
 		if err != nil {
-			continue
+			return nil, nil
 		}
-		if len(ids) == 1 { // the snapshot itself, not a copy: it is never modified
-			return set.Runs, insight.NewNoiseJudge(set.Runs)
-		}
-		related = append(related, set.Runs...)
+		return set.Runs, insight.NewNoiseJudge(set.Runs)
 	}
-	return related, noise
+	var related []mlexp.Run // runs of several experiments: no judge of noise across them
+	for _, id := range ids {
+		if set, err := s.runs.Runs(ctx, id); err == nil {
+			related = append(related, set.Runs...)
+		}
+	}
+	return related, nil
 }
 
 // RunsByID reads runs by id; an unknown id is ENOTFOUND naming it (field run_ids).

@@ -93,7 +93,7 @@ func RangesOf(q url.Values, runs []mlexp.Run, metric string) ([]Range, error) {
 		if !ok || v == "" {
 			continue
 		}
-		isMetric := axis == metric || (axis != "" && mlexp.CheckMetric(k, axis, runs) == nil)
+		isMetric := axis == metric || (axis != "" && mlexp.HasMetric(runs, axis))
 		if !isMetric {
 			if err := mlexp.CheckAxis(k, axis, runs); err != nil {
 				return nil, err
@@ -119,7 +119,7 @@ func DropStaleRanges(q url.Values, runs []mlexp.Run, shown []string) {
 		if !ok || axis == "" || slices.Contains(shown, axis) {
 			continue
 		}
-		if mlexp.CheckMetric(k, axis, runs) == nil || mlexp.CheckAxis(k, axis, runs) == nil {
+		if mlexp.HasMetric(runs, axis) || mlexp.CheckAxis(k, axis, runs) == nil {
 			q.Del(k)
 		}
 	}

@@ -143,6 +143,9 @@ func (s *server) renderCompare(w http.ResponseWriter, r *http.Request, runs []ml
 	if s.canSave {
 		p.ListURL = comparisonsURL(p.ModelID)
 	}
+	if !s.canMapTowers { // no store for the mapping: its page would only say so
+		p.TowersURL = ""
+	}
 	if saved != nil {
 		p.ListURL, p.EditAction, p.DeleteAction = comparisonsURL(saved.ModelID), savedURL(saved.ID)+"edit/", savedURL(saved.ID)+"delete/"
 	}
@@ -218,7 +221,7 @@ func (p *comparePage) offerActions(m mlexp.ModelInfo, d mlexp.DatasetInfo, runs 
 			p.Train.Tooltip = trainingDisabledTooltip
 		}
 	}
-	if ft := p.Comparison.Recommendation.FullTraining; ft != nil {
+	if ft := p.Comparison.Recommendation.FullTraining; ft != nil && len(ft.CompareRunIDs) <= mlexp.MaxCompareRuns {
 		p.Trained = &trainedView{CompareLabel: "Compare with " + ft.RunName,
 			CompareURL: withQuery("/compare/", url.Values{"run_ids": {strings.Join(ft.CompareRunIDs, ",")}})}
 		if ft.Promote {

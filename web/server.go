@@ -83,6 +83,7 @@ type server struct {
 	pages        *pageSet // parsed once, here: a broken view fails start-up
 	comparisons  mlexp.ComparisonStore
 	canSave      bool // comparisons can be saved: a store was given
+	canMapTowers bool // tower mappings can be set: a store was given
 	auth         *Auth
 	attempts     *failedAttempts // failed sign-ins by client, to limit token guessing
 	hosts        []hostRule      // the Host headers served; empty: any
@@ -114,6 +115,7 @@ func newServer(deps Deps) *server {
 		trainURL:     deps.TrainingURL,
 		comparisons:  cmp.Or[mlexp.ComparisonStore](deps.Comparisons, missingComparisons{}),
 		canSave:      deps.Comparisons != nil,
+		canMapTowers: deps.Towers != nil,
 		auth:         deps.Auth,
 		attempts:     newFailedAttempts(),
 		hosts:        hostRules(deps.AllowedHosts),
