@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
@@ -100,23 +103,72 @@ func (s *DB) SaveIndex(ctx context.Context, st mlexp.IndexState, runs []mlexp.In
 	if err != nil {
 		return 0, storeError(err, "writing the run index state")
 	}
-	up, err := tx.PrepareContext(ctx, s.rebind(`INSERT INTO run_index (experiment_id, run_id, start_time, status, deleted, version, body, data)
-		VALUES (?, ?, ?, ?, ?, ?, '', ?) ON CONFLICT (experiment_id, run_id) DO UPDATE SET start_time = excluded.start_time,
-		status = excluded.status, deleted = excluded.deleted, version = excluded.version, body = '', data = excluded.data
-		WHERE run_index.data IS DISTINCT FROM excluded.data OR run_index.deleted <> excluded.deleted`)) // an unchanged run keeps its version
-	if err != nil {
-		return 0, storeError(err, "writing the run index")
-	}
-	defer up.Close()
-	for _, r := range runs {
-		if _, err := up.ExecContext(ctx, st.ExperimentID, r.ID, r.Start, r.Status, boolInt(r.Deleted), version, r.Body); err != nil {
-			return 0, storeError(err, "writing run "+r.ID+" to the run index")
-		}
+	if err := s.upsertIndexed(ctx, tx, st.ExperimentID, version, runs); err != nil {
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, storeError(err, "writing the run index")
 	}
 	return version, nil
+}
+
+// indexBatch is how many runs one statement of SaveIndex writes: one statement a run spent
+// more time going through the driver than writing (docs/benchmarks.md).
+const indexBatch = 100
+
+// upsertIndexed writes runs to the index under version, indexBatch runs a statement. A run
+// whose body and deletion are unchanged keeps its version (and is not read again by readers);
+// when runs names a run twice, its last row is written.
+func (s *DB) upsertIndexed(ctx context.Context, tx *sql.Tx, experimentID string, version int64, runs []mlexp.IndexedRun) error {
+	runs = lastOfEach(runs)
+	stmts := map[int]*sql.Stmt{}
+	args := make([]any, 0, 7*indexBatch)
+	for batch := range slices.Chunk(runs, indexBatch) {
+		stmt := stmts[len(batch)]
+		if stmt == nil {
+			var err error
+			if stmt, err = tx.PrepareContext(ctx, s.rebind(upsertIndexedText(len(batch)))); err != nil {
+				return storeError(err, "writing the run index")
+			}
+			defer stmt.Close()
+			stmts[len(batch)] = stmt
+		}
+		args = args[:0]
+		for _, r := range batch {
+			args = append(args, experimentID, r.ID, r.Start, r.Status, boolInt(r.Deleted), version, r.Body)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return storeError(err, fmt.Sprintf("writing runs %s … %s to the run index", batch[0].ID, batch[len(batch)-1].ID))
+		}
+	}
+	return nil
+}
+
+// upsertIndexedText is the statement that writes n runs to the index.
+func upsertIndexedText(n int) string {
+	return `INSERT INTO run_index (experiment_id, run_id, start_time, status, deleted, version, body, data) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, '', ?),", n), ",") +
+		` ON CONFLICT (experiment_id, run_id) DO UPDATE SET start_time = excluded.start_time,
+		status = excluded.status, deleted = excluded.deleted, version = excluded.version, body = '', data = excluded.data
+		WHERE run_index.data IS DISTINCT FROM excluded.data OR run_index.deleted <> excluded.deleted`
+}
+
+// lastOfEach is runs with each run once, at its last row: one statement cannot write a row twice.
+func lastOfEach(runs []mlexp.IndexedRun) []mlexp.IndexedRun {
+	at := make(map[string]int, len(runs))
+	for i, r := range runs {
+		at[r.ID] = i
+	}
+	if len(at) == len(runs) {
+		return runs
+	}
+	out := make([]mlexp.IndexedRun, 0, len(runs))
+	for i, r := range runs {
+		if at[r.ID] == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // ResetIndex drops the experiment's runs and state (not its lease).

@@ -148,3 +148,34 @@ func testRechecks(t *testing.T, db *sqlstore.DB) {
 		t.Errorf("after one is done: %v, want [b]", ids)
 	}
 }
+
+func TestRunIndexWritesInBatches(t *testing.T) { forEachStore(t, testRunIndexWritesInBatches) }
+
+// testRunIndexWritesInBatches: a page of a load is written in statements of many runs; 250 runs
+// (two full statements and a shorter one) come back as written, and a run named twice in one
+// write is written once, as its last row says.
+func testRunIndexWritesInBatches(t *testing.T, db *sqlstore.DB) {
+	ctx := context.Background()
+	st := mlexp.IndexState{ExperimentID: "9", Codec: 1, Complete: true}
+	var runs []mlexp.IndexedRun
+	for i := range 250 {
+		runs = append(runs, indexed(fmt.Sprintf("run-%03d", i), int64(i), "FINISHED"))
+	}
+	runs = append(runs, indexed("run-007", 7, "FAILED"))
+	if _, err := db.SaveIndex(ctx, st, runs); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := db.IndexedRuns(ctx, "9", 0)
+	if err != nil || len(got) != 250 {
+		t.Fatalf("read back %d runs, %v; want 250", len(got), err)
+	}
+	for i, r := range got {
+		want := runs[i]
+		if i == 7 {
+			want = runs[250]
+		}
+		if r.ID != want.ID || r.Start != want.Start || r.Status != want.Status || string(r.Body) != string(want.Body) || r.Deleted {
+			t.Errorf("run %d read back as %+v, want %+v", i, r, want)
+		}
+	}
+}
