@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +15,7 @@ import (
 )
 
 // chunk is how many run ids one read of params, tags or metrics names: a page of a load in
-// one query, the ids bound as one value (see idsIn).
+// one query, the ids bound as one value (see rowsOf).
 const chunk = 25000
 
 // SearchRuns answers q from MLflow's tables: the runs as runs/search returns them, with their
@@ -107,7 +106,7 @@ func (s *Store) readRuns(ctx context.Context, text string, args []any) ([]mlflow
 func (s *Store) fill(ctx context.Context, runs []mlflow.Run, keys []string) error {
 	tagKeys, tagArgs := "", []any(nil)
 	if len(keys) > 0 {
-		tagKeys, tagArgs = " AND key IN "+marks(len(keys)), strs(keys)
+		tagKeys, tagArgs = " AND x.key IN "+marks(len(keys)), strs(keys)
 	}
 	at := make(map[string]*mlflow.RunData, len(runs))
 	ids := make([]string, len(runs))
@@ -116,19 +115,19 @@ func (s *Store) fill(ctx context.Context, runs []mlflow.Run, keys []string) erro
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, t := range []struct {
-		text, and string
-		args      []any
-		scan      func(*rowReader, *sql.Rows) error
+		table, cols, and string
+		args             []any
+		scan             func(*rowReader, *sql.Rows) error
 	}{
-		{`SELECT run_uuid, key, value FROM params`, "", nil, (*rowReader).param},
-		{`SELECT run_uuid, key, value FROM tags`, tagKeys, tagArgs, (*rowReader).tag},
-		{`SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics`, "", nil, (*rowReader).metric},
+		{"params", "x.run_uuid, x.key, x.value", "", nil, (*rowReader).param},
+		{"tags", "x.run_uuid, x.key, x.value", tagKeys, tagArgs, (*rowReader).tag},
+		{"latest_metrics", "x.run_uuid, x.key, x.value, x.timestamp, x.step, x.is_nan", "", nil, (*rowReader).metric},
 	} {
 		g.Go(func() error {
-			r := &rowReader{at: at, strs: map[string]string{}}
+			r := &rowReader{at: at}
 			for part := range slices.Chunk(ids, chunk) {
-				in, id := s.idsIn(part)
-				q, args := t.text+" WHERE "+in+t.and, append([]any{id}, t.args...)
+				from, id := s.rowsOf(t.table, part)
+				q, args := "SELECT "+t.cols+" FROM "+from+t.and, append([]any{id}, t.args...)
 				err := s.each(gctx, q, args, func(rows *sql.Rows) error { return t.scan(r, rows) })
 				if err != nil {
 					return err
@@ -163,71 +162,17 @@ func (s *Store) each(ctx context.Context, text string, args []any, scan func(*sq
 	return rows.Err()
 }
 
-// rowReader scans the rows of params, tags and latest_metrics into the data of their runs.
-// Keys and values repeat from run to run: each is kept once (strs), and the run id is looked up
-// without a copy.
-type rowReader struct {
-	at       map[string]*mlflow.RunData
-	strs     map[string]string
-	id, k, v sql.RawBytes
-	ts, step sql.NullInt64
-	value    float64
-	isNaN    bool
-}
-
-func (r *rowReader) str(b []byte) string {
-	if s, ok := r.strs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	r.strs[s] = s
-	return s
-}
-
-func (r *rowReader) param(rows *sql.Rows) error {
-	if err := rows.Scan(&r.id, &r.k, &r.v); err != nil {
-		return err
-	}
-	if d := r.at[string(r.id)]; d != nil {
-		d.Params = append(d.Params, mlflow.Param{Key: r.str(r.k), Value: r.str(r.v)})
-	}
-	return nil
-}
-
-func (r *rowReader) tag(rows *sql.Rows) error {
-	r.v = r.v[:0]
-	if err := rows.Scan(&r.id, &r.k, &r.v); err != nil { // a NULL value scans as empty
-		return err
-	}
-	if d := r.at[string(r.id)]; d != nil {
-		d.Tags = append(d.Tags, mlflow.Tag{Key: r.str(r.k), Value: r.str(r.v)})
-	}
-	return nil
-}
-
-func (r *rowReader) metric(rows *sql.Rows) error {
-	if err := rows.Scan(&r.id, &r.k, &r.value, &r.ts, &r.step, &r.isNaN); err != nil {
-		return err
-	}
-	v := r.value
-	if r.isNaN {
-		v = math.NaN()
-	}
-	if d := r.at[string(r.id)]; d != nil {
-		d.Metrics = append(d.Metrics, mlflow.Metric{Key: r.str(r.k), Value: mlflow.Float(v), Timestamp: r.ts.Int64, Step: r.step.Int64})
-	}
-	return nil
-}
-
-// idsIn is a condition that run_uuid is one of ids, with ids bound as one value (a JSON array
-// for SQLite, a text[] for PostgreSQL): a statement of thousands of placeholders costs more to
-// prepare than to run.
-func (s *Store) idsIn(ids []string) (string, any) {
+// rowsOf is the rows of table (as x) of the runs of ids, with ids bound as one value (a JSON
+// array for SQLite, a text[] for PostgreSQL): a statement of thousands of placeholders costs
+// more to prepare than to run. SQLite walks the array and looks each run up in the table's
+// index on run_uuid: in the order of that index, so that one run's lookup finds the pages of
+// the next in its cache (in the runs' order, a large store is read from all over the file).
+func (s *Store) rowsOf(table string, ids []string) (string, any) {
 	if s.pg {
-		return "run_uuid = ANY(?)", ids
+		return table + " x WHERE x.run_uuid = ANY(?)", ids
 	}
-	b, _ := json.Marshal(ids) // strings: never fails
-	return "run_uuid IN (SELECT value FROM json_each(?))", string(b)
+	b, _ := json.Marshal(slices.Sorted(slices.Values(ids))) // strings: never fails
+	return "json_each(?) j CROSS JOIN " + table + " x ON x.run_uuid = j.value WHERE TRUE", string(b)
 }
 
 // marks is "(?,?,…)" for n values.
