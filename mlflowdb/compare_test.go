@@ -141,9 +141,10 @@ func runJSON(t *testing.T, r mlflow.Run) string {
 	return string(b)
 }
 
-// compareIndexes loads the experiment into two run indexes, one through REST and one from
-// the database, in pages of 4 runs (so that the cursor crosses runs that share a start time),
-// and compares the rows run by run: what mlexp serves is decoded from them.
+// compareIndexes loads the experiment into two run indexes, one through REST in pages of 4
+// runs and one from the database in pages of 1, 2, 4, 8, 8 … (so that the cursor crosses runs
+// that share a start time), and compares the rows run by run: what mlexp serves is decoded
+// from them.
 func compareIndexes(t *testing.T, ctx context.Context, client *mlflow.Client, db *mlflowdb.Store, expID string) {
 	rest := loadIndex(t, ctx, client, nil, expID)
 	fromDB := loadIndex(t, ctx, client, db, expID)
@@ -159,16 +160,24 @@ func compareIndexes(t *testing.T, ctx context.Context, client *mlflow.Client, db
 
 func loadIndex(t *testing.T, ctx context.Context, client *mlflow.Client, db tracking.RunSearcher, expID string) map[string]string {
 	t.Helper()
+	rows, _ := loadIndexPages(t, ctx, client, db, expID)
+	return rows
+}
+
+// loadIndexPages is loadIndex, with the runs read after each page of the load.
+func loadIndexPages(t *testing.T, ctx context.Context, client *mlflow.Client, db tracking.RunSearcher, expID string) (map[string]string, []int) {
+	t.Helper()
 	store, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	s := tracking.NewSyncer(client, store, tracking.SyncConfig{PageSize: 4}, "test", time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := tracking.NewSyncer(client, store, tracking.SyncConfig{PageSize: 4, DatabasePageSize: 1}, "test", time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if db != nil {
 		s.WithDatabase(db)
 	}
-	if err := s.Load(ctx, expID, nil); err != nil {
+	var pages []int
+	if err := s.Load(ctx, expID, func(read int) { pages = append(pages, read) }); err != nil {
 		t.Fatalf("loading experiment %s: %v", expID, err)
 	}
 	rows := map[string]string{}
@@ -178,5 +187,5 @@ func loadIndex(t *testing.T, ctx context.Context, client *mlflow.Client, db trac
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return rows
+	return rows, pages
 }

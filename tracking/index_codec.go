@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/mlflow"
@@ -37,45 +39,79 @@ var domainTags = map[string]bool{TagRunName: true, TagDeployed: true, TagConfigI
 var domainTagKeys = slices.Sorted(maps.Keys(domainTags))
 
 // encodeRun turns an MLflow run into its row of the index.
-func encodeRun(m *mlflow.Run) (mlexp.IndexedRun, error) {
-	body := encodeBody(m)
-	return mlexp.IndexedRun{ID: m.Info.RunID, Start: m.Info.StartTime, Status: string(m.Info.Status),
-		Deleted: m.Info.LifecycleStage == "deleted", Body: body}, nil
+func encodeRun(m *mlflow.Run) mlexp.IndexedRun {
+	return new(bodyEncoder).row(m)
+}
+
+// encodeRuns turns runs into their rows of the index.
+func encodeRuns(runs []mlflow.Run) []mlexp.IndexedRun {
+	var e bodyEncoder
+	rows := make([]mlexp.IndexedRun, len(runs))
+	for i := range runs {
+		rows[i] = e.row(&runs[i])
+	}
+	return rows
 }
 
 // encodeBody is the binary body of m's row: the same bytes for the same run, whatever the
 // order MLflow listed its params, metrics and tags in.
-func encodeBody(m *mlflow.Run) []byte {
-	b := make([]byte, 0, 1024)
-	b = append(b, bodyBinary)
+func encodeBody(m *mlflow.Run) []byte { return new(bodyEncoder).body(m) }
+
+// bodyEncoder encodes runs one after another, reusing its room for sorting and writing, so
+// that a body costs one allocation of its own size.
+type bodyEncoder struct {
+	params  []mlflow.Param
+	metrics []mlflow.Metric
+	tags    []mlflow.Tag
+	buf     []byte
+}
+
+func (e *bodyEncoder) row(m *mlflow.Run) mlexp.IndexedRun {
+	return mlexp.IndexedRun{ID: m.Info.RunID, Start: m.Info.StartTime, Status: string(m.Info.Status),
+		Deleted: m.Info.LifecycleStage == "deleted", Body: e.body(m)}
+}
+
+func (e *bodyEncoder) body(m *mlflow.Run) []byte {
+	b := append(e.buf[:0], bodyBinary)
 	for _, s := range []string{m.Info.RunID, m.Info.ExperimentID, m.Info.RunName, string(m.Info.Status)} {
 		b = appendString(b, s)
 	}
 	b = binary.AppendVarint(b, m.Info.StartTime)
 	b = binary.AppendVarint(b, m.Info.EndTime)
-	params := slices.SortedStableFunc(slices.Values(m.Data.Params), func(a, b mlflow.Param) int { return cmp.Compare(a.Key, b.Key) })
-	b = binary.AppendUvarint(b, uint64(len(params)))
-	for _, p := range params {
+	e.params = sortedByKey(append(e.params[:0], m.Data.Params...), func(p mlflow.Param) string { return p.Key })
+	b = binary.AppendUvarint(b, uint64(len(e.params)))
+	for _, p := range e.params {
 		b = appendString(appendString(b, p.Key), p.Value)
 	}
-	metrics := slices.SortedStableFunc(slices.Values(m.Data.Metrics), func(a, b mlflow.Metric) int { return cmp.Compare(a.Key, b.Key) })
-	metrics = slices.CompactFunc(metrics, func(a, b mlflow.Metric) bool { return a.Key == b.Key })
-	b = binary.AppendUvarint(b, uint64(len(metrics)))
-	for _, x := range metrics {
+	e.metrics = sortedByKey(append(e.metrics[:0], m.Data.Metrics...), func(x mlflow.Metric) string { return x.Key })
+	e.metrics = slices.CompactFunc(e.metrics, func(a, b mlflow.Metric) bool { return a.Key == b.Key })
+	b = binary.AppendUvarint(b, uint64(len(e.metrics)))
+	for _, x := range e.metrics {
 		b = binary.LittleEndian.AppendUint64(appendString(b, x.Key), math.Float64bits(float64(x.Value)))
 	}
-	var tags []mlflow.Tag
+	e.tags = e.tags[:0]
 	for _, t := range m.Data.Tags {
 		if domainTags[t.Key] {
-			tags = append(tags, t)
+			e.tags = append(e.tags, t)
 		}
 	}
-	slices.SortStableFunc(tags, func(a, b mlflow.Tag) int { return cmp.Compare(a.Key, b.Key) })
-	b = binary.AppendUvarint(b, uint64(len(tags)))
-	for _, t := range tags {
+	e.tags = sortedByKey(e.tags, func(t mlflow.Tag) string { return t.Key })
+	b = binary.AppendUvarint(b, uint64(len(e.tags)))
+	for _, t := range e.tags {
 		b = appendString(appendString(b, t.Key), t.Value)
 	}
-	return b
+	e.buf = b
+	return bytes.Clone(b)
+}
+
+// sortedByKey sorts s by key, keeping the order of equal keys, and returns it: a list MLflow
+// gives sorted (as runs/search does) is only checked.
+func sortedByKey[T any](s []T, key func(T) string) []T {
+	byKey := func(a, b T) int { return strings.Compare(key(a), key(b)) }
+	if !slices.IsSortedFunc(s, byKey) {
+		slices.SortStableFunc(s, byKey)
+	}
+	return s
 }
 
 func appendString(b []byte, s string) []byte {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
@@ -33,11 +32,16 @@ type SyncConfig struct {
 	ReconcileEvery time.Duration
 	// Lease is how long a replica holds an experiment's sync before another may take it.
 	Lease time.Duration
+	// DatabasePageSize is how many runs the first page of a load reads from MLflow's database
+	// (WithDatabase); each page after it twice as many as the one before, up to 8 times as
+	// many. A small first page is soon written while the next is read; large pages scan
+	// MLflow's runs table (which has no index to page by) fewer times (docs/benchmarks.md).
+	DatabasePageSize int
 }
 
 // DefaultSyncConfig is the configuration of mlexp serve unless its flags say otherwise.
 var DefaultSyncConfig = SyncConfig{PageSize: 2000, PageTimeout: time.Minute, Margin: 5 * time.Minute,
-	DeletionsEvery: 2 * time.Minute, ReconcileEvery: time.Hour, Lease: 2 * time.Minute}
+	DeletionsEvery: 2 * time.Minute, ReconcileEvery: time.Hour, Lease: 2 * time.Minute, DatabasePageSize: 2500}
 
 func (c SyncConfig) withDefaults() SyncConfig {
 	d := DefaultSyncConfig
@@ -55,6 +59,9 @@ func (c SyncConfig) withDefaults() SyncConfig {
 	}
 	if c.Lease <= 0 {
 		c.Lease = d.Lease
+	}
+	if c.DatabasePageSize <= 0 {
+		c.DatabasePageSize = d.DatabasePageSize
 	}
 	return c
 }
@@ -77,11 +84,10 @@ type Syncer struct {
 	Served         func(path string)
 	DatabaseFailed func()
 
-	rest     restSearcher
-	db       RunSearcher // MLflow's database (WithDatabase); nil: REST only
-	dbFailed atomic.Bool // the last read of db failed
-	paths    sync.Map    // experiment id → the path of its last read
-	locks    sync.Map    // experiment id → *sync.Mutex (lock)
+	rest  restSearcher
+	db    RunSearcher // MLflow's database (WithDatabase); nil: REST only
+	paths sync.Map    // experiment id → the path of its last read
+	locks sync.Map    // experiment id → *sync.Mutex (lock)
 }
 
 // NewSyncer returns a syncer of the index through client; owner names this process among
@@ -148,8 +154,8 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 	}
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel() // a page read ahead of a load that stops is not wanted
-	next := s.readAhead(pctx, experimentID, st.Cursor, s.firstPageSize())
-	for !st.Complete {
+	next := s.readAhead(pctx, experimentID, st.Cursor, 0)
+	for k := 1; !st.Complete; k++ {
 		if err := s.claim(ctx, experimentID); err != nil {
 			return err
 		}
@@ -158,17 +164,18 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 			return p.err
 		}
 		if !p.done { // the next page is read while this one is written
-			next = s.readAhead(pctx, experimentID, p.next, s.pageSize())
+			next = s.readAhead(pctx, experimentID, p.next, k)
 		}
-		st.Cursor, st.Loaded = p.next, st.Loaded+len(p.rows)
-		for _, r := range p.rows {
+		rows := encodeRuns(p.runs) // while the next page is read
+		st.Cursor, st.Loaded = p.next, st.Loaded+len(rows)
+		for _, r := range rows {
 			st.NewestStart = max(st.NewestStart, r.Start)
 		}
 		if p.done {
 			now := s.now()
 			st.Complete, st.SyncedAt, st.DeletionsAt, st.ReconciledAt = true, now, time.Time{}, now
 		}
-		if _, err := s.index.SaveIndex(ctx, st, p.rows); err != nil {
+		if _, err := s.index.SaveIndex(ctx, st, rows); err != nil {
 			return err
 		}
 		if progress != nil {
@@ -178,35 +185,55 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 	return nil
 }
 
+// maxPageDoublings is how many times a page of a load from MLflow's database is twice the
+// one before: up to 8 times the first.
+const maxPageDoublings = 3
+
 // page is a page of a load, read ahead.
 type page struct {
-	rows []mlexp.IndexedRun
+	runs []mlflow.Run
 	next mlexp.IndexCursor
 	done bool
 	err  error
 }
 
-// readAhead reads the page after c in the background: one page is read while the one before
-// it is written to the index, and MLflow is still asked one page at a time.
-func (s *Syncer) readAhead(ctx context.Context, experimentID string, c mlexp.IndexCursor, size int) <-chan page {
+// readAhead reads the page after c (the load's k-th, from 0) in the background: one page is
+// read while the one before it is written to the index, and MLflow is still asked one page at
+// a time.
+func (s *Syncer) readAhead(ctx context.Context, experimentID string, c mlexp.IndexCursor, k int) <-chan page {
 	out := make(chan page, 1)
 	go func() {
 		var p page
-		p.rows, p.next, p.done, p.err = s.loadPage(ctx, experimentID, c, size)
+		p.runs, p.next, p.done, p.err = s.loadPage(ctx, experimentID, c, k)
 		out <- p
 	}()
 	return out
 }
 
-// loadPage reads the runs after cursor: one page of size runs, or, when more runs than
-// a page share the cursor's start time, every run of that start time. done is true after
+// loadPage reads the page of runs after cursor c (the k-th of a load, from 0) from MLflow's
+// database when one is configured. When that read fails, the page is read again through
+// MLflow's API, in a page of PageSize and under a deadline of its own.
+func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor, k int) ([]mlflow.Run, mlexp.IndexCursor, bool, error) {
+	if s.db != nil {
+		size := s.cfg.DatabasePageSize << min(k, maxPageDoublings)
+		runs, next, done, err := s.pageFrom(ctx, source{s.db, PathDatabase}, experimentID, c, size)
+		if err == nil || ctx.Err() != nil {
+			return runs, next, done, err
+		}
+		s.databaseFailed(experimentID, err)
+	}
+	return s.pageFrom(ctx, source{s.rest, PathREST}, experimentID, c, s.cfg.PageSize)
+}
+
+// pageFrom reads the runs after cursor from src: one page of size runs, or, when more runs
+// than a page share the cursor's start time, every run of that start time. done is true after
 // the last run.
-func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor, size int) (rows []mlexp.IndexedRun, next mlexp.IndexCursor, done bool, err error) {
+func (s *Syncer) pageFrom(ctx context.Context, src source, experimentID string, c mlexp.IndexCursor, size int) (runs []mlflow.Run, next mlexp.IndexCursor, done bool, err error) {
 	limit := size
 	if c.RunID != "" {
 		limit++ // the cursor's own run comes first again
 	}
-	page, err := s.search(ctx, mlflow.RunQuery{ExperimentID: experimentID, StartFrom: mlflow.Millis(c.Start), Ordered: true, Limit: limit})
+	page, err := s.search(ctx, src, mlflow.RunQuery{ExperimentID: experimentID, StartFrom: mlflow.Millis(c.Start), Ordered: true, Limit: limit})
 	if err != nil {
 		return nil, c, false, err
 	}
@@ -216,48 +243,39 @@ func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.Inde
 		if info.StartTime == c.Start && info.RunID <= c.RunID {
 			continue // read by the page before
 		}
-		row, err := encodeRun(&page[i])
-		if err != nil {
-			return nil, c, false, err
-		}
-		rows = append(rows, row)
+		runs = append(runs, page[i])
 		next = mlexp.IndexCursor{Start: info.StartTime, RunID: info.RunID}
 	}
 	switch {
 	case len(page) < limit:
-		return rows, next, true, nil
-	case len(rows) == 0: // a whole page of runs that started at c.Start, all read before
-		return s.loadStartTime(ctx, experimentID, c)
+		return runs, next, true, nil
+	case len(runs) == 0: // a whole page of runs that started at c.Start, all read before
+		return s.loadStartTime(ctx, src, experimentID, c)
 	}
-	return rows, next, false, nil
+	return runs, next, false, nil
 }
 
 // loadStartTime reads every run that started at c.Start after c.RunID, and moves the cursor
 // past that start time: start times are whole milliseconds, so to c.Start + 1.
-func (s *Syncer) loadStartTime(ctx context.Context, experimentID string, c mlexp.IndexCursor) ([]mlexp.IndexedRun, mlexp.IndexCursor, bool, error) {
-	page, err := s.read(ctx, mlflow.RunQuery{ExperimentID: experimentID, StartAt: mlflow.Millis(c.Start), Ordered: true})
+func (s *Syncer) loadStartTime(ctx context.Context, src source, experimentID string, c mlexp.IndexCursor) ([]mlflow.Run, mlexp.IndexCursor, bool, error) {
+	page, err := s.readFrom(ctx, src, mlflow.RunQuery{ExperimentID: experimentID, StartAt: mlflow.Millis(c.Start), Ordered: true})
 	if err != nil {
 		return nil, c, false, MLflowError(err, fmt.Sprintf("reading the runs of experiment %s that started at %d", experimentID, c.Start))
 	}
-	var rows []mlexp.IndexedRun
-	for i := range page {
-		if page[i].Info.RunID <= c.RunID {
-			continue
+	runs := page[:0]
+	for _, r := range page {
+		if r.Info.RunID > c.RunID {
+			runs = append(runs, r)
 		}
-		row, err := encodeRun(&page[i])
-		if err != nil {
-			return nil, c, false, err
-		}
-		rows = append(rows, row)
 	}
-	return rows, mlexp.IndexCursor{Start: c.Start + 1}, false, nil
+	return runs, mlexp.IndexCursor{Start: c.Start + 1}, false, nil
 }
 
-// search reads one page of runs (q has a limit), under the page deadline.
-func (s *Syncer) search(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
+// search reads one page of runs (q has a limit) from src, under the page deadline.
+func (s *Syncer) search(ctx context.Context, src source, q mlflow.RunQuery) ([]mlflow.Run, error) {
 	pctx, cancel := context.WithTimeout(ctx, s.cfg.PageTimeout)
 	defer cancel()
-	runs, err := s.read(pctx, q)
+	runs, err := s.readFrom(pctx, src, q)
 	if err != nil {
 		doing, limit := "reading the runs of experiment "+q.ExperimentID, q.Limit
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {

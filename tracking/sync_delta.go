@@ -139,11 +139,7 @@ func (s *Syncer) rowsOf(ctx context.Context, experimentID string, seen map[strin
 	}
 	rows := make([]mlexp.IndexedRun, 0, len(seen))
 	for _, r := range seen {
-		row, err := encodeRun(&r)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, row)
+		rows = append(rows, encodeRun(&r))
 	}
 	return rows, nil
 }
@@ -251,11 +247,11 @@ func (s *Syncer) Reconcile(ctx context.Context, experimentID string, force bool)
 	var rows []mlexp.IndexedRun
 	var c mlexp.IndexCursor
 	for done := false; !done; {
-		var page []mlexp.IndexedRun
-		if page, c, done, err = s.loadPage(ctx, experimentID, c, s.pageSize()); err != nil {
+		var page []mlflow.Run
+		if page, c, done, err = s.loadPage(ctx, experimentID, c, maxPageDoublings); err != nil {
 			return 0, err
 		}
-		for _, r := range page {
+		for _, r := range encodeRuns(page) {
 			if sum, ok := sums[r.ID]; !ok || sum != bodySum(r.Body) {
 				rows = append(rows, r)
 			}

@@ -35,32 +35,6 @@ func (s *Syncer) ServedBy(experimentID string) string {
 	return ""
 }
 
-// dbFirstPage is the first page of a load from MLflow's database: small, so that the next
-// page is read while it is written, however few runs the experiment has.
-const dbFirstPage = 5000
-
-// firstPageSize is the runs of the first page of a load.
-func (s *Syncer) firstPageSize() int {
-	if s.db != nil && !s.dbFailed.Load() {
-		return max(s.cfg.PageSize, dbFirstPage)
-	}
-	return s.cfg.PageSize
-}
-
-// dbPageSize is how many runs a page of a first load or reconciliation reads from MLflow's
-// database: the page size protects MLflow's workers, which a database read does not hold, and
-// fewer pages scan the runs table fewer times.
-const dbPageSize = 20000
-
-// pageSize is the runs of one page of a load: dbPageSize from the database, unless its last
-// read failed; PageSize through REST.
-func (s *Syncer) pageSize() int {
-	if s.db != nil && !s.dbFailed.Load() {
-		return max(s.cfg.PageSize, dbPageSize)
-	}
-	return s.cfg.PageSize
-}
-
 // restSearcher answers queries through runs/search, in pages of pageSize runs.
 type restSearcher struct {
 	client   *mlflow.Client
@@ -83,32 +57,45 @@ func (r restSearcher) SearchRuns(ctx context.Context, q mlflow.RunQuery) ([]mlfl
 // MLflow's REST API. A database error is logged and counted, never returned.
 func (s *Syncer) read(ctx context.Context, q mlflow.RunQuery) ([]mlflow.Run, error) {
 	if s.db != nil {
-		q.TagKeys = domainTagKeys // the index keeps no other tag
-		runs, err := s.db.SearchRuns(ctx, q)
-		s.dbFailed.Store(err != nil)
+		runs, err := s.readFrom(ctx, source{s.db, PathDatabase}, q)
 		if err == nil {
-			s.served(q.ExperimentID, PathDatabase)
 			return runs, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		s.log.Warn("reading MLflow's database failed; this read goes through MLflow's API", "experiment", q.ExperimentID, "err", err)
-		if s.DatabaseFailed != nil {
-			s.DatabaseFailed()
-		}
+		s.databaseFailed(q.ExperimentID, err)
 	}
-	runs, err := s.rest.SearchRuns(ctx, q)
+	return s.readFrom(ctx, source{s.rest, PathREST}, q)
+}
+
+// source is one of the syncer's two ways to read runs, with the path that names it.
+type source struct {
+	RunSearcher
+	path string
+}
+
+// readFrom answers q from src and notes that src served the experiment.
+func (s *Syncer) readFrom(ctx context.Context, src source, q mlflow.RunQuery) ([]mlflow.Run, error) {
+	if src.path == PathDatabase {
+		q.TagKeys = domainTagKeys // the index keeps no other tag
+	}
+	runs, err := src.SearchRuns(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	s.served(q.ExperimentID, PathREST)
+	s.paths.Store(q.ExperimentID, src.path)
+	if s.Served != nil {
+		s.Served(src.path)
+	}
 	return runs, nil
 }
 
-func (s *Syncer) served(experimentID, path string) {
-	s.paths.Store(experimentID, path)
-	if s.Served != nil {
-		s.Served(path)
+// databaseFailed logs and counts a read of MLflow's database that failed and goes through
+// MLflow's API instead.
+func (s *Syncer) databaseFailed(experimentID string, err error) {
+	s.log.Warn("reading MLflow's database failed; this read goes through MLflow's API", "experiment", experimentID, "err", err)
+	if s.DatabaseFailed != nil {
+		s.DatabaseFailed()
 	}
 }
