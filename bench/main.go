@@ -57,7 +57,7 @@ func main() {
 		adds     = flag.String("steady-adds", "10,100", "comma-separated numbers of new runs before each counted steady-state sync")
 		cpuProf  = flag.String("cpuprofile", "", "write CPU profiles of the restarts served from the index to FILE.restart-N (and FILE.restart-mem)")
 		dbNs     = flag.String("mlflow-db-n", "10000", "comma-separated run counts of the loads from MLflow's database (issue 15), side by side with REST and a bare SQL read; empty: none")
-		dbReps   = flag.Int("mlflow-db-repeats", 3, "repetitions of each load from MLflow's database and through REST (medians are reported)")
+		dbReps   = flag.Int("mlflow-db-repeats", 5, "repetitions of each load from MLflow's database and through REST (medians are reported)")
 		dbREST   = flag.Int("mlflow-db-rest-max", 10000, "the largest -mlflow-db-n also loaded through REST, side by side")
 		dbOpen   = flag.Bool("mlflow-db-rest-open", false, "also open each -mlflow-db-n experiment through REST with progress, as serve does, beside Python's search_runs (issue 14; minutes at 100,000)")
 		dbOnly   = flag.Bool("mlflow-db-only", false, "measure only the loads from MLflow's database, and print their table (-out is not written)")
