@@ -111,7 +111,7 @@ func CurvesSVG(metric string, runIDs []string, curves []mlexp.RunCurve, opts SVG
 
 // curvesDesc describes the curves in words: each run's first and last value.
 func curvesDesc(metric string, curves []mlexp.RunCurve) string {
-	parts := []string{fmt.Sprintf("%s by epoch of %s.", mlexp.MetricLabel(metric), svgPlural(len(curves), "run"))}
+	parts := []string{fmt.Sprintf("%s by epoch of %s.", mlexp.MetricLabel(metric), mlexp.Plural(len(curves), "run", "runs"))}
 	for _, c := range curves {
 		var first, last *mlexp.HistoryPoint
 		for i := range c.Points {

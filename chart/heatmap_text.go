@@ -90,7 +90,7 @@ func hmCounts(h *mlexp.Heatmap, metricLabel string) string {
 	if h.Runs == 0 {
 		return ""
 	}
-	parts := []string{svgPlural(h.Runs, "run"), fmt.Sprintf("%d plotted", h.Plotted)}
+	parts := []string{mlexp.Plural(h.Runs, "run", "runs"), fmt.Sprintf("%d plotted", h.Plotted)}
 	if h.Failed > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed", h.Failed))
 	}
@@ -142,7 +142,7 @@ func hmDesc(h *mlexp.Heatmap, metricLabel string, lower bool, best, deployed []*
 		}
 	}
 	if empty > 0 {
-		fmt.Fprintf(&b, " %s without a value.", svgPlural(empty, "cell"))
+		fmt.Fprintf(&b, " %s without a value.", mlexp.Plural(empty, "cell", "cells"))
 	}
 	return b.String()
 }

@@ -191,7 +191,7 @@ func (c *pcChart) keyChunks() [][]keyItem {
 	chunks := [][]keyItem{scaleKey(m, p.Metric, c.metricLabel, lo, hi, okLo && okHi, c.lower, viridis(0.5)),
 		{{kind: keyLine, w: 28, color: viridis(1)}, m.textItem("Best run", svgInk, false)},
 		{{kind: keyDashed, w: 28, color: svgAxisColor}, m.textItem("Deployed", svgInk, false)}}
-	counts := svgPlural(len(p.Lines), "run") + " drawn"
+	counts := mlexp.Plural(len(p.Lines), "run", "runs") + " drawn"
 	if p.Skipped > 0 {
 		counts += fmt.Sprintf(" · %d skipped (failed or without %s)", p.Skipped, c.metricLabel)
 	}

@@ -150,13 +150,5 @@ func svgID(id, def string) string {
 	return id
 }
 
-// svgPlural writes n things: "1 run", "12 runs".
-func svgPlural(n int, one string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + one + "s"
-}
-
 // clampf is v within lo..hi.
 func clampf(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }

@@ -1,20 +1,11 @@
 package terminal
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mlexp-dev/mlexp"
 )
-
-// termCount writes n things: "1 run", "12 runs".
-func termCount(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return strconv.Itoa(n) + " " + thing + "s"
-}
 
 // termAgo is TimeAgo written short, as the mock-up's table does: "2h ago", "1d ago".
 func termAgo(t, now time.Time) string {

@@ -175,7 +175,7 @@ func termHeatCell(o Options, metric string, c mlexp.HeatmapCell, s termHeatScale
 
 // termHeatCounts says how many runs the heatmap shows and why the others are not plotted.
 func termHeatCounts(h *mlexp.Heatmap) string {
-	s := fmt.Sprintf("%s, %d plotted", termCount(h.Runs, "run"), h.Plotted)
+	s := fmt.Sprintf("%s, %d plotted", mlexp.Plural(h.Runs, "run", "runs"), h.Plotted)
 	if h.Failed > 0 {
 		s += fmt.Sprintf(", %d failed (not plotted)", h.Failed)
 	}

@@ -29,7 +29,7 @@ func Insights(w io.Writer, r *insight.Report, o Options) error {
 	termPareto(t, r, o)
 	termTriage(t, r, o)
 	termParagraph(t, o, "", fmt.Sprintf("Counted %d of %s: %s that finished with a finite %s. Methods: docs/insights.md",
-		r.Counted, termCount(r.Runs, "run"), termRunTypeChoice(r.RunType), r.MetricLabel))
+		r.Counted, mlexp.Plural(r.Runs, "run", "runs"), termRunTypeChoice(r.RunType), r.MetricLabel))
 	return t.flush()
 }
 

@@ -62,7 +62,7 @@ func termEffects(t *termWriter, r *insight.Report, o Options) {
 				spread = "" // one config: no spread
 			}
 			tb.rows = append(tb.rows, [][]string{{name}, {bar}, {mlexp.FormatMetric(r.Metric, l.Mean)}, {spread},
-				{fmt.Sprintf("%s, %s", termCount(l.N, "config"), termCount(l.Runs, "run"))}})
+				{fmt.Sprintf("%s, %s", mlexp.Plural(l.N, "config", "configs"), mlexp.Plural(l.Runs, "run", "runs"))}})
 		}
 		tb.shrink(0, o.width(), 10)
 		tb.write(t)

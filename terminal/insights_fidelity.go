@@ -29,7 +29,7 @@ func termFidelity(t *termWriter, r *insight.Report, o Options) {
 			offset = insight.FormatDelta(r.Metric, float64(*f.MeanOffset))
 		}
 		stats := fmt.Sprintf("Spearman ρ %s (%s) · Kendall τ-b %s · mean offset %s · %s", insight.FormatCorrelation(f.Spearman),
-			insight.FormatRhoEvidence(f), insight.FormatCorrelation(f.KendallTauB), offset, termCount(f.N, "pair"))
+			insight.FormatRhoEvidence(f), insight.FormatCorrelation(f.KendallTauB), offset, mlexp.Plural(f.N, "pair", "pairs"))
 		for _, l := range termWrapAt(stats, " · ", o.width()) {
 			t.line(l)
 		}

@@ -19,7 +19,7 @@ func termPareto(t *termWriter, r *insight.Report, o Options) {
 		if f.Resource == insight.ResourceDuration {
 			what, format = "duration", func(v float64) string { return mlexp.FormatDuration(time.Duration(v * float64(time.Second))) }
 		}
-		t.line(o.paint(fmt.Sprintf("%s against %s: %d of %s on the front", r.MetricLabel, what, len(f.Front), termCount(len(f.Points), "run")), termBold))
+		t.line(o.paint(fmt.Sprintf("%s against %s: %d of %s on the front", r.MetricLabel, what, len(f.Front), mlexp.Plural(len(f.Points), "run", "runs")), termBold))
 		if len(f.Front) == 0 {
 			t.line("No run has a known " + what + ".")
 			continue

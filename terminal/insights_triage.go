@@ -3,6 +3,7 @@ package terminal
 import (
 	"fmt"
 
+	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/insight"
 )
 
@@ -11,11 +12,11 @@ func termTriage(t *termWriter, r *insight.Report, o Options) {
 	tr := r.Triage
 	t.section(o, "FAILURE TRIAGE")
 	if tr.Failed == 0 {
-		t.line(fmt.Sprintf("No failed runs among %s.", termCount(tr.Runs, "completed run")))
+		t.line(fmt.Sprintf("No failed runs among %s.", mlexp.Plural(tr.Runs, "completed run", "completed runs")))
 		t.line()
 		return
 	}
-	t.line(fmt.Sprintf("%d of %s failed.", tr.Failed, termCount(tr.Runs, "completed run")))
+	t.line(fmt.Sprintf("%d of %s failed.", tr.Failed, mlexp.Plural(tr.Runs, "completed run", "completed runs")))
 	for _, groups := range [][]insight.FailureGroup{tr.Reasons, tr.Axes} {
 		for i, g := range groups {
 			if i == termInsightRows {

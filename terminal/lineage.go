@@ -17,7 +17,7 @@ func Lineage(w io.Writer, l *mlexp.Lineage, o Options) error {
 		termParagraph(t, o, "", "Run "+l.RunID+" has no lineage in ML Metadata: no execution or artifact matches its mlmd.* tags, its run id or its model URI (see docs/lineage.md).")
 		return t.flush()
 	}
-	termParagraph(t, o, "", fmt.Sprintf("Run %s, found by %s: %s", l.RunID, mlexp.LinkLabel(l.LinkedBy), termCount(len(l.Nodes), "node")))
+	termParagraph(t, o, "", fmt.Sprintf("Run %s, found by %s: %s", l.RunID, mlexp.LinkLabel(l.LinkedBy), mlexp.Plural(len(l.Nodes), "node", "nodes")))
 	if l.Truncated {
 		termParagraph(t, o, o.paint("⚠", termWarn), "cut: the graph reached its bound on nodes, and lacks the oldest ancestors")
 	}

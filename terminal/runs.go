@@ -22,7 +22,7 @@ func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 	t.section(o, "RUNS TABLE")
 	if len(p.Runs) == 0 {
 		if p.Total > 0 {
-			t.line(fmt.Sprintf("Page %d is past the end: %s in %s.", p.Page, termCount(p.Total, "run"), termCount(p.Pages, "page")))
+			t.line(fmt.Sprintf("Page %d is past the end: %s in %s.", p.Page, mlexp.Plural(p.Total, "run", "runs"), mlexp.Plural(p.Pages, "page", "pages")))
 		} else {
 			t.line("No runs match.")
 		}
@@ -80,7 +80,7 @@ func Runs(w io.Writer, p mlexp.RunsPage, o Options) error {
 	short := termFitRuns(tb, p.Runs, o.width())
 	tb.write(t)
 	t.line()
-	t.line(fmt.Sprintf("Page %d of %d · %s · %d per page", p.Page, max(p.Pages, 1), termCount(p.Total, "run"), p.PageSize))
+	t.line(fmt.Sprintf("Page %d of %d · %s · %d per page", p.Page, max(p.Pages, 1), mlexp.Plural(p.Total, "run", "runs"), p.PageSize))
 	if short {
 		termParagraph(t, o, "", "Run IDs are shortened to fit: compare, deploy and lineage take these prefixes; --width 120 or --json shows them whole.")
 	}

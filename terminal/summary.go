@@ -30,7 +30,7 @@ func Summary(w io.Writer, s *mlexp.Summary, o Options) error {
 	}
 	termCards(t, o, cards)
 	t.line()
-	counts := fmt.Sprintf("%s: %s, %s", termCount(s.Total, "run"), termCount(s.QuickTests, "quick test"), termCount(s.FullTrainings, "full training"))
+	counts := fmt.Sprintf("%s: %s, %s", mlexp.Plural(s.Total, "run", "runs"), mlexp.Plural(s.QuickTests, "quick test", "quick tests"), mlexp.Plural(s.FullTrainings, "full training", "full trainings"))
 	if other := s.Total - s.QuickTests - s.FullTrainings; other > 0 {
 		counts += fmt.Sprintf(", %d of another type", other)
 	}
@@ -58,7 +58,7 @@ func Summary(w io.Writer, s *mlexp.Summary, o Options) error {
 	}
 	if s.Total > len(s.Recent) {
 		t.line()
-		t.line(fmt.Sprintf("The %d most recent of %s.", len(s.Recent), termCount(s.Total, "run")))
+		t.line(fmt.Sprintf("The %d most recent of %s.", len(s.Recent), mlexp.Plural(s.Total, "run", "runs")))
 	}
 	return t.flush()
 }
