@@ -113,6 +113,7 @@ func (s *Store) fill(ctx context.Context, runs []mlflow.Run, keys []string) erro
 	for i := range runs {
 		at[runs[i].Info.RunID], ids[i] = &runs[i].Data, runs[i].Info.RunID
 	}
+	slices.Sort(ids) // see rowsOf
 	g, gctx := errgroup.WithContext(ctx)
 	for _, t := range []struct {
 		table, cols, and string
@@ -162,17 +163,18 @@ func (s *Store) each(ctx context.Context, text string, args []any, scan func(*sq
 	return rows.Err()
 }
 
-// rowsOf is the rows of table (as x) of the runs of ids, with ids bound as one value (a JSON
-// array for SQLite, a text[] for PostgreSQL): a statement of thousands of placeholders costs
-// more to prepare than to run. SQLite walks the array and looks each run up in the table's
-// index on run_uuid: in the order of that index, so that one run's lookup finds the pages of
-// the next in its cache (in the runs' order, a large store is read from all over the file).
+// rowsOf is the rows of table (as x) of the runs of ids (distinct run ids: a join, unlike IN,
+// would repeat an id's rows), with ids bound as one value (a JSON array for SQLite, a text[] for
+// PostgreSQL): a statement of thousands of placeholders costs more to prepare than to run.
+// SQLite walks the array and looks each run up in the table's index on run_uuid: given the
+// ids sorted, in the order of that index, one run's lookup finds the pages of the next in its
+// cache (in the runs' order, a large store is read from all over the file).
 func (s *Store) rowsOf(table string, ids []string) (string, any) {
 	if s.pg {
 		return table + " x WHERE x.run_uuid = ANY(?)", ids
 	}
-	b, _ := json.Marshal(slices.Sorted(slices.Values(ids))) // strings: never fails
-	return "json_each(?) j CROSS JOIN " + table + " x ON x.run_uuid = j.value WHERE TRUE", string(b)
+	b, _ := json.Marshal(ids) // strings: never fails
+	return "json_each(?) j CROSS JOIN " + table + " x WHERE x.run_uuid = j.value", string(b)
 }
 
 // marks is "(?,?,…)" for n values.

@@ -3,6 +3,7 @@ package tracking
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/mlexp-dev/mlexp"
@@ -108,5 +109,27 @@ func BenchmarkEncodeRuns(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		encodeRuns(runs)
+	}
+}
+
+// TestEncodeRunsLikeOneByOne: encodeRuns reuses its room from run to run; each body is still
+// the one encodeBody gives that run alone (a run with more values, then fewer, then the first
+// again in another order).
+func TestEncodeRunsLikeOneByOne(t *testing.T) {
+	big, small := codecRun(), codecRun()
+	small.Info.RunID = "fedcba9876543210fedcba9876543210"
+	small.Data.Params, small.Data.Metrics, small.Data.Tags = small.Data.Params[:1], small.Data.Metrics[:1], nil
+	reordered := codecRun()
+	slices.Reverse(reordered.Data.Params)
+	slices.Reverse(reordered.Data.Metrics)
+	runs := []mlflow.Run{big, small, reordered}
+	rows := encodeRuns(runs)
+	for i := range runs {
+		if want := encodeBody(&runs[i]); string(rows[i].Body) != string(want) {
+			t.Errorf("run %d: encodeRuns gave\n%x\nencodeBody\n%x", i, rows[i].Body, want)
+		}
+	}
+	if string(rows[0].Body) != string(rows[2].Body) {
+		t.Errorf("the same run in another order has another body")
 	}
 }

@@ -34,8 +34,9 @@ type SyncConfig struct {
 	Lease time.Duration
 	// DatabasePageSize is how many runs the first page of a load reads from MLflow's database
 	// (WithDatabase); each page after it twice as many as the one before, up to 8 times as
-	// many. A small first page is soon written while the next is read; large pages scan
-	// MLflow's runs table (which has no index to page by) fewer times (docs/benchmarks.md).
+	// many, whatever PageSize (which sizes the pages read through REST). A small first page
+	// is soon written while the next is read; large pages scan MLflow's runs table (which has
+	// no index to page by) fewer times (docs/benchmarks.md).
 	DatabasePageSize int
 }
 
@@ -153,8 +154,9 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 		return nil
 	}
 	pctx, cancel := context.WithCancel(ctx)
-	defer cancel() // a page read ahead of a load that stops is not wanted
-	next := s.readAhead(pctx, experimentID, st.Cursor, 0)
+	defer cancel()   // a page read ahead of a load that stops is not wanted
+	var viaREST bool // the database failed a page of this load: the rest goes through REST
+	next := s.readAhead(pctx, experimentID, st.Cursor, 0, &viaREST)
 	for k := 1; !st.Complete; k++ {
 		if err := s.claim(ctx, experimentID); err != nil {
 			return err
@@ -164,7 +166,7 @@ func (s *Syncer) Load(ctx context.Context, experimentID string, progress func(re
 			return p.err
 		}
 		if !p.done { // the next page is read while this one is written
-			next = s.readAhead(pctx, experimentID, p.next, k)
+			next = s.readAhead(pctx, experimentID, p.next, k, &viaREST) // after this page's read: one reader at a time
 		}
 		rows := encodeRuns(p.runs) // while the next page is read
 		st.Cursor, st.Loaded = p.next, st.Loaded+len(rows)
@@ -200,27 +202,30 @@ type page struct {
 // readAhead reads the page after c (the load's k-th, from 0) in the background: one page is
 // read while the one before it is written to the index, and MLflow is still asked one page at
 // a time.
-func (s *Syncer) readAhead(ctx context.Context, experimentID string, c mlexp.IndexCursor, k int) <-chan page {
+func (s *Syncer) readAhead(ctx context.Context, experimentID string, c mlexp.IndexCursor, k int, viaREST *bool) <-chan page {
 	out := make(chan page, 1)
 	go func() {
 		var p page
-		p.runs, p.next, p.done, p.err = s.loadPage(ctx, experimentID, c, k)
+		p.runs, p.next, p.done, p.err = s.loadPage(ctx, experimentID, c, k, viaREST)
 		out <- p
 	}()
 	return out
 }
 
 // loadPage reads the page of runs after cursor c (the k-th of a load, from 0) from MLflow's
-// database when one is configured. When that read fails, the page is read again through
-// MLflow's API, in a page of PageSize and under a deadline of its own.
-func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor, k int) ([]mlflow.Run, mlexp.IndexCursor, bool, error) {
-	if s.db != nil {
+// database when one is configured and *viaREST is false. When that read fails, the page is
+// read again through MLflow's API, in a page of PageSize and under a deadline of its own, and
+// *viaREST is set: the pages after it go through the API without waiting on the database again
+// (one that hangs would cost a page deadline a page); the next load or sync tries it again.
+func (s *Syncer) loadPage(ctx context.Context, experimentID string, c mlexp.IndexCursor, k int, viaREST *bool) ([]mlflow.Run, mlexp.IndexCursor, bool, error) {
+	if s.db != nil && !*viaREST {
 		size := s.cfg.DatabasePageSize << min(k, maxPageDoublings)
 		runs, next, done, err := s.pageFrom(ctx, source{s.db, PathDatabase}, experimentID, c, size)
 		if err == nil || ctx.Err() != nil {
 			return runs, next, done, err
 		}
 		s.databaseFailed(experimentID, err)
+		*viaREST = true
 	}
 	return s.pageFrom(ctx, source{s.rest, PathREST}, experimentID, c, s.cfg.PageSize)
 }
@@ -258,6 +263,8 @@ func (s *Syncer) pageFrom(ctx context.Context, src source, experimentID string, 
 // loadStartTime reads every run that started at c.Start after c.RunID, and moves the cursor
 // past that start time: start times are whole milliseconds, so to c.Start + 1.
 func (s *Syncer) loadStartTime(ctx context.Context, src source, experimentID string, c mlexp.IndexCursor) ([]mlflow.Run, mlexp.IndexCursor, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.PageTimeout)
+	defer cancel()
 	page, err := s.readFrom(ctx, src, mlflow.RunQuery{ExperimentID: experimentID, StartAt: mlflow.Millis(c.Start), Ordered: true})
 	if err != nil {
 		return nil, c, false, MLflowError(err, fmt.Sprintf("reading the runs of experiment %s that started at %d", experimentID, c.Start))
@@ -276,6 +283,9 @@ func (s *Syncer) search(ctx context.Context, src source, q mlflow.RunQuery) ([]m
 	pctx, cancel := context.WithTimeout(ctx, s.cfg.PageTimeout)
 	defer cancel()
 	runs, err := s.readFrom(pctx, src, q)
+	if err != nil && src.path == PathDatabase {
+		return nil, err // logged by loadPage, and the page read through REST
+	}
 	if err != nil {
 		doing, limit := "reading the runs of experiment "+q.ExperimentID, q.Limit
 		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {

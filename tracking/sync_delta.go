@@ -246,9 +246,10 @@ func (s *Syncer) Reconcile(ctx context.Context, experimentID string, force bool)
 	}
 	var rows []mlexp.IndexedRun
 	var c mlexp.IndexCursor
+	var viaREST bool
 	for done := false; !done; {
-		var page []mlflow.Run
-		if page, c, done, err = s.loadPage(ctx, experimentID, c, maxPageDoublings); err != nil {
+		var page []mlflow.Run // in the database's largest pages
+		if page, c, done, err = s.loadPage(ctx, experimentID, c, maxPageDoublings, &viaREST); err != nil {
 			return 0, err
 		}
 		for _, r := range encodeRuns(page) {
