@@ -57,6 +57,7 @@ func main() {
 		adds     = flag.String("steady-adds", "10,100", "comma-separated numbers of new runs before each counted steady-state sync")
 		cpuProf  = flag.String("cpuprofile", "", "write CPU profiles of the restarts served from the index to FILE.restart-N (and FILE.restart-mem)")
 		dbNs     = flag.String("mlflow-db-n", "10000", "comma-separated run counts of the loads from MLflow's database (issue 15), side by side with REST and a bare SQL read; empty: none")
+		dbPGNs   = flag.String("mlflow-db-pg-n", "10000", "comma-separated run counts of the same loads from a PostgreSQL-backed MLflow's database; empty: none")
 		dbReps   = flag.Int("mlflow-db-repeats", 5, "repetitions of each load from MLflow's database and through REST (medians are reported)")
 		dbREST   = flag.Int("mlflow-db-rest-max", 10000, "the largest -mlflow-db-n also loaded through REST, side by side")
 		dbOpen   = flag.Bool("mlflow-db-rest-open", false, "also open each -mlflow-db-n experiment through REST with progress, as serve does, beside Python's search_runs (issue 14; minutes at 100,000)")
@@ -99,7 +100,7 @@ func main() {
 	for _, c := range []struct {
 		name, list string
 		dst        *[]int
-	}{{"pg-n", *pgNs, &cfg.pgNs}, {"mlflow-db-n", *dbNs, &cfg.dbNs}, {"sync-page-sizes", *sizes, &cfg.pageSizes}, {"steady-adds", *adds, &cfg.steadyAdds}} {
+	}{{"pg-n", *pgNs, &cfg.pgNs}, {"mlflow-db-n", *dbNs, &cfg.dbNs}, {"mlflow-db-pg-n", *dbPGNs, &cfg.pgDBNs}, {"sync-page-sizes", *sizes, &cfg.pageSizes}, {"steady-adds", *adds, &cfg.steadyAdds}} {
 		if *c.dst, err = counts(c.list); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: -%s %q: want comma-separated positive counts\n", c.name, c.list)
 			os.Exit(2)
@@ -130,7 +131,7 @@ type config struct {
 	cpuProfile            string
 
 	// MLflow's database (issue 15).
-	dbNs                 []int
+	dbNs, pgDBNs         []int
 	dbRepeats, dbRESTMax int
 	dbOnly, dbRESTOpen   bool
 }
@@ -161,13 +162,14 @@ func envInt(key string, def int) int {
 
 // bench holds the server and what has been measured.
 type bench struct {
-	cfg     config
-	srv     *mlflowtest.Server
-	backend string         // of srv: SQLite or PostgreSQL
-	pg      *pgtest.Server // of srv's backend store when PostgreSQL: the index is kept there too
-	root    string
-	res     results
-	started time.Time
+	cfg      config
+	srv      *mlflowtest.Server
+	backend  string         // of srv: SQLite or PostgreSQL
+	pg       *pgtest.Server // of srv's backend store when PostgreSQL: the index is kept there too
+	storeDSN string         // srv's backend store when PostgreSQL (its URL); "": srv.SQLitePath()
+	root     string
+	res      results
+	started  time.Time
 }
 
 func logf(format string, args ...any) {
@@ -237,7 +239,10 @@ func run(cfg config) error {
 // holds only the runs they logged.
 func (b *bench) measure() error {
 	if b.cfg.dbOnly {
-		return b.measureDB()
+		if err := b.measureDB(b.cfg.dbNs); err != nil || len(b.cfg.pgDBNs) == 0 {
+			return err
+		}
+		return b.onPostgreSQL(nil)
 	}
 	for _, n := range b.cfg.ns {
 		if err := b.coldLoad(n); err != nil {
@@ -265,10 +270,10 @@ func (b *bench) measure() error {
 			return fmt.Errorf("memory with the run index: %w", err)
 		}
 	}
-	if err := b.measureDB(); err != nil {
+	if err := b.measureDB(b.cfg.dbNs); err != nil {
 		return err
 	}
-	if len(b.cfg.pgNs) > 0 {
+	if len(b.cfg.pgNs) > 0 || len(b.cfg.pgDBNs) > 0 {
 		if err := b.onPostgreSQL(b.cfg.pgNs); err != nil {
 			return fmt.Errorf("PostgreSQL-backed MLflow: %w", err)
 		}
@@ -276,9 +281,9 @@ func (b *bench) measure() error {
 	return nil
 }
 
-// measureDB measures the loads from MLflow's database at each -mlflow-db-n.
-func (b *bench) measureDB() error {
-	for _, n := range b.cfg.dbNs {
+// measureDB measures the loads from the database of the bench's MLflow at each of ns.
+func (b *bench) measureDB(ns []int) error {
+	for _, n := range ns {
 		r, err := b.mlflowDB(n)
 		if err != nil {
 			return fmt.Errorf("loads from MLflow's database, %d runs: %w", n, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mlexp-dev/mlexp"
 	"github.com/mlexp-dev/mlexp/internal/readonlydb"
+	"github.com/mlexp-dev/mlexp/internal/sqlbind"
 	"github.com/mlexp-dev/mlexp/mlflow"
 	"github.com/mlexp-dev/mlexp/mlflowdb"
 	"github.com/mlexp-dev/mlexp/tracking"
@@ -21,6 +22,7 @@ import (
 // index-backed reader.
 type dbResult struct {
 	n            int
+	backend      string          // MLflow's store: SQLite or PostgreSQL
 	rest, db     []time.Duration // first loads into an empty index (Syncer.Load)
 	bare, dbRead []time.Duration // bare SQL read of the rows; mlflowdb's read alone, without the index
 	open         time.Duration   // a reader's first request until it serves every run, from the database
@@ -34,9 +36,12 @@ type dbResult struct {
 // rounds of each measure, in an order rotated between rounds. The REST first load is left
 // out above -mlflow-db-rest-max runs (158–189 s of bare runs/search at 100,000).
 func (b *bench) mlflowDB(n int) (dbResult, error) {
-	res := dbResult{n: n}
+	res := dbResult{n: n, backend: b.backend}
 	ctx := context.Background()
 	path := b.srv.SQLitePath()
+	if b.storeDSN != "" {
+		path = b.storeDSN
+	}
 	expID, err := b.newClient(nil).CreateExperiment(ctx, fmt.Sprintf("bench-db-%d-%d", n, time.Now().UnixNano()), "", nil)
 	if err != nil {
 		return res, err
@@ -46,7 +51,7 @@ func (b *bench) mlflowDB(n int) (dbResult, error) {
 		return res, fmt.Errorf("filling MLflow's database: %w", err)
 	}
 	res.fill = time.Since(t)
-	logf("mlflow-db: %d runs inserted into MLflow's SQLite store in %v", n, res.fill)
+	logf("mlflow-db: %d runs inserted into MLflow's %s store in %v", n, b.backend, res.fill)
 	db, err := mlflowdb.Open(ctx, path)
 	if err != nil {
 		return res, err
@@ -107,7 +112,7 @@ func (b *bench) dbSteps(ctx context.Context, dir string, db *mlflowdb.Store, bar
 			return err
 		},
 		func(int) error {
-			d, err := timed(func() error { return bareRows(ctx, bare, expID, n) })
+			d, err := timed(func() error { return bareRows(ctx, bare, b.storeDSN != "", expID, n) })
 			res.bare = append(res.bare, d)
 			return err
 		},
@@ -202,7 +207,7 @@ func (b *bench) openFromDB(ctx context.Context, dir string, db tracking.RunSearc
 // bareRows reads the rows a first load needs — the experiment's active runs, their params,
 // tags and latest metrics — with one plain query per table, scanning every column and
 // keeping nothing: the floor of a read from the database.
-func bareRows(ctx context.Context, db *sql.DB, expID string, n int) error {
+func bareRows(ctx context.Context, db *sql.DB, pg bool, expID string, n int) error {
 	const active = ` JOIN runs r ON r.run_uuid = x.run_uuid WHERE r.experiment_id = ? AND r.lifecycle_stage = 'active'`
 	queries := []struct {
 		text string
@@ -214,7 +219,11 @@ func bareRows(ctx context.Context, db *sql.DB, expID string, n int) error {
 		{`SELECT x.run_uuid, x.key, x.value, x.timestamp, x.step, x.is_nan FROM latest_metrics x` + active, 6},
 	}
 	for i, q := range queries {
-		rows, err := db.QueryContext(ctx, q.text, expID)
+		text := q.text
+		if pg {
+			text = sqlbind.Postgres(text)
+		}
+		rows, err := db.QueryContext(ctx, text, expID)
 		if err != nil {
 			return err
 		}

@@ -6,15 +6,22 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/mlexp-dev/mlexp/internal/readonlydb"
+	"github.com/mlexp-dev/mlexp/internal/sqlbind"
 	"github.com/mlexp-dev/mlexp/mlflow"
 )
 
 // fillMLflowDB adds n runs (syntheticRun 0…n-1, with ids of their own) to the experiment
-// expID straight into MLflow's SQLite store at path, the way MLflow's SQLAlchemy store keeps
-// them — runs, params, tags, metrics and latest_metrics — in one transaction: logging 100,000
-// runs through MLflow's API would take hours. MLflow created the schema at its start.
-func fillMLflowDB(ctx context.Context, path, expID string, n int) error {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+// expID straight into MLflow's store at dsn (a SQLite path or a postgres:// URL), the way
+// MLflow's SQLAlchemy store keeps them — runs, params, tags, metrics and latest_metrics — in
+// one transaction: logging 100,000 runs through MLflow's API would take hours. MLflow created
+// the schema at its start.
+func fillMLflowDB(ctx context.Context, dsn, expID string, n int) error {
+	pg := readonlydb.IsPostgres(dsn)
+	db, err := sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)")
+	if pg {
+		db, err = sql.Open("pgx", dsn)
+	}
 	if err != nil {
 		return err
 	}
@@ -34,6 +41,9 @@ func fillMLflowDB(ctx context.Context, path, expID string, n int) error {
 	}
 	prepared := map[string]*sql.Stmt{}
 	for name, text := range stmts {
+		if pg {
+			text = sqlbind.Postgres(text)
+		}
 		if prepared[name], err = tx.PrepareContext(ctx, text); err != nil {
 			return fmt.Errorf("preparing the inserts into %s: %w", name, err)
 		}

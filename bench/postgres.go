@@ -12,7 +12,8 @@ import (
 // PostgreSQL backend store (a throw-away cluster of pgtest) and served artifacts. The
 // SQLite-backed server is stopped first, so that the two never share the machine. With
 // -index, the run index is measured there too, kept in another database of the same
-// PostgreSQL.
+// PostgreSQL; then the loads from MLflow's database at each -mlflow-db-pg-n (only those with
+// -mlflow-db-only).
 func (b *bench) onPostgreSQL(ns []int) error {
 	_ = b.srv.Stop()
 	pg, err := pgtest.Start()
@@ -42,8 +43,11 @@ func (b *bench) onPostgreSQL(ns []int) error {
 	}
 	defer func() { _ = srv.Stop() }() // before the database is dropped
 	sqlite := b.srv
-	b.srv, b.backend, b.pg = srv, "PostgreSQL", pg
-	defer func() { b.srv, b.backend, b.pg = sqlite, "SQLite", nil }()
+	b.srv, b.backend, b.pg, b.storeDSN = srv, "PostgreSQL", pg, dbURL
+	defer func() { b.srv, b.backend, b.pg, b.storeDSN = sqlite, "SQLite", nil, "" }()
+	if b.cfg.dbOnly {
+		return b.measureDB(b.cfg.pgDBNs)
+	}
 	for _, n := range ns {
 		if err := b.coldLoad(n); err != nil {
 			return fmt.Errorf("cold load of %d runs: %w", n, err)
@@ -57,5 +61,5 @@ func (b *bench) onPostgreSQL(ns []int) error {
 			return fmt.Errorf("run index of %d runs: %w", n, err)
 		}
 	}
-	return nil
+	return b.measureDB(b.cfg.pgDBNs)
 }
