@@ -151,7 +151,7 @@ func TestIndexSteadyStateReadsLittle(t *testing.T) {
 		}
 		counter := &runCounter{}
 		c := client(t, srv.URL, mlflow.WithHTTPClient(&http.Client{Transport: counter}))
-		clock := &testClock{t: time.Now().Truncate(time.Second)} // whole seconds, as the index keeps times
+		clock := &clock{t: time.Now().Truncate(time.Second)} // whole seconds, as the index keeps times
 		s := tracking.NewSyncer(c, x.store, cfg, "replica-a", clock.now, slog.New(slog.DiscardHandler))
 		reader := tracking.NewReader(c, time.Minute, clock.now, slog.New(slog.DiscardHandler), tracking.WithIndex(s))
 		awaitRefresh(t, reader, x.id, clock.now()) // the sync after a load from the index
@@ -187,19 +187,6 @@ func awaitRefresh(t *testing.T, reader *tracking.Reader, experimentID string, at
 	}
 	t.Fatalf("the reader did not refresh experiment %s within 30 s", experimentID)
 	return nil
-}
-
-// testClock is a clock a test moves on.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }
 
 // TestIndexReplicasShareOneLoad starts the first load of one experiment on two replicas
