@@ -38,11 +38,6 @@ var domainTags = map[string]bool{TagRunName: true, TagDeployed: true, TagConfigI
 // domainTagKeys are the keys of domainTags, in order.
 var domainTagKeys = slices.Sorted(maps.Keys(domainTags))
 
-// encodeRun turns an MLflow run into its row of the index.
-func encodeRun(m *mlflow.Run) mlexp.IndexedRun {
-	return new(bodyEncoder).row(m)
-}
-
 // encodeRuns turns runs into their rows of the index.
 func encodeRuns(runs []mlflow.Run) []mlexp.IndexedRun {
 	var e bodyEncoder

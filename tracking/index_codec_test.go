@@ -39,7 +39,7 @@ func runJSON(t *testing.T, r mlexp.Run) string {
 
 func TestCodecReadsBackWhatToRunReads(t *testing.T) {
 	m := codecRun()
-	row := encodeRun(&m)
+	row := encodeRuns([]mlflow.Run{m})[0]
 	got, err := decodeRun(row, new(mlexp.Interner))
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 
 	"github.com/mlexp-dev/mlexp"
@@ -137,11 +138,7 @@ func (s *Syncer) rowsOf(ctx context.Context, experimentID string, seen map[strin
 	for id, r := range byID {
 		seen[id] = r
 	}
-	rows := make([]mlexp.IndexedRun, 0, len(seen))
-	for _, r := range seen {
-		rows = append(rows, encodeRun(&r))
-	}
-	return rows, nil
+	return encodeRuns(slices.Collect(maps.Values(seen))), nil
 }
 
 // saveByID reads the runs of ids and writes them to the index, under its current state: what

@@ -8,7 +8,7 @@ import (
 
 // The syncer's reads are structured queries (mlflow.RunQuery) answered by MLflow's REST API
 // or, when configured, straight from MLflow's database (package mlflowdb): both return
-// mlflow.Runs, so that encodeRun stays the one codec of the index. A failed database read
+// mlflow.Runs, so that encodeRuns stays the one codec of the index. A failed database read
 // falls back to REST for that read.
 
 // RunSearcher answers the syncer's queries.
